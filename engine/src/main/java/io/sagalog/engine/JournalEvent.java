@@ -1,0 +1,74 @@
+package io.sagalog.engine;
+
+import java.util.Map;
+
+/**
+ * Something the engine did to a transaction. In order, these events are the transaction's history:
+ * what happened, and for every recovery decision, why.
+ */
+public sealed interface JournalEvent {
+
+    /** The event name written to the journal, e.g. {@code StepDispatched}. */
+    default String type() {
+        return getClass().getSimpleName();
+    }
+
+    /** Why it happened, for people; null when the type says it all. */
+    default String reason() {
+        return null;
+    }
+
+    /** Which way recovery goes after a failure. */
+    enum Direction { FORWARD, ROLLBACK, PARK }
+
+    /** An event about one attempt of one step. */
+    sealed interface StepEvent extends JournalEvent {
+        String step();
+
+        int attempt();
+    }
+
+    record TxStarted(String definition, int definitionVersion) implements JournalEvent {}
+
+    record StepDispatched(String step, int attempt, String participant, String handler) implements StepEvent {}
+
+    record StepSucceeded(String step, int attempt) implements StepEvent {}
+
+    record StepFailed(String step, int attempt, Outcome outcome, String reason) implements StepEvent {}
+
+    record CompensationDispatched(String step, int attempt, String participant, String handler)
+            implements StepEvent {}
+
+    record StepCompensated(String step, int attempt) implements StepEvent {}
+
+    record CompensationFailed(String step, int attempt, Outcome outcome, String reason) implements StepEvent {}
+
+    /** A result that changes nothing: late (older attempt), duplicate, or for a finished transaction. */
+    record ResultIgnored(String step, int attempt, Phase phase, Outcome outcome, String reason)
+            implements StepEvent {}
+
+    /**
+     * Recovery chose a direction after a failure.
+     *
+     * @param rule the row of the recovery table that fired
+     * @param facts what the rule looked at, so a person can check the choice
+     */
+    record RecoveryDecided(Direction direction, String rule, String reason, Map<String, String> facts)
+            implements JournalEvent {
+        public RecoveryDecided {
+            facts = Map.copyOf(facts);
+        }
+    }
+
+    record TxCompleted() implements JournalEvent {}
+
+    record TxRolledBack() implements JournalEvent {}
+
+    record TxParked(String reason) implements JournalEvent {}
+
+    /** A second request for a transaction that already exists. */
+    record RequestIgnored(String reason) implements JournalEvent {}
+
+    /** An input that the transition table does not allow in the current status. */
+    record TransitionRejected(TxStatus from, String trigger, String reason) implements JournalEvent {}
+}

@@ -1,0 +1,92 @@
+package io.sagalog.engine;
+
+import static io.sagalog.engine.TxStatus.COMPENSATING;
+import static io.sagalog.engine.TxStatus.COMPLETED;
+import static io.sagalog.engine.TxStatus.PARKED;
+import static io.sagalog.engine.TxStatus.PENDING;
+import static io.sagalog.engine.TxStatus.ROLLED_BACK;
+import static io.sagalog.engine.TxStatus.RUNNING;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The transaction lifecycle as a declared table: (status, trigger) -> allowed next statuses, and the
+ * {@link Transitions} method that does the work. Anything not listed here is an undeclared transition:
+ * the decider reports it and parks the transaction instead of guessing.
+ */
+public final class TransitionTable {
+
+    /** One row of the table. */
+    public record Row(TxStatus from, Trigger on, Set<TxStatus> to, String name, Handler handler) {}
+
+    @FunctionalInterface
+    interface Handler {
+        void apply(Transitions transitions, Work work, Input input);
+    }
+
+    private final Map<TxStatus, Map<Trigger, Row>> rows = new EnumMap<>(TxStatus.class);
+    private final List<Row> declared = new ArrayList<>();
+
+    /** The table the engine runs on. */
+    public static final TransitionTable STANDARD = new TransitionTable()
+            // Start: new transactions begin with their first step.
+            .row(PENDING, Trigger.REQUESTED, Set.of(RUNNING, PARKED), "start", Transitions::start)
+            // Results for a transaction that was never requested: recorded, nothing stored.
+            .row(PENDING, Trigger.ACTION_SUCCEEDED, Set.of(PENDING), "unknown-transaction", Transitions::unknownTransaction)
+            .row(PENDING, Trigger.ACTION_FAILED, Set.of(PENDING), "unknown-transaction", Transitions::unknownTransaction)
+            .row(PENDING, Trigger.COMPENSATION_SUCCEEDED, Set.of(PENDING), "unknown-transaction", Transitions::unknownTransaction)
+            .row(PENDING, Trigger.COMPENSATION_FAILED, Set.of(PENDING), "unknown-transaction", Transitions::unknownTransaction)
+            // Forward: each success dispatches the next step; the last one completes the transaction.
+            .row(RUNNING, Trigger.ACTION_SUCCEEDED, Set.of(RUNNING, COMPLETED), "advance", Transitions::advance)
+            // Recovery: retry, roll back or park, as the recovery rules decide.
+            .row(RUNNING, Trigger.ACTION_FAILED, Set.of(RUNNING, COMPENSATING, ROLLED_BACK, PARKED), "recover",
+                    Transitions::recover)
+            // Rollback: compensations run one at a time, in plan order (newest completed step first).
+            .row(COMPENSATING, Trigger.COMPENSATION_SUCCEEDED, Set.of(COMPENSATING, ROLLED_BACK), "compensate-next",
+                    Transitions::compensateNext)
+            .row(COMPENSATING, Trigger.COMPENSATION_FAILED, Set.of(COMPENSATING, PARKED), "retry-compensation",
+                    Transitions::retryCompensation)
+            // Action results that arrive once rollback began change nothing: nothing moves forward again.
+            .row(COMPENSATING, Trigger.ACTION_SUCCEEDED, Set.of(COMPENSATING), "late-result", Transitions::ignoreResult)
+            .row(COMPENSATING, Trigger.ACTION_FAILED, Set.of(COMPENSATING), "late-result", Transitions::ignoreResult)
+            // A transaction exists only once: repeated requests are recorded and change nothing.
+            .rows(EnumSet.of(RUNNING, COMPENSATING, COMPLETED, ROLLED_BACK, PARKED), Trigger.REQUESTED,
+                    "duplicate-request", Transitions::ignoreRequest)
+            // Finished and parked transactions only record what still arrives.
+            .rows(EnumSet.of(COMPLETED, ROLLED_BACK, PARKED), Trigger.ACTION_SUCCEEDED, "late-result", Transitions::ignoreResult)
+            .rows(EnumSet.of(COMPLETED, ROLLED_BACK, PARKED), Trigger.ACTION_FAILED, "late-result", Transitions::ignoreResult)
+            .rows(EnumSet.of(COMPLETED, ROLLED_BACK, PARKED), Trigger.COMPENSATION_SUCCEEDED, "late-result", Transitions::ignoreResult)
+            .rows(EnumSet.of(COMPLETED, ROLLED_BACK, PARKED), Trigger.COMPENSATION_FAILED, "late-result", Transitions::ignoreResult);
+
+    TransitionTable row(TxStatus from, Trigger on, Set<TxStatus> to, String name, Handler handler) {
+        Row row = new Row(from, on, Set.copyOf(to), name, handler);
+        if (rows.computeIfAbsent(from, s -> new EnumMap<>(Trigger.class)).putIfAbsent(on, row) != null) {
+            throw new IllegalStateException("transition " + from + " x " + on + " is declared twice");
+        }
+        declared.add(row);
+        return this;
+    }
+
+    private TransitionTable rows(Set<TxStatus> from, Trigger on, String name, Handler handler) {
+        for (TxStatus s : from) {
+            row(s, on, Set.of(s), name, handler);
+        }
+        return this;
+    }
+
+    public Optional<Row> find(TxStatus from, Trigger on) {
+        Map<Trigger, Row> byTrigger = rows.get(from);
+        return Optional.ofNullable(byTrigger == null ? null : byTrigger.get(on));
+    }
+
+    /** Every declared row, in declaration order. */
+    public List<Row> rows() {
+        return List.copyOf(declared);
+    }
+}

@@ -1,0 +1,60 @@
+package io.sagalog.engine;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The engine's whole knowledge of one transaction. Immutable; the decider returns a new one.
+ *
+ * @param input the client's input, JSON text
+ * @param compensationPlan steps still to compensate, the next one first (newest completed step first);
+ *     kept as data so the order is visible and tested, never implied by a loop
+ * @param nextSeq the sequence number the next journal event gets
+ * @param reason why the transaction is PARKED or how it ended, for people
+ */
+public record TxState(String txId, String definition, int definitionVersion, TxStatus status, String input,
+                      List<StepState> steps, List<String> compensationPlan, long nextSeq, Instant createdAt,
+                      Instant updatedAt, String reason) {
+
+    public TxState {
+        steps = List.copyOf(steps);
+        compensationPlan = List.copyOf(compensationPlan);
+    }
+
+    public StepState step(int index) {
+        return steps.get(index);
+    }
+
+    /** Index of the named step, or -1. */
+    public int indexOf(String stepName) {
+        for (int i = 0; i < steps.size(); i++) {
+            if (steps.get(i).name().equals(stepName)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    public TxState withStep(int index, StepState step) {
+        List<StepState> copy = new ArrayList<>(steps);
+        copy.set(index, step);
+        return new TxState(txId, definition, definitionVersion, status, input, copy, compensationPlan, nextSeq,
+                createdAt, updatedAt, reason);
+    }
+
+    public TxState withStatus(TxStatus newStatus, String newReason) {
+        return new TxState(txId, definition, definitionVersion, newStatus, input, steps, compensationPlan, nextSeq,
+                createdAt, updatedAt, newReason);
+    }
+
+    public TxState withCompensationPlan(List<String> plan) {
+        return new TxState(txId, definition, definitionVersion, status, input, steps, plan, nextSeq, createdAt,
+                updatedAt, reason);
+    }
+
+    public TxState withProgress(long newNextSeq, Instant newUpdatedAt) {
+        return new TxState(txId, definition, definitionVersion, status, input, steps, compensationPlan, newNextSeq,
+                createdAt, newUpdatedAt, reason);
+    }
+}

@@ -1,0 +1,85 @@
+package io.sagalog.engine;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The scratch pad of one decision: the state as it changes, and the effects collected on the way.
+ * Lives only inside one {@link Decider#decide} call, so the decider as a whole stays a pure function.
+ */
+final class Work {
+    final String txId;
+    final Instant now;
+    private TxState state;
+    private long seq;
+    private boolean store = true;
+    private final List<JournalEntry> journal = new ArrayList<>();
+    private final List<StepCommand> commands = new ArrayList<>();
+
+    Work(String txId, TxState state, Instant now) {
+        this.txId = txId;
+        this.state = state;
+        this.now = now;
+        this.seq = state == null ? 0 : state.nextSeq();
+    }
+
+    TxState state() {
+        return state;
+    }
+
+    TxStatus status() {
+        return state == null ? TxStatus.PENDING : state.status();
+    }
+
+    void state(TxState newState) {
+        state = newState;
+    }
+
+    void become(TxStatus status, String reason) {
+        state = state.withStatus(status, reason);
+    }
+
+    void updateStep(int index, StepState step) {
+        state = state.withStep(index, step);
+    }
+
+    /** Records an event with the status the transaction has at this point of the decision. */
+    void emit(JournalEvent event) {
+        journal.add(new JournalEntry(seq++, now, status(), event));
+    }
+
+    /** Nothing is stored for this input (there is no transaction to store it in). */
+    void storeNothing() {
+        store = false;
+    }
+
+    /** Sends one attempt of a step's action or compensation to its participant. */
+    void dispatch(StepDefinition step, Phase phase, int attempt) {
+        commands.add(new StepCommand(txId, state.definition(), step.participant(), step.name(), phase,
+                step.handler(phase), attempt, txId + ":" + step.name() + ":" + phase.keyWord(), state.input(),
+                context(), now.plus(step.timeout())));
+    }
+
+    /** Outputs of the steps that succeeded so far, as a JSON object keyed by step name. */
+    private String context() {
+        StringBuilder json = new StringBuilder("{");
+        for (StepState s : state.steps()) {
+            if (s.output() != null && (s.status() == StepStatus.SUCCEEDED || s.status() == StepStatus.COMPENSATING)) {
+                if (json.length() > 1) {
+                    json.append(',');
+                }
+                // Step names are validated to a JSON-safe alphabet, so they need no escaping.
+                json.append('"').append(s.name()).append("\":").append(s.output());
+            }
+        }
+        return json.append('}').toString();
+    }
+
+    Decision decision() {
+        if (!store || state == null) {
+            return new Decision(null, journal, commands);
+        }
+        return new Decision(state.withProgress(seq, now), journal, commands);
+    }
+}

@@ -1,0 +1,95 @@
+package io.sagalog.engine;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Drives the decider like the engine would, one input at a time, with a clock the test controls. */
+final class Scenario {
+    static final String TX = "00000000-0000-0000-0000-000000000001";
+
+    final Decider decider;
+    Instant now = Instant.parse("2026-01-01T00:00:00Z");
+    TxState state;
+    final List<JournalEntry> journal = new ArrayList<>();
+    final List<StepCommand> commands = new ArrayList<>();
+    Decision last;
+
+    Scenario(Definition... definitions) {
+        this.decider = new Decider(DefinitionCatalog.of(List.of(definitions)));
+    }
+
+    static Definition definition(String json) {
+        try {
+            return DefinitionParser.parse(json, 1);
+        } catch (InvalidDefinitionException e) {
+            throw new AssertionError(e.problems().toString(), e);
+        }
+    }
+
+    /** flights, hotels, payments: all compensatable, 3 attempts each. */
+    static Definition tripBooking() {
+        return definition("""
+                {"name": "trip-booking", "steps": [
+                  {"name": "flights", "participant": "flights", "action": "reserve", "compensation": "cancel"},
+                  {"name": "hotels", "participant": "hotels", "action": "reserve", "compensation": "cancel"},
+                  {"name": "payments", "participant": "payments", "action": "charge", "compensation": "refund"}
+                ]}""");
+    }
+
+    Scenario apply(Input input) {
+        last = decider.decide(state, input, now);
+        if (last.state() != null) {
+            state = last.state();
+        }
+        journal.addAll(last.journal());
+        commands.addAll(last.commands());
+        return this;
+    }
+
+    Scenario request() {
+        return apply(new Input.TxRequested(TX, "trip-booking", "{\"who\":\"ada\"}", null));
+    }
+
+    Scenario result(String step, int attempt, Phase phase, Outcome outcome) {
+        String output = outcome == Outcome.SUCCEEDED && phase == Phase.ACTION ? "{\"ref\":\"" + step + "-" + attempt + "\"}" : null;
+        String error = outcome == Outcome.SUCCEEDED ? null : step + " said no";
+        return apply(new Input.StepResult(TX, step, attempt, phase, outcome, output, error));
+    }
+
+    Scenario succeed(String step) {
+        return result(step, state.step(state.indexOf(step)).attempt(), Phase.ACTION, Outcome.SUCCEEDED);
+    }
+
+    Scenario fail(String step, Outcome outcome) {
+        return result(step, state.step(state.indexOf(step)).attempt(), Phase.ACTION, outcome);
+    }
+
+    Scenario compensated(String step) {
+        return result(step, state.step(state.indexOf(step)).compensationAttempt(), Phase.COMPENSATION, Outcome.SUCCEEDED);
+    }
+
+    Scenario compensationFails(String step) {
+        return result(step, state.step(state.indexOf(step)).compensationAttempt(), Phase.COMPENSATION,
+                Outcome.FAILED_TRANSIENT);
+    }
+
+    Scenario after(Duration d) {
+        now = now.plus(d);
+        return this;
+    }
+
+    /** "participant.handler" of every command so far, in order. */
+    List<String> dispatched() {
+        return commands.stream().map(c -> c.participant() + "." + c.handler()).toList();
+    }
+
+    List<String> eventTypes() {
+        return journal.stream().map(e -> e.event().type()).toList();
+    }
+
+    StepCommand lastCommand() {
+        return commands.get(commands.size() - 1);
+    }
+}
