@@ -1,0 +1,77 @@
+package io.sagalog.engine;
+
+import io.sagalog.engine.internal.SagaTopology;
+import io.sagalog.engine.internal.StoreQueries;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** A running engine instance: the Kafka Streams application over the control log, and its queries. */
+public final class SagaEngine implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SagaEngine.class);
+
+    private final KafkaStreams streams;
+    private final TransactionQueries queries;
+    private final CountDownLatch running = new CountDownLatch(1);
+
+    private SagaEngine(KafkaStreams streams) {
+        this.streams = streams;
+        this.queries = new StoreQueries(streams);
+    }
+
+    /** Starts the engine; it serves once {@link #awaitRunning} returns true. */
+    public static SagaEngine start(EngineConfig config, DefinitionCatalog definitions) {
+        KafkaStreams streams = new KafkaStreams(SagaTopology.build(definitions), properties(config));
+        SagaEngine engine = new SagaEngine(streams);
+        streams.setStateListener((now, before) -> {
+            log.info("engine {} -> {}", before, now);
+            if (now == KafkaStreams.State.RUNNING) {
+                engine.running.countDown();
+            }
+        });
+        streams.start();
+        return engine;
+    }
+
+    static Properties properties(EngineConfig config) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.processingGuarantee());
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
+        // A record that cannot be decoded is logged and skipped; it must not stop every other transaction.
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        // Step requests and journal records should leave at once: latency matters more than batching here.
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 1);
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 100);
+        p.putAll(config.overrides());
+        return p;
+    }
+
+    public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    public TransactionQueries queries() {
+        return queries;
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+    }
+}

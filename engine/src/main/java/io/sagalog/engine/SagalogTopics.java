@@ -1,0 +1,59 @@
+package io.sagalog.engine;
+
+import io.sagalog.schemas.Topics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** Creates the topics Sagalog writes to, when they are missing. Existing topics are left as they are. */
+public final class SagalogTopics {
+    private SagalogTopics() {}
+
+    /** Control and journal topics, and one step topic per participant named in the catalog. */
+    public static Set<String> required(DefinitionCatalog catalog) {
+        Set<String> names = new TreeSet<>();
+        names.add(Topics.CONTROL.name());
+        names.add(Topics.JOURNAL.name());
+        for (Definition d : catalog.all()) {
+            d.steps().forEach(s -> names.add(Topics.steps(s.participant()).name()));
+        }
+        return names;
+    }
+
+    /** @return the topics that were created now */
+    public static List<String> ensure(Admin admin, DefinitionCatalog catalog, int partitions, short replication)
+            throws InterruptedException {
+        List<String> created = new ArrayList<>();
+        try {
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> missing = new ArrayList<>();
+            for (String name : required(catalog)) {
+                if (!existing.contains(name)) {
+                    // The journal is the audit trail: kept by time, never compacted away.
+                    missing.add(new NewTopic(name, partitions, replication)
+                            .configs(Map.of("min.insync.replicas", replication > 1 ? "2" : "1")));
+                    created.add(name);
+                }
+            }
+            for (var entry : admin.createTopics(missing).values().entrySet()) {
+                try {
+                    entry.getValue().get();
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                    created.remove(entry.getKey()); // another instance created it first
+                }
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot create Sagalog's topics: " + e.getCause().getMessage(), e.getCause());
+        }
+        return created;
+    }
+}

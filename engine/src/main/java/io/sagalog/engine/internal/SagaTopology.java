@@ -1,0 +1,61 @@
+package io.sagalog.engine.internal;
+
+import io.sagalog.engine.Decider;
+import io.sagalog.engine.DefinitionCatalog;
+import io.sagalog.schemas.AvroSerde;
+import io.sagalog.schemas.Topics;
+import io.sagalog.schemas.avro.JournalRecord;
+import io.sagalog.schemas.avro.StepRequest;
+import io.sagalog.schemas.avro.TxStateRecord;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.TopicNameExtractor;
+import org.apache.kafka.streams.state.Stores;
+
+/** The engine's whole topology, top to bottom. */
+public final class SagaTopology {
+    public static final String TX_STATE = "tx-state";
+    public static final String TX_HISTORY = "tx-history";
+    static final String SOURCE = "control-log";
+    static final String PROCESSOR = "transactions";
+    static final String JOURNAL_SINK = "journal";
+    static final String STEPS_SINK = "step-requests";
+
+    private SagaTopology() {}
+
+    public static Topology build(DefinitionCatalog definitions) {
+        Serde<String> keys = Serdes.String();
+        Topology topology = new Topology();
+
+        // 1. Read every input (requests, step results) from the control log, keyed by txId.
+        topology.addSource(SOURCE, keys.deserializer(), Topics.CONTROL.serde().deserializer(), Topics.CONTROL.name());
+
+        // 2. Apply each input to its transaction's state with the pure decider.
+        topology.addProcessor(PROCESSOR, () -> new TransactionProcessor(new Decider(definitions)), SOURCE);
+
+        // 3. tx-state holds each transaction's current state; tx-history its journal, one entry per decision.
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TX_STATE), keys,
+                AvroSerde.of(TxStateRecord.class)).withCachingEnabled(), PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TX_HISTORY), keys,
+                AvroSerde.of(JournalRecord.class)).withCachingEnabled(), PROCESSOR);
+
+        // 4. Append what happened to the journal.
+        topology.addSink(JOURNAL_SINK, Topics.JOURNAL.name(), keys.serializer(),
+                narrow(Topics.JOURNAL.serde().serializer()), PROCESSOR);
+
+        // 5. Send step requests to each participant's own topic.
+        TopicNameExtractor<String, SpecificRecord> stepTopic =
+                (key, request, ctx) -> Topics.steps(((StepRequest) request).getParticipant()).name();
+        topology.addSink(STEPS_SINK, stepTopic, keys.serializer(), narrow(AvroSerde.of(StepRequest.class)), PROCESSOR);
+        return topology;
+    }
+
+    /** The processor forwards two record types; each sink only ever receives its own. */
+    @SuppressWarnings("unchecked")
+    private static <T extends SpecificRecord> Serializer<SpecificRecord> narrow(Serializer<T> serializer) {
+        return (topic, value) -> serializer.serialize(topic, (T) value);
+    }
+}

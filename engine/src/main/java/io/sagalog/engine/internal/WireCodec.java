@@ -1,0 +1,131 @@
+package io.sagalog.engine.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sagalog.engine.HistoryEntry;
+import io.sagalog.engine.Input;
+import io.sagalog.engine.JournalEntry;
+import io.sagalog.engine.JournalEvent;
+import io.sagalog.engine.Outcome;
+import io.sagalog.engine.Phase;
+import io.sagalog.engine.StepCommand;
+import io.sagalog.engine.StepState;
+import io.sagalog.engine.StepStatus;
+import io.sagalog.engine.TxState;
+import io.sagalog.engine.TxStatus;
+import io.sagalog.schemas.avro.ControlRecord;
+import io.sagalog.schemas.avro.JournalEvent.Builder;
+import io.sagalog.schemas.avro.JournalRecord;
+import io.sagalog.schemas.avro.StepRequest;
+import io.sagalog.schemas.avro.StepResult;
+import io.sagalog.schemas.avro.StepStateRecord;
+import io.sagalog.schemas.avro.TxRequested;
+import io.sagalog.schemas.avro.TxStateRecord;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Converts between the Avro records on the wire and the engine's typed values. The only place that knows both. */
+public final class WireCodec {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private WireCodec() {}
+
+    /** @throws IllegalArgumentException for a record whose body this engine does not understand */
+    public static Input input(ControlRecord record) {
+        Object body = record.getBody();
+        if (body instanceof TxRequested r) {
+            return new Input.TxRequested(record.getTxId(), r.getDefinition(), r.getInput(), r.getIdempotencyKey());
+        }
+        if (body instanceof StepResult r) {
+            return new Input.StepResult(record.getTxId(), r.getStep(), r.getAttempt(), Phase.valueOf(r.getPhase().name()),
+                    Outcome.valueOf(r.getOutcome().name()), r.getOutput(), r.getError());
+        }
+        throw new IllegalArgumentException("unknown control record body " + (body == null ? null : body.getClass()));
+    }
+
+    public static TxState state(TxStateRecord r) {
+        if (r == null) {
+            return null;
+        }
+        List<StepState> steps = new ArrayList<>(r.getSteps().size());
+        for (StepStateRecord s : r.getSteps()) {
+            steps.add(new StepState(s.getName(), StepStatus.valueOf(s.getStatus()), s.getAttempt(),
+                    s.getCompensationAttempt(), s.getOutput(), s.getError()));
+        }
+        return new TxState(r.getTxId(), r.getDefinition(), r.getDefinitionVersion(), TxStatus.valueOf(r.getStatus()),
+                r.getInput(), steps, r.getCompensationPlan(), r.getNextSeq(), Instant.ofEpochMilli(r.getCreatedAtMillis()),
+                Instant.ofEpochMilli(r.getUpdatedAtMillis()), r.getReason());
+    }
+
+    public static TxStateRecord record(TxState s) {
+        List<StepStateRecord> steps = new ArrayList<>(s.steps().size());
+        for (StepState step : s.steps()) {
+            steps.add(StepStateRecord.newBuilder().setName(step.name()).setStatus(step.status().name())
+                    .setAttempt(step.attempt()).setCompensationAttempt(step.compensationAttempt())
+                    .setOutput(step.output()).setError(step.error()).build());
+        }
+        return TxStateRecord.newBuilder().setTxId(s.txId()).setDefinition(s.definition())
+                .setDefinitionVersion(s.definitionVersion()).setStatus(s.status().name()).setInput(s.input())
+                .setSteps(steps).setCompensationPlan(new ArrayList<>(s.compensationPlan())).setNextSeq(s.nextSeq())
+                .setCreatedAtMillis(s.createdAt().toEpochMilli()).setUpdatedAtMillis(s.updatedAt().toEpochMilli())
+                .setReason(s.reason()).build();
+    }
+
+    public static StepRequest request(StepCommand c) {
+        return StepRequest.newBuilder().setTxId(c.txId()).setDefinition(c.definition()).setStep(c.step())
+                .setParticipant(c.participant()).setPhase(io.sagalog.schemas.avro.Phase.valueOf(c.phase().name()))
+                .setHandler(c.handler()).setAttempt(c.attempt()).setIdempotencyKey(c.idempotencyKey())
+                .setInput(c.input()).setContext(c.context()).setDeadlineMillis(c.deadline().toEpochMilli()).build();
+    }
+
+    public static JournalRecord journal(String txId, List<JournalEntry> entries) {
+        List<io.sagalog.schemas.avro.JournalEvent> events = new ArrayList<>(entries.size());
+        for (JournalEntry e : entries) {
+            Builder b = io.sagalog.schemas.avro.JournalEvent.newBuilder().setSeq(e.seq()).setType(e.event().type())
+                    .setAtMillis(e.at().toEpochMilli()).setStatus(e.status().name()).setReason(e.event().reason());
+            if (e.event() instanceof JournalEvent.StepEvent s) {
+                b.setStep(s.step()).setAttempt(s.attempt());
+            }
+            String detail = detail(e.event());
+            b.setDetail(detail);
+            events.add(b.build());
+        }
+        return JournalRecord.newBuilder().setTxId(txId).setEvents(events).build();
+    }
+
+    public static List<HistoryEntry> history(JournalRecord record) {
+        List<HistoryEntry> entries = new ArrayList<>(record.getEvents().size());
+        for (io.sagalog.schemas.avro.JournalEvent e : record.getEvents()) {
+            entries.add(new HistoryEntry(e.getSeq(), Instant.ofEpochMilli(e.getAtMillis()), e.getType(),
+                    TxStatus.valueOf(e.getStatus()), e.getStep(), e.getAttempt(), e.getReason(), e.getDetail()));
+        }
+        return entries;
+    }
+
+    /** Facts that only some events have, as a small JSON object; null when there are none. */
+    private static String detail(JournalEvent event) {
+        ObjectNode d = JSON.createObjectNode();
+        if (event instanceof JournalEvent.TxStarted e) {
+            d.put("definition", e.definition()).put("definitionVersion", e.definitionVersion());
+        } else if (event instanceof JournalEvent.StepDispatched e) {
+            d.put("participant", e.participant()).put("handler", e.handler());
+        } else if (event instanceof JournalEvent.CompensationDispatched e) {
+            d.put("participant", e.participant()).put("handler", e.handler());
+        } else if (event instanceof JournalEvent.StepFailed e) {
+            d.put("outcome", e.outcome().name());
+        } else if (event instanceof JournalEvent.CompensationFailed e) {
+            d.put("outcome", e.outcome().name());
+        } else if (event instanceof JournalEvent.ResultIgnored e) {
+            d.put("phase", e.phase().name()).put("outcome", e.outcome().name());
+        } else if (event instanceof JournalEvent.RecoveryDecided e) {
+            d.put("direction", e.direction().name()).put("rule", e.rule());
+            ObjectNode facts = d.putObject("facts");
+            e.facts().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
+                    .forEach(f -> facts.put(f.getKey(), f.getValue()));
+        } else if (event instanceof JournalEvent.TransitionRejected e) {
+            d.put("from", e.from().name()).put("trigger", e.trigger());
+        }
+        return d.isEmpty() ? null : d.toString();
+    }
+}

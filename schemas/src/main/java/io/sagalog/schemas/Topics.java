@@ -1,0 +1,24 @@
+package io.sagalog.schemas;
+
+import io.sagalog.schemas.avro.ControlRecord;
+import io.sagalog.schemas.avro.JournalRecord;
+import io.sagalog.schemas.avro.StepRequest;
+
+/** The topics of Sagalog's wire protocol, each with its serde. */
+public final class Topics {
+    private Topics() {}
+
+    /** Everything the engine must react to: requests, step results, operator commands. Key: txId. */
+    public static final Topic<ControlRecord> CONTROL = new Topic<>("sagalog.control", AvroSerde.of(ControlRecord.class));
+
+    /** Every transition the engine made, one record per decision. Key: txId. */
+    public static final Topic<JournalRecord> JOURNAL = new Topic<>("sagalog.journal", AvroSerde.of(JournalRecord.class));
+
+    private static final String STEPS_PREFIX = "sagalog.steps.";
+    private static final AvroSerde<StepRequest> STEP_REQUESTS = AvroSerde.of(StepRequest.class);
+
+    /** Action and compensation requests for one participant. Key: txId. */
+    public static Topic<StepRequest> steps(String participant) {
+        return new Topic<>(STEPS_PREFIX + participant, STEP_REQUESTS);
+    }
+}
