@@ -1,0 +1,17 @@
+package io.sagalog.compensators;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+
+/**
+ * One call of a handler: which transaction and step it is for, and what the handler may read.
+ *
+ * @param attempt 1 for the first try; a higher number means an earlier attempt failed or timed out
+ * @param idempotencyKey {@code txId:step:action} or {@code txId:step:compensation}, the same for every attempt:
+ *     use it to make the effect happen at most once
+ * @param input the transaction's input as the client sent it
+ * @param context outputs of the steps that succeeded before this one, keyed by step name
+ * @param deadline after this instant the engine no longer waits for this attempt
+ */
+public record StepCall(String txId, String definition, String step, String handler, int attempt,
+                       String idempotencyKey, JsonNode input, JsonNode context, Instant deadline) {}

@@ -1,0 +1,96 @@
+package io.sagalog.compensators.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sagalog.compensators.Participant;
+import io.sagalog.compensators.PermanentFailure;
+import io.sagalog.compensators.StepCall;
+import io.sagalog.schemas.avro.Outcome;
+import io.sagalog.schemas.avro.Phase;
+import io.sagalog.schemas.avro.StepRequest;
+import io.sagalog.schemas.avro.StepResult;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class StepRunnerTest {
+    private final List<StepCall> calls = new ArrayList<>();
+    private final StepRunner runner = new StepRunner(Participant.named("hotels")
+            .action("reserve", call -> {
+                calls.add(call);
+                String city = call.input().path("city").asText();
+                if (city.equals("Atlantis")) {
+                    throw PermanentFailure.because("no hotels in " + city);
+                }
+                if (city.equals("Flaky")) {
+                    throw new IllegalStateException("database unavailable");
+                }
+                return Map.of("room", 12);
+            })
+            .compensation("cancel", calls::add)
+            .build(), Clock.fixed(Instant.ofEpochMilli(42), ZoneOffset.UTC));
+
+    @Test
+    void shouldReportTheActionOutputAsJsonAndPassTheCallItsContext() {
+        StepResult result = run(request(Phase.ACTION, "reserve", "{\"city\":\"Oslo\"}"));
+
+        assertThat(result.getOutcome()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(result.getOutput()).isEqualTo("{\"room\":12}");
+        assertThat(calls).singleElement().satisfies(c -> {
+            assertThat(c.idempotencyKey()).isEqualTo("tx-1:hotels:action");
+            assertThat(c.context().path("flights").path("seat").asText()).isEqualTo("2A");
+            assertThat(c.attempt()).isEqualTo(2);
+        });
+    }
+
+    @Test
+    void shouldReportPermanentFailureAsPermanentAndAnyOtherExceptionAsTransient() {
+        assertThat(run(request(Phase.ACTION, "reserve", "{\"city\":\"Atlantis\"}")))
+                .satisfies(r -> {
+                    assertThat(r.getOutcome()).isEqualTo(Outcome.FAILED_PERMANENT);
+                    assertThat(r.getError()).isEqualTo("no hotels in Atlantis");
+                });
+        assertThat(run(request(Phase.ACTION, "reserve", "{\"city\":\"Flaky\"}")))
+                .satisfies(r -> {
+                    assertThat(r.getOutcome()).isEqualTo(Outcome.FAILED_TRANSIENT);
+                    assertThat(r.getError()).contains("database unavailable");
+                });
+    }
+
+    @Test
+    void shouldRunTheCompensationAndEchoStepAttemptAndPhase() {
+        StepResult result = run(request(Phase.COMPENSATION, "cancel", "{}"));
+
+        assertThat(result.getOutcome()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(result.getPhase()).isEqualTo(Phase.COMPENSATION);
+        assertThat(result.getStep()).isEqualTo("hotels");
+        assertThat(result.getAttempt()).isEqualTo(2);
+        assertThat(calls).hasSize(1);
+    }
+
+    @Test
+    void shouldRejectARequestForAHandlerTheParticipantDoesNotHave() {
+        StepResult result = run(request(Phase.ACTION, "upgrade", "{}"));
+
+        assertThat(result.getOutcome()).isEqualTo(Outcome.FAILED_PERMANENT);
+        assertThat(result.getError()).isEqualTo("participant hotels has no action handler named 'upgrade'");
+    }
+
+    private StepResult run(StepRequest request) {
+        var record = runner.run(request);
+        assertThat(record.getTxId()).isEqualTo("tx-1");
+        assertThat(record.getAtMillis()).isEqualTo(42);
+        return (StepResult) record.getBody();
+    }
+
+    private static StepRequest request(Phase phase, String handler, String input) {
+        return StepRequest.newBuilder().setTxId("tx-1").setDefinition("trip-booking").setStep("hotels")
+                .setParticipant("hotels").setPhase(phase).setHandler(handler).setAttempt(2)
+                .setIdempotencyKey("tx-1:hotels:" + (phase == Phase.ACTION ? "action" : "compensation"))
+                .setInput(input).setContext("{\"flights\":{\"seat\":\"2A\"}}").setDeadlineMillis(1000).build();
+    }
+}
