@@ -1,0 +1,181 @@
+package io.sagalog.ingest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sagalog.engine.DefinitionCatalog;
+import io.sagalog.engine.EngineNotReadyException;
+import io.sagalog.engine.TransactionQueries;
+import io.sagalog.engine.TransactionView;
+import io.sagalog.ingest.internal.TransactionJson;
+import io.sagalog.schemas.avro.ControlRecord;
+import io.sagalog.schemas.avro.TxRequested;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The client API: {@code POST /v1/transactions} appends a request to the control log and answers {@code 202}
+ * only once the broker acknowledged it; {@code GET /v1/transactions/{txId}} answers from the engine's stores.
+ * Handlers never block: appends complete asynchronously, store reads run on worker threads.
+ */
+public final class IngestApi {
+    private static final Logger log = LoggerFactory.getLogger(IngestApi.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern UUID_TEXT =
+            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    /** Requests larger than this are refused before they are read in full. */
+    public static final long BODY_LIMIT_BYTES = 1024 * 1024;
+    private static final int RETRY_AFTER_SECONDS = 5;
+
+    private final Vertx vertx;
+    private final ControlLog controlLog;
+    private final Supplier<DefinitionCatalog> definitions;
+    private final TransactionQueries queries;
+    private final Clock clock;
+
+    public IngestApi(Vertx vertx, ControlLog controlLog, Supplier<DefinitionCatalog> definitions,
+                     TransactionQueries queries, Clock clock) {
+        this.vertx = vertx;
+        this.controlLog = controlLog;
+        this.definitions = definitions;
+        this.queries = queries;
+        this.clock = clock;
+    }
+
+    /** Adds the routes to the router. */
+    public void mount(Router router) {
+        router.post("/v1/transactions")
+                .handler(this::requireJson)
+                .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES))
+                .handler(this::submit)
+                .failureHandler(IngestApi::failure);
+        router.get("/v1/transactions/:txId").handler(this::get).failureHandler(IngestApi::failure);
+    }
+
+    private void requireJson(RoutingContext ctx) {
+        String type = ctx.request().getHeader("Content-Type");
+        String mediaType = type == null ? "" : type.split(";", 2)[0].trim();
+        if (!mediaType.equalsIgnoreCase("application/json")) {
+            Problem.unsupportedMediaType(type).send(ctx);
+            return;
+        }
+        ctx.next();
+    }
+
+    private void submit(RoutingContext ctx) {
+        Buffer body = ctx.body().buffer();
+        JsonNode request;
+        try {
+            request = JSON.readTree(body == null ? "" : body.toString(StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            Problem.malformedJson(e.getOriginalMessage() + " at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr()).send(ctx);
+            return;
+        }
+        if (request == null || request.isMissingNode()) {
+            Problem.malformedJson("the body is empty; send {\"definition\": \"...\", \"input\": {...}}").send(ctx);
+            return;
+        }
+        if (!request.isObject()) {
+            Problem.invalidRequest("the body must be a JSON object {\"definition\": \"...\", \"input\": {...}}").send(ctx);
+            return;
+        }
+        JsonNode definition = request.get("definition");
+        if (definition == null || !definition.isTextual() || definition.asText().isBlank()) {
+            Problem.invalidRequest("'definition' is required: the name of the definition to run, e.g. \"trip-booking\"")
+                    .send(ctx);
+            return;
+        }
+        DefinitionCatalog catalog = definitions.get();
+        if (catalog.latest(definition.asText()).isEmpty()) {
+            Problem.unknownDefinition(definition.asText(), catalog.names()).send(ctx);
+            return;
+        }
+        JsonNode input = request.get("input");
+        if (input == null || !input.isObject()) {
+            Problem.invalidRequest("'input' is required and must be a JSON object (use {} when there is nothing to pass)")
+                    .send(ctx);
+            return;
+        }
+        String idempotencyKey = ctx.request().getHeader("Idempotency-Key");
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
+            Problem.invalidRequest("the Idempotency-Key header must have 1 to 255 characters").send(ctx);
+            return;
+        }
+        String txId = idempotencyKey == null ? UUID.randomUUID().toString()
+                : UUID.nameUUIDFromBytes(("sagalog:" + idempotencyKey).getBytes(StandardCharsets.UTF_8)).toString();
+        ControlRecord record = ControlRecord.newBuilder().setTxId(txId).setAtMillis(clock.millis())
+                .setBody(TxRequested.newBuilder().setDefinition(definition.asText()).setInput(input.toString())
+                        .setIdempotencyKey(idempotencyKey).build())
+                .build();
+        Context context = vertx.getOrCreateContext();
+        Future.fromCompletionStage(controlLog.append(record), context).onComplete(appended -> {
+            if (appended.failed()) {
+                log.warn("could not append request {} to the control log: {}", txId, appended.cause().toString());
+                ctx.response().putHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+                Problem.unavailable("Kafka did not acknowledge the request, so nothing was recorded; retry after "
+                        + RETRY_AFTER_SECONDS + " seconds (" + appended.cause().getClass().getSimpleName() + ")").send(ctx);
+                return;
+            }
+            String self = "/v1/transactions/" + txId;
+            ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json").putHeader("Location", self)
+                    .end(JSON.createObjectNode().put("txId", txId).put("status", "PENDING")
+                            .set("links", JSON.createObjectNode().put("self", self)).toString());
+        });
+    }
+
+    private void get(RoutingContext ctx) {
+        String txId = ctx.pathParam("txId");
+        if (!UUID_TEXT.matcher(txId).matches()) {
+            Problem.invalidRequest("'" + txId + "' is not a transaction id; ids are UUIDs as returned by POST /v1/transactions")
+                    .send(ctx);
+            return;
+        }
+        String id = txId.toLowerCase(java.util.Locale.ROOT);
+        vertx.<Optional<TransactionView>>executeBlocking(() -> queries.find(id), false).onComplete(found -> {
+            if (found.failed()) {
+                if (found.cause() instanceof EngineNotReadyException e) {
+                    ctx.response().putHeader("Retry-After", "1");
+                    Problem.unavailable(e.getMessage()).send(ctx);
+                } else {
+                    log.error("reading transaction {} failed", id, found.cause());
+                    Problem.internal().send(ctx);
+                }
+                return;
+            }
+            if (found.result().isEmpty()) {
+                Problem.notFound("no transaction " + id + " is known; if it was accepted a moment ago, the engine may "
+                        + "not have started it yet: retry shortly").send(ctx);
+                return;
+            }
+            ctx.response().putHeader("Content-Type", "application/json").end(TransactionJson.render(found.result().get()));
+        });
+    }
+
+    /** Failures raised by Vert.x handlers (e.g. the body limit) as problem+json. */
+    private static void failure(RoutingContext ctx) {
+        int status = ctx.statusCode();
+        if (status == 413) {
+            Problem.bodyTooLarge(BODY_LIMIT_BYTES).send(ctx);
+        } else if (status == 400) {
+            Problem.malformedJson("the request could not be read" + (ctx.failure() == null ? "" : ": " + ctx.failure().getMessage()))
+                    .send(ctx);
+        } else {
+            log.error("request {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+            Problem.internal().send(ctx);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.sagalog.ingest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.vertx.ext.web.RoutingContext;
+import java.util.List;
+
+/**
+ * An HTTP error as {@code application/problem+json} (RFC 9457): a stable {@code type} for programs, a
+ * {@code title}, and a {@code detail} that tells a person what to do about it. Built by named factories.
+ */
+public record Problem(int status, String slug, String title, String detail, List<String> errors) {
+    public static final String CONTENT_TYPE = "application/problem+json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public static Problem of(int status, String slug, String title, String detail) {
+        return new Problem(status, slug, title, detail, List.of());
+    }
+
+    public static Problem malformedJson(String why) {
+        return of(400, "malformed-json", "The body is not valid JSON", why);
+    }
+
+    public static Problem invalidRequest(String detail) {
+        return of(422, "invalid-request", "The request is missing something or has a wrong value", detail);
+    }
+
+    public static Problem unknownDefinition(String name, java.util.Collection<String> known) {
+        return of(422, "unknown-definition", "No such definition",
+                "there is no definition named '" + name + "'; known definitions: " + String.join(", ", known));
+    }
+
+    public static Problem unsupportedMediaType(String got) {
+        return of(415, "unsupported-media-type", "The body must be JSON",
+                "send the body with 'Content-Type: application/json' (got " + (got == null ? "none" : "'" + got + "'") + ")");
+    }
+
+    public static Problem bodyTooLarge(long limit) {
+        return of(413, "body-too-large", "The body is too large",
+                "a request body may be at most " + limit + " bytes; keep large documents elsewhere and pass a reference");
+    }
+
+    public static Problem notFound(String detail) {
+        return of(404, "not-found", "Not found", detail);
+    }
+
+    public static Problem methodNotAllowed(String method, String path) {
+        return of(405, "method-not-allowed", "Method not allowed", method + " is not supported on " + path);
+    }
+
+    public static Problem unavailable(String detail) {
+        return of(503, "unavailable", "Service unavailable", detail);
+    }
+
+    public static Problem internal() {
+        return of(500, "internal-error", "Internal error",
+                "the server failed to handle this request; nothing was recorded; the error is in the server log");
+    }
+
+    public String toJson(String instance) {
+        ObjectNode body = JSON.createObjectNode()
+                .put("type", "https://sagalog.io/problems/" + slug)
+                .put("title", title)
+                .put("status", status)
+                .put("detail", detail);
+        if (instance != null) {
+            body.put("instance", instance);
+        }
+        if (!errors.isEmpty()) {
+            errors.forEach(body.putArray("errors")::add);
+        }
+        return body.toString();
+    }
+
+    /** Ends the request with this problem. */
+    public void send(RoutingContext ctx) {
+        if (ctx.response().ended()) {
+            return;
+        }
+        ctx.response().setStatusCode(status).putHeader("Content-Type", CONTENT_TYPE).end(toJson(ctx.request().path()));
+    }
+}

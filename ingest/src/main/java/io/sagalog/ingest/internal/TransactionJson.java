@@ -1,0 +1,82 @@
+package io.sagalog.ingest.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sagalog.engine.HistoryEntry;
+import io.sagalog.engine.StepState;
+import io.sagalog.engine.StepStatus;
+import io.sagalog.engine.TransactionView;
+import io.sagalog.engine.TxState;
+
+/** The JSON shape of {@code GET /v1/transactions/{txId}}. */
+public final class TransactionJson {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private TransactionJson() {}
+
+    public static String render(TransactionView view) {
+        TxState s = view.state();
+        ObjectNode root = JSON.createObjectNode();
+        root.put("txId", s.txId());
+        root.put("definition", s.definition());
+        root.put("definitionVersion", s.definitionVersion());
+        root.put("status", s.status().name());
+        if (s.reason() != null) {
+            root.put("reason", s.reason());
+        }
+        root.set("input", parse(s.input()));
+        ObjectNode context = root.putObject("context");
+        ArrayNode steps = root.putArray("steps");
+        for (StepState step : s.steps()) {
+            ObjectNode n = steps.addObject().put("name", step.name()).put("status", step.status().name())
+                    .put("attempt", step.attempt());
+            if (step.compensationAttempt() > 0) {
+                n.put("compensationAttempt", step.compensationAttempt());
+            }
+            if (step.output() != null) {
+                n.set("output", parse(step.output()));
+                if (step.status() == StepStatus.SUCCEEDED) {
+                    context.set(step.name(), parse(step.output()));
+                }
+            }
+            if (step.error() != null) {
+                n.put("error", step.error());
+            }
+        }
+        ArrayNode plan = root.putArray("compensationPlan");
+        s.compensationPlan().forEach(plan::add);
+        root.put("createdAt", s.createdAt().toString());
+        root.put("updatedAt", s.updatedAt().toString());
+        ArrayNode history = root.putArray("history");
+        for (HistoryEntry e : view.history()) {
+            ObjectNode n = history.addObject().put("seq", e.seq()).put("type", e.type()).put("at", e.at().toString())
+                    .put("status", e.status().name());
+            if (e.step() != null) {
+                n.put("step", e.step());
+            }
+            if (e.attempt() != null) {
+                n.put("attempt", e.attempt());
+            }
+            if (e.reason() != null) {
+                n.put("reason", e.reason());
+            }
+            if (e.detail() != null) {
+                n.set("detail", parse(e.detail()));
+            }
+        }
+        root.putObject("links").put("self", "/v1/transactions/" + s.txId());
+        return root.toString();
+    }
+
+    /** Stored JSON text back to a tree; text that is not JSON is shown as a string rather than lost. */
+    private static JsonNode parse(String text) {
+        try {
+            return JSON.readTree(text);
+        } catch (JsonProcessingException e) {
+            return JSON.getNodeFactory().textNode(text);
+        }
+    }
+}
