@@ -58,8 +58,8 @@ public final class IngestApi {
     /** Adds the routes to the router. */
     public void mount(Router router) {
         router.post("/v1/transactions")
-                .handler(this::requireJson)
                 .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES))
+                .handler(this::requireJson)
                 .handler(this::submit)
                 .failureHandler(IngestApi::failure);
         router.get("/v1/transactions/:txId").handler(this::get).failureHandler(IngestApi::failure);

@@ -1,0 +1,96 @@
+package io.sagalog.app;
+
+import io.sagalog.app.demo.TripBooking;
+import io.sagalog.compensators.Participant;
+import io.sagalog.compensators.ParticipantWorker;
+import io.sagalog.engine.DefinitionCatalog;
+import io.sagalog.engine.EngineConfig;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code sagalog dev}: everything in one process, on an embedded single-node Kafka, with a demo domain. */
+@Command(name = "dev", mixinStandardHelpOptions = true,
+        description = "Run an embedded Kafka (KRaft), the engine, ingest and console HTTP, and the trip-booking demo in one process.")
+public final class DevCommand implements Callable<Integer> {
+
+    @Option(names = "--port", defaultValue = "8080", description = "HTTP port for ingest and console (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "HTTP address to bind (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--data-dir", defaultValue = ".sagalog", description = "Where Kafka and engine keep their data (default: ./${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--kafka-port", defaultValue = "0", description = "Port of the embedded Kafka broker; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int kafkaPort;
+
+    @Option(names = "--partitions", defaultValue = "6", description = "Partitions of the topics created on first start (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        long started = System.nanoTime();
+        out.printf("Starting Sagalog dev (data in %s)...%n", dataDir.toAbsolutePath().normalize());
+        out.print("  Kafka (embedded KRaft) ... ");
+        out.flush();
+        EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), kafkaPort, Map.of());
+        out.println("ready at " + kafka.bootstrapServers());
+
+        TripBooking demo = new TripBooking();
+        DefinitionCatalog definitions = DefinitionCatalog.of(List.of(TripBooking.definition()));
+        EngineConfig engineConfig = EngineConfig.defaults(kafka.bootstrapServers(), dataDir.resolve("engine"));
+        out.print("  Engine and HTTP ......... ");
+        out.flush();
+        SagalogNode node;
+        try {
+            node = SagalogNode.start(new SagalogNode.Options(engineConfig, host, port, partitions, definitions));
+        } catch (Exception e) {
+            kafka.close();
+            throw e;
+        }
+        out.println("ready");
+        List<ParticipantWorker> workers = new ArrayList<>();
+        for (Participant p : demo.participants()) {
+            workers.add(ParticipantWorker.start(p, kafka.bootstrapServers()));
+        }
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            out.println();
+            out.println("Stopping Sagalog dev...");
+            node.close();
+            workers.forEach(ParticipantWorker::close);
+            kafka.close();
+            out.println("Stopped. Data kept in " + dataDir.toAbsolutePath().normalize() + "; start again to resume.");
+            stopped.countDown();
+        }, "sagalog-shutdown"));
+
+        String base = "http://" + (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + node.port();
+        out.printf("%nSagalog dev is running (started in %.1f s)%n", (System.nanoTime() - started) / 1e9);
+        out.printf("  HTTP (ingest, console)   %s%n", base);
+        out.printf("  Kafka bootstrap          %s%n", kafka.bootstrapServers());
+        out.printf("  Engine state             %s%n", dataDir.resolve("engine").toAbsolutePath().normalize());
+        out.printf("  Demo definition          %s: flights.reserve/cancel -> hotels.reserve/cancel -> payments.charge/refund%n",
+                TripBooking.DEFINITION);
+        out.println();
+        out.println("Submit a transaction:");
+        out.printf("  curl -s -X POST %s/v1/transactions -H 'Content-Type: application/json' \\%n", base);
+        out.println("       -d '{\"definition\":\"trip-booking\",\"input\":{\"traveller\":\"Ada\",\"from\":\"OSL\",\"to\":\"LIS\"}}'");
+        out.println("Read it back (txId from the answer):");
+        out.printf("  curl -s %s/v1/transactions/<txId>%n", base);
+        out.println("Make payments reject it and watch the rollback: add \"failAt\":\"payments\" to the input.");
+        out.println();
+        out.println("Press Ctrl-C to stop.");
+        stopped.await();
+        return 0;
+    }
+}
