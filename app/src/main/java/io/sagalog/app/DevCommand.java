@@ -47,7 +47,10 @@ public final class DevCommand implements Callable<Integer> {
 
         TripBooking demo = new TripBooking();
         DefinitionCatalog definitions = DefinitionCatalog.of(List.of(TripBooking.definition()));
-        EngineConfig engineConfig = EngineConfig.defaults(kafka.bootstrapServers(), dataDir.resolve("engine"));
+        // A fixed instance id (static membership): after a restart, even after kill -9, the engine takes its
+        // partitions back at once instead of waiting for the old session to expire.
+        EngineConfig engineConfig = EngineConfig.defaults(kafka.bootstrapServers(), dataDir.resolve("engine"))
+                .withInstanceId("sagalog-dev-engine");
         out.print("  Engine and HTTP ......... ");
         out.flush();
         SagalogNode node;
@@ -60,7 +63,8 @@ public final class DevCommand implements Callable<Integer> {
         out.println("ready");
         List<ParticipantWorker> workers = new ArrayList<>();
         for (Participant p : demo.participants()) {
-            workers.add(ParticipantWorker.start(p, kafka.bootstrapServers()));
+            workers.add(ParticipantWorker.start(p, kafka.bootstrapServers(),
+                    Map.of("consumer.group.instance.id", "sagalog-dev-" + p.name())));
         }
 
         CountDownLatch stopped = new CountDownLatch(1);

@@ -1,0 +1,58 @@
+package io.sagalog.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Set;
+
+/** A plain HTTP client for the Sagalog API, as any user would call it. */
+final class HttpTestClient {
+    static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> FINAL = Set.of("COMPLETED", "ROLLED_BACK", "PARKED");
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String base;
+
+    HttpTestClient(int port) {
+        this.base = "http://127.0.0.1:" + port;
+    }
+
+    HttpResponse<String> post(String path, String contentType, byte[] body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            b.header("Content-Type", contentType);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    HttpResponse<String> submit(String json) throws Exception {
+        return post("/v1/transactions", "application/json", json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Polls the transaction until it reaches a final status, and returns it. */
+    JsonNode awaitFinal(String txId, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonNode last = null;
+        while (System.nanoTime() < deadline) {
+            HttpResponse<String> r = get("/v1/transactions/" + txId);
+            if (r.statusCode() == 200) {
+                last = JSON.readTree(r.body());
+                if (FINAL.contains(last.path("status").asText())) {
+                    return last;
+                }
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("transaction " + txId + " did not finish within " + timeout + "; last seen: " + last);
+    }
+}

@@ -1,0 +1,226 @@
+package io.sagalog.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sagalog.app.demo.TripBooking;
+import io.sagalog.compensators.Participant;
+import io.sagalog.compensators.ParticipantWorker;
+import io.sagalog.engine.DefinitionCatalog;
+import io.sagalog.engine.EngineConfig;
+import io.sagalog.schemas.Topics;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.StreamSupport;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The whole path on a real broker: HTTP ingest -> control log -> engine -> participants -> engine -> HTTP query. */
+@Tag("integration")
+class SagalogDevIntegrationTest {
+    private static final Duration FINISH = Duration.ofSeconds(30);
+
+    private static SagalogNode node;
+    private static TripBooking demo;
+    private static final List<ParticipantWorker> workers = new ArrayList<>();
+    private static HttpTestClient client;
+    private static Admin admin;
+
+    @BeforeAll
+    static void start() throws Exception {
+        String bootstrap = KafkaFixture.bootstrapServers();
+        Path stateDir = Files.createTempDirectory("sagalog-engine-it");
+        EngineConfig engine = EngineConfig.defaults(bootstrap, stateDir).withApplicationId("it-" + UUID.randomUUID());
+        node = SagalogNode.start(new SagalogNode.Options(engine, "127.0.0.1", 0, 3,
+                DefinitionCatalog.of(List.of(TripBooking.definition()))));
+        demo = new TripBooking();
+        for (Participant p : demo.participants()) {
+            workers.add(ParticipantWorker.start(p, bootstrap));
+        }
+        client = new HttpTestClient(node.port());
+        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+    }
+
+    @AfterAll
+    static void stop() {
+        workers.forEach(ParticipantWorker::close);
+        if (node != null) {
+            node.close();
+        }
+        if (admin != null) {
+            admin.close();
+        }
+    }
+
+    @Test
+    void shouldCompleteATransactionSubmittedOverHttp() throws Exception {
+        HttpResponse<String> accepted = client.submit("{\"definition\":\"trip-booking\",\"input\":{\"traveller\":\"Ada\"}}");
+
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        JsonNode body = HttpTestClient.JSON.readTree(accepted.body());
+        String txId = body.path("txId").asText();
+        assertThat(body.path("links").path("self").asText()).isEqualTo("/v1/transactions/" + txId);
+        assertThat(accepted.headers().firstValue("Location")).contains("/v1/transactions/" + txId);
+
+        JsonNode tx = client.awaitFinal(txId, FINISH);
+        assertThat(tx.path("status").asText()).isEqualTo("COMPLETED");
+        assertThat(tx.path("steps")).extracting(s -> s.path("name").asText() + ":" + s.path("status").asText())
+                .containsExactly("flights:SUCCEEDED", "hotels:SUCCEEDED", "payments:SUCCEEDED");
+        assertThat(tx.path("context").path("flights").path("seat").asText()).isEqualTo("12A");
+        assertThat(types(tx)).containsExactly("TxStarted", "StepDispatched", "StepSucceeded", "StepDispatched",
+                "StepSucceeded", "StepDispatched", "StepSucceeded", "TxCompleted");
+        assertThat(tx.path("history")).allSatisfy(e -> assertThat(e.path("at").asText()).isNotEmpty());
+        assertThat(calls(txId)).containsExactly("flights.reserve", "hotels.reserve", "payments.charge");
+    }
+
+    @Test
+    void shouldRollBackAFailureAtTheThirdStepCompensatingInReverseOrder() throws Exception {
+        String txId = accept("{\"definition\":\"trip-booking\",\"input\":{\"failAt\":\"payments\"}}");
+
+        JsonNode tx = client.awaitFinal(txId, FINISH);
+
+        assertThat(tx.path("status").asText()).isEqualTo("ROLLED_BACK");
+        // Observed at the participants themselves: hotels is undone before flights.
+        assertThat(calls(txId)).containsExactly("flights.reserve", "hotels.reserve", "payments.charge",
+                "hotels.cancel", "flights.cancel");
+        List<String> compensated = StreamSupport.stream(tx.path("history").spliterator(), false)
+                .filter(e -> e.path("type").asText().equals("StepCompensated")).map(e -> e.path("step").asText()).toList();
+        assertThat(compensated).containsExactly("hotels", "flights");
+        JsonNode decision = StreamSupport.stream(tx.path("history").spliterator(), false)
+                .filter(e -> e.path("type").asText().equals("RecoveryDecided")).findFirst().orElseThrow();
+        assertThat(decision.path("detail").path("direction").asText()).isEqualTo("ROLLBACK");
+        assertThat(decision.path("detail").path("rule").asText()).isEqualTo("permanent-failure-before-pivot");
+    }
+
+    @Test
+    void shouldReturnTheSameTransactionForARepeatedIdempotencyKey() throws Exception {
+        String key = "order-" + UUID.randomUUID();
+        String body = "{\"definition\":\"trip-booking\",\"input\":{}}";
+        HttpResponse<String> first = client.post("/v1/transactions", "application/json", body.getBytes());
+        String txId = HttpTestClient.JSON.readTree(first.body()).path("txId").asText();
+        client.awaitFinal(txId, FINISH);
+
+        HttpResponse<String> again = client.post("/v1/transactions", "application/json", body.getBytes());
+        assertThat(again.statusCode()).isEqualTo(202);
+        assertThat(HttpTestClient.JSON.readTree(again.body()).path("txId").asText()).isNotEqualTo(txId);
+
+        HttpResponse<String> keyed1 = submitWithKey(body, key);
+        HttpResponse<String> keyed2 = submitWithKey(body, key);
+        String keyedTx = HttpTestClient.JSON.readTree(keyed1.body()).path("txId").asText();
+        assertThat(HttpTestClient.JSON.readTree(keyed2.body()).path("txId").asText()).isEqualTo(keyedTx);
+        client.awaitFinal(keyedTx, FINISH);
+        assertThat(calls(keyedTx)).as("the second request started nothing").containsExactly("flights.reserve",
+                "hotels.reserve", "payments.charge");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "malformed JSON      | application/json | {\"definition\": | 400 | malformed-json",
+            "unknown definition  | application/json | {\"definition\":\"no-such-saga\",\"input\":{}} | 422 | unknown-definition",
+            "missing input       | application/json | {\"definition\":\"trip-booking\"} | 422 | invalid-request",
+            "input not an object | application/json | {\"definition\":\"trip-booking\",\"input\":[1]} | 422 | invalid-request",
+            "missing definition  | application/json | {\"input\":{}} | 422 | invalid-request",
+            "wrong content type  | text/plain       | {\"definition\":\"trip-booking\",\"input\":{}} | 415 | unsupported-media-type",
+            "no content type     |                  | {\"definition\":\"trip-booking\",\"input\":{}} | 415 | unsupported-media-type",
+            "body over 1 MiB     | application/json | BIG | 413 | body-too-large"})
+    void shouldRefuseABadRequestWithProblemJsonAndAppendNothing(String name, String contentType, String body,
+                                                                 int status, String problem) throws Exception {
+        byte[] bytes = body.equals("BIG") ? bigBody() : body.getBytes();
+        long before = quietControlLogEnd();
+
+        HttpResponse<String> response = client.post("/v1/transactions", contentType, bytes);
+
+        assertThat(response.statusCode()).isEqualTo(status);
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
+        JsonNode json = HttpTestClient.JSON.readTree(response.body());
+        assertThat(json.path("type").asText()).endsWith("/" + problem);
+        assertThat(json.path("status").asInt()).isEqualTo(status);
+        assertThat(json.path("detail").asText()).as("a message a person can act on").hasSizeGreaterThan(20);
+        assertThat(quietControlLogEnd()).as("records in the control log").isEqualTo(before);
+    }
+
+    @Test
+    void shouldCountAppendedRecordsSoTheNoAppendCheckAboveIsReal() throws Exception {
+        long before = quietControlLogEnd();
+
+        // failAt flights: the request and one failed result, nothing to compensate: exactly two records.
+        String txId = accept("{\"definition\":\"trip-booking\",\"input\":{\"failAt\":\"flights\"}}");
+        assertThat(client.awaitFinal(txId, FINISH).path("status").asText()).isEqualTo("ROLLED_BACK");
+
+        assertThat(quietControlLogEnd()).isEqualTo(before + 2);
+    }
+
+    @Test
+    void shouldAnswerNotFoundForAnUnknownTransaction() throws Exception {
+        HttpResponse<String> r = client.get("/v1/transactions/" + UUID.randomUUID());
+
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(r.headers().firstValue("Content-Type")).contains("application/problem+json");
+    }
+
+    private static String accept(String json) throws Exception {
+        HttpResponse<String> r = client.submit(json);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        return HttpTestClient.JSON.readTree(r.body()).path("txId").asText();
+    }
+
+    private static HttpResponse<String> submitWithKey(String body, String key) throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        return http.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://127.0.0.1:" + node.port() + "/v1/transactions"))
+                .header("Content-Type", "application/json").header("Idempotency-Key", key)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static List<String> types(JsonNode tx) {
+        return StreamSupport.stream(tx.path("history").spliterator(), false).map(e -> e.path("type").asText()).toList();
+    }
+
+    private static List<String> calls(String txId) throws InterruptedException {
+        // Participants record a call before they answer; give the last answer a moment to be counted.
+        Thread.sleep(50);
+        return demo.calls(txId).stream().map(TripBooking.Call::toString).toList();
+    }
+
+    private static byte[] bigBody() {
+        StringBuilder b = new StringBuilder("{\"definition\":\"trip-booking\",\"input\":{\"blob\":\"");
+        b.append("x".repeat(1024 * 1024 + 10)).append("\"}}");
+        return b.toString().getBytes();
+    }
+
+    /** The control log's end offsets summed over partitions, once nothing has been appended for a while. */
+    private static long quietControlLogEnd() throws Exception {
+        long last = -1;
+        int stable = 0;
+        while (stable < 3) {
+            long now = controlLogEnd();
+            stable = now == last ? stable + 1 : 0;
+            last = now;
+            Thread.sleep(100);
+        }
+        return last;
+    }
+
+    private static long controlLogEnd() throws Exception {
+        var partitions = admin.describeTopics(List.of(Topics.CONTROL.name())).allTopicNames().get()
+                .get(Topics.CONTROL.name()).partitions();
+        Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+        partitions.forEach(p -> latest.put(new TopicPartition(Topics.CONTROL.name(), p.partition()), OffsetSpec.latest()));
+        return admin.listOffsets(latest).all().get().values().stream().mapToLong(r -> r.offset()).sum();
+    }
+}
