@@ -58,6 +58,7 @@ public final class Decider {
             work.storeNothing();
             return;
         }
+        work.cancelAllTimers();
         work.become(TxStatus.PARKED, reason);
         work.emit(new TxParked(reason));
     }

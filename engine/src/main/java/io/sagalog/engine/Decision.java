@@ -8,10 +8,13 @@ import java.util.List;
  * @param state the state to store, or null when nothing is to be stored (an input for no known transaction)
  * @param journal events to append to the journal, in order
  * @param commands step requests to send to participants
+ * @param timers changes to the durable timers, in order
  */
-public record Decision(TxState state, List<JournalEntry> journal, List<StepCommand> commands) {
+public record Decision(TxState state, List<JournalEntry> journal, List<StepCommand> commands,
+                       List<TimerCommand> timers) {
     public Decision {
         journal = List.copyOf(journal);
         commands = List.copyOf(commands);
+        timers = List.copyOf(timers);
     }
 }

@@ -36,12 +36,20 @@ public sealed interface JournalEvent {
 
     record StepFailed(String step, int attempt, Outcome outcome, String reason) implements StepEvent {}
 
+    /** No result arrived before the attempt's timeout: the action's outcome is unknown. */
+    record StepTimedOut(String step, int attempt) implements StepEvent {}
+
+    /** A retry is planned: the attempt is dispatched at {@code at}. */
+    record RetryScheduled(String step, int attempt, Phase phase, java.time.Instant at) implements StepEvent {}
+
     record CompensationDispatched(String step, int attempt, String participant, String handler)
             implements StepEvent {}
 
     record StepCompensated(String step, int attempt) implements StepEvent {}
 
     record CompensationFailed(String step, int attempt, Outcome outcome, String reason) implements StepEvent {}
+
+    record CompensationTimedOut(String step, int attempt) implements StepEvent {}
 
     /** A result that changes nothing: late (older attempt), duplicate, or for a finished transaction. */
     record ResultIgnored(String step, int attempt, Phase phase, Outcome outcome, String reason)
@@ -59,6 +67,9 @@ public sealed interface JournalEvent {
             facts = Map.copyOf(facts);
         }
     }
+
+    /** The transaction's deadline passed; a {@link RecoveryDecided} says what follows. */
+    record DeadlinePassed() implements JournalEvent {}
 
     record TxCompleted() implements JournalEvent {}
 

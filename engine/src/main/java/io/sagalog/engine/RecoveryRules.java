@@ -1,52 +1,175 @@
 package io.sagalog.engine;
 
 import io.sagalog.engine.JournalEvent.Direction;
+import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * The recovery table of the design (section 4) in one place: after an action failed, go forward (retry),
- * roll back, or park. Pure: the same facts always give the same choice.
+ * The recovery table of the design (section 4) in one place: after a failure, a timeout or the deadline, go
+ * forward (retry), roll back, or park. Pure: the same facts always give the same choice, and every choice names
+ * the rule that made it and the facts it used.
  */
 public final class RecoveryRules {
     private RecoveryRules() {}
 
-    /** The choice, the rule that made it, and the facts it used. */
-    public record Choice(Direction direction, String rule, String reason, Map<String, String> facts) {}
+    /** How an attempt failed. */
+    public enum Failure {
+        /** Worth retrying: an error marked retryable, a 5xx, a refused connection, an open circuit. */
+        TRANSIENT,
+        /** A business rejection. */
+        PERMANENT,
+        /** No result before the timeout: the effect may or may not have happened. */
+        UNKNOWN;
 
-    public static Choice afterActionFailure(Definition definition, TxState state, int stepIndex, Outcome outcome) {
+        static Failure of(Outcome outcome) {
+            return outcome == Outcome.FAILED_PERMANENT ? PERMANENT : TRANSIENT;
+        }
+    }
+
+    /** One row of the table: its name, what it decides, and when it applies. */
+    public record Rule(String name, Direction direction, String when) {}
+
+    /** Every rule, in the order they are tried. */
+    public static final List<Rule> RULES = List.of(
+            new Rule("retriable-step-retry", Direction.FORWARD,
+                    "a retriable step, or any step after the pivot succeeded, failed and has attempts left"),
+            new Rule("retriable-step-exhausted", Direction.PARK,
+                    "a retriable step, or any step after the pivot succeeded, used all its attempts"),
+            new Rule("pivot-outcome-unknown", Direction.PARK,
+                    "the pivot's outcome is unknown and the transaction would otherwise roll back"),
+            new Rule("permanent-failure-before-pivot", Direction.ROLLBACK,
+                    "a compensatable step or the pivot was rejected"),
+            new Rule("transient-failure-retry", Direction.FORWARD,
+                    "a transient failure before the pivot, with attempts and deadline left"),
+            new Rule("unknown-outcome-retry", Direction.FORWARD,
+                    "a timeout before the pivot, with attempts and deadline left; the retry keeps the idempotency key"),
+            new Rule("deadline-would-pass-before-retry", Direction.ROLLBACK,
+                    "attempts are left, but the next one would start after the transaction's deadline"),
+            new Rule("attempts-exhausted-before-pivot", Direction.ROLLBACK,
+                    "a step before the pivot used all its attempts"),
+            new Rule("deadline-exceeded-before-pivot", Direction.ROLLBACK,
+                    "the transaction's deadline passed before the pivot succeeded"),
+            new Rule("deadline-passed-after-pivot", Direction.FORWARD,
+                    "the deadline passed after the pivot succeeded: the transaction can only finish"),
+            new Rule("compensation-retry", Direction.ROLLBACK,
+                    "a compensation failed or timed out and has attempts left (compensations are retried by contract)"),
+            new Rule("compensation-exhausted", Direction.PARK,
+                    "a compensation used all its attempts; an operator must finish the rollback"));
+
+    /**
+     * The choice, the rule that made it, the facts it used, and for a retry when it runs.
+     *
+     * @param retryAt when the next attempt is dispatched; null unless the choice is a retry
+     */
+    public record Choice(Direction direction, String rule, String reason, Map<String, String> facts, Instant retryAt) {}
+
+    public static Choice afterActionFailure(Definition definition, TxState state, int stepIndex, Failure failure,
+                                            Instant now) {
         StepDefinition step = definition.step(stepIndex);
-        int attempt = state.step(stepIndex).attempt();
+        StepState current = state.step(stepIndex);
+        int attempt = current.attempt();
         boolean attemptsLeft = step.retry().hasAttemptsLeftAfter(attempt);
         boolean pivotSucceeded = pivotSucceeded(definition, state);
+        Instant retryAt = now.plus(step.retry().backoff(attempt, seed(state, step.name(), Phase.ACTION, attempt)));
 
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put("step", step.name());
         facts.put("kind", step.kind().jsonName());
-        facts.put("outcome", outcome.name());
+        facts.put("failure", failure.name());
         facts.put("attempt", Integer.toString(attempt));
         facts.put("maxAttempts", Integer.toString(step.retry().maxAttempts()));
         facts.put("pivotSucceeded", Boolean.toString(pivotSucceeded));
+        facts.put("inDoubt", Boolean.toString(current.inDoubt()));
+        facts.put("deadline", state.deadline().toString());
 
         if (step.kind() == StepKind.RETRIABLE || pivotSucceeded) {
             if (attemptsLeft) {
-                return new Choice(Direction.FORWARD, "retriable-step-retry",
-                        "the pivot is behind us, so " + step.name() + " can only be retried", facts);
+                facts.put("retryAt", retryAt.toString());
+                return new Choice(Direction.FORWARD, "retriable-step-retry", step.name()
+                        + " is past the point of no return, so it is retried (attempt " + (attempt + 1) + " of "
+                        + step.retry().maxAttempts() + ")", facts, retryAt);
             }
-            return new Choice(Direction.PARK, "retriable-step-exhausted",
-                    step.name() + " failed " + attempt + " times after the pivot; it cannot be rolled back", facts);
+            return new Choice(Direction.PARK, "retriable-step-exhausted", step.name() + " failed " + attempt
+                    + " times after the pivot; it cannot be rolled back, so an operator must finish it", facts, null);
         }
-        if (outcome == Outcome.FAILED_TRANSIENT && attemptsLeft) {
-            return new Choice(Direction.FORWARD, "transient-failure-retry",
-                    step.name() + " failed transiently; attempt " + (attempt + 1) + " of " + step.retry().maxAttempts(),
-                    facts);
+        Choice rollback;
+        if (failure == Failure.PERMANENT) {
+            rollback = new Choice(Direction.ROLLBACK, "permanent-failure-before-pivot",
+                    step.name() + " was rejected; undoing what was done", facts, null);
+        } else if (attemptsLeft && retryAt.isBefore(state.deadline())) {
+            facts.put("retryAt", retryAt.toString());
+            return failure == Failure.UNKNOWN
+                    ? new Choice(Direction.FORWARD, "unknown-outcome-retry", step.name() + " did not answer in time; "
+                            + "retrying with the same idempotency key (attempt " + (attempt + 1) + " of "
+                            + step.retry().maxAttempts() + ")", facts, retryAt)
+                    : new Choice(Direction.FORWARD, "transient-failure-retry", step.name() + " failed transiently; "
+                            + "attempt " + (attempt + 1) + " of " + step.retry().maxAttempts() + " follows", facts, retryAt);
+        } else if (attemptsLeft) {
+            facts.put("retryAt", retryAt.toString());
+            rollback = new Choice(Direction.ROLLBACK, "deadline-would-pass-before-retry", "the next attempt of "
+                    + step.name() + " would start after the transaction's deadline; undoing what was done", facts, null);
+        } else {
+            rollback = new Choice(Direction.ROLLBACK, "attempts-exhausted-before-pivot", step.name() + " failed "
+                    + attempt + " times before the pivot; undoing what was done", facts, null);
         }
-        if (outcome == Outcome.FAILED_TRANSIENT) {
-            return new Choice(Direction.ROLLBACK, "attempts-exhausted-before-pivot",
-                    step.name() + " failed " + attempt + " times before the pivot; undoing what was done", facts);
+        return unlessPivotInDoubt(step, current, rollback, facts);
+    }
+
+    /** The transaction's deadline passed while it was running. */
+    public static Choice afterDeadline(Definition definition, TxState state, int currentStep, Instant now) {
+        Map<String, String> facts = new LinkedHashMap<>();
+        boolean pivotSucceeded = pivotSucceeded(definition, state);
+        facts.put("deadline", state.deadline().toString());
+        facts.put("pivotSucceeded", Boolean.toString(pivotSucceeded));
+        if (currentStep >= 0) {
+            facts.put("step", definition.step(currentStep).name());
+            facts.put("stepStatus", state.step(currentStep).status().name());
         }
-        return new Choice(Direction.ROLLBACK, "permanent-failure-before-pivot",
-                step.name() + " was rejected; undoing what was done", facts);
+        if (pivotSucceeded) {
+            return new Choice(Direction.FORWARD, "deadline-passed-after-pivot",
+                    "the deadline passed after the pivot; the transaction can only go forward", facts, null);
+        }
+        Choice rollback = new Choice(Direction.ROLLBACK, "deadline-exceeded-before-pivot",
+                "the transaction's deadline passed before the pivot; undoing what was done", facts, null);
+        if (currentStep < 0) {
+            return rollback;
+        }
+        StepState current = state.step(currentStep);
+        boolean outstanding = current.status() == StepStatus.RUNNING;
+        return unlessPivotInDoubt(definition.step(currentStep),
+                outstanding ? current.timedOut() : current, rollback, facts);
+    }
+
+    /** A compensation failed or timed out: compensations are retried until their budget runs out. */
+    public static Choice afterCompensationFailure(Definition definition, TxState state, int stepIndex, Failure failure,
+                                                  Instant now) {
+        StepDefinition step = definition.step(stepIndex);
+        int attempt = state.step(stepIndex).compensationAttempt();
+        Map<String, String> facts = new LinkedHashMap<>();
+        facts.put("step", step.name());
+        facts.put("failure", failure.name());
+        facts.put("attempt", Integer.toString(attempt));
+        facts.put("maxAttempts", Integer.toString(step.retry().maxAttempts()));
+        if (step.retry().hasAttemptsLeftAfter(attempt)) {
+            Instant retryAt = now.plus(step.retry().backoff(attempt, seed(state, step.name(), Phase.COMPENSATION, attempt)));
+            facts.put("retryAt", retryAt.toString());
+            return new Choice(Direction.ROLLBACK, "compensation-retry", "the compensation of " + step.name()
+                    + " is retried (attempt " + (attempt + 1) + " of " + step.retry().maxAttempts() + ")", facts, retryAt);
+        }
+        return new Choice(Direction.PARK, "compensation-exhausted", "the compensation of " + step.name() + " failed "
+                + attempt + " times; an operator must finish the rollback", facts, null);
+    }
+
+    /** Rolling back past a pivot that may have happened would undo only half a transaction: park instead. */
+    private static Choice unlessPivotInDoubt(StepDefinition step, StepState current, Choice rollback,
+                                             Map<String, String> facts) {
+        if (step.kind() == StepKind.PIVOT && current.inDoubt()) {
+            return new Choice(Direction.PARK, "pivot-outcome-unknown", "the outcome of the pivot " + step.name()
+                    + " is unknown; rolling back could undo only half of a transaction that went through", facts, null);
+        }
+        return rollback;
     }
 
     private static boolean pivotSucceeded(Definition definition, TxState state) {
@@ -57,4 +180,10 @@ public final class RecoveryRules {
         }
         return false;
     }
+
+    /** Jitter seed: stable for one (transaction, step, phase, attempt), different across them. */
+    private static long seed(TxState state, String step, Phase phase, int attempt) {
+        return ((long) state.txId().hashCode() << 32) ^ (step + ":" + phase + ":" + attempt).hashCode();
+    }
+
 }

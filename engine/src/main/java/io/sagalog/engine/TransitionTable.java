@@ -47,11 +47,23 @@ public final class TransitionTable {
             // Recovery: retry, roll back or park, as the recovery rules decide.
             .row(RUNNING, Trigger.ACTION_FAILED, Set.of(RUNNING, COMPENSATING, ROLLED_BACK, PARKED), "recover",
                     Transitions::recover)
+            // Timeouts: the attempt's outcome is unknown; recovery decides like for a transient failure.
+            .row(RUNNING, Trigger.TIMEOUT, Set.of(RUNNING, COMPENSATING, ROLLED_BACK, PARKED), "step-timed-out",
+                    Transitions::actionTimedOut)
+            .row(RUNNING, Trigger.BACKOFF_OVER, Set.of(RUNNING), "retry-after-backoff", Transitions::retryAction)
+            // The deadline: before the pivot it means rollback; after it the transaction can only finish.
+            .row(RUNNING, Trigger.DEADLINE, Set.of(RUNNING, COMPENSATING, ROLLED_BACK, PARKED), "deadline",
+                    Transitions::deadlinePassed)
             // Rollback: compensations run one at a time, in plan order (newest completed step first).
             .row(COMPENSATING, Trigger.COMPENSATION_SUCCEEDED, Set.of(COMPENSATING, ROLLED_BACK), "compensate-next",
                     Transitions::compensateNext)
             .row(COMPENSATING, Trigger.COMPENSATION_FAILED, Set.of(COMPENSATING, PARKED), "retry-compensation",
                     Transitions::retryCompensation)
+            .row(COMPENSATING, Trigger.TIMEOUT, Set.of(COMPENSATING, PARKED), "compensation-timed-out",
+                    Transitions::compensationTimedOut)
+            .row(COMPENSATING, Trigger.BACKOFF_OVER, Set.of(COMPENSATING), "retry-compensation-after-backoff",
+                    Transitions::retryCompensationAfterBackoff)
+            .row(COMPENSATING, Trigger.DEADLINE, Set.of(COMPENSATING), "stale-timer", Transitions::staleTimer)
             // Action results that arrive once rollback began change nothing: nothing moves forward again.
             .row(COMPENSATING, Trigger.ACTION_SUCCEEDED, Set.of(COMPENSATING), "late-result", Transitions::ignoreResult)
             .row(COMPENSATING, Trigger.ACTION_FAILED, Set.of(COMPENSATING), "late-result", Transitions::ignoreResult)
@@ -62,7 +74,11 @@ public final class TransitionTable {
             .rows(EnumSet.of(COMPLETED, ROLLED_BACK, PARKED), Trigger.ACTION_SUCCEEDED, "late-result", Transitions::ignoreResult)
             .rows(EnumSet.of(COMPLETED, ROLLED_BACK, PARKED), Trigger.ACTION_FAILED, "late-result", Transitions::ignoreResult)
             .rows(EnumSet.of(COMPLETED, ROLLED_BACK, PARKED), Trigger.COMPENSATION_SUCCEEDED, "late-result", Transitions::ignoreResult)
-            .rows(EnumSet.of(COMPLETED, ROLLED_BACK, PARKED), Trigger.COMPENSATION_FAILED, "late-result", Transitions::ignoreResult);
+            .rows(EnumSet.of(COMPLETED, ROLLED_BACK, PARKED), Trigger.COMPENSATION_FAILED, "late-result", Transitions::ignoreResult)
+            // Timers of transactions that ended (or never existed) have nothing left to do.
+            .rows(EnumSet.of(PENDING, COMPLETED, ROLLED_BACK, PARKED), Trigger.TIMEOUT, "stale-timer", Transitions::staleTimer)
+            .rows(EnumSet.of(PENDING, COMPLETED, ROLLED_BACK, PARKED), Trigger.BACKOFF_OVER, "stale-timer", Transitions::staleTimer)
+            .rows(EnumSet.of(PENDING, COMPLETED, ROLLED_BACK, PARKED), Trigger.DEADLINE, "stale-timer", Transitions::staleTimer);
 
     TransitionTable row(TxStatus from, Trigger on, Set<TxStatus> to, String name, Handler handler) {
         Row row = new Row(from, on, Set.copyOf(to), name, handler);

@@ -1,25 +1,29 @@
 package io.sagalog.engine;
 
 import io.sagalog.engine.Input.StepResult;
+import io.sagalog.engine.Input.TimerFired;
 import io.sagalog.engine.Input.TxRequested;
 import io.sagalog.engine.JournalEvent.CompensationDispatched;
 import io.sagalog.engine.JournalEvent.CompensationFailed;
-import io.sagalog.engine.JournalEvent.Direction;
+import io.sagalog.engine.JournalEvent.CompensationTimedOut;
+import io.sagalog.engine.JournalEvent.DeadlinePassed;
 import io.sagalog.engine.JournalEvent.RecoveryDecided;
 import io.sagalog.engine.JournalEvent.RequestIgnored;
 import io.sagalog.engine.JournalEvent.ResultIgnored;
+import io.sagalog.engine.JournalEvent.RetryScheduled;
 import io.sagalog.engine.JournalEvent.StepCompensated;
 import io.sagalog.engine.JournalEvent.StepDispatched;
 import io.sagalog.engine.JournalEvent.StepFailed;
 import io.sagalog.engine.JournalEvent.StepSucceeded;
+import io.sagalog.engine.JournalEvent.StepTimedOut;
 import io.sagalog.engine.JournalEvent.TxCompleted;
 import io.sagalog.engine.JournalEvent.TxParked;
 import io.sagalog.engine.JournalEvent.TxRolledBack;
 import io.sagalog.engine.JournalEvent.TxStarted;
+import io.sagalog.engine.RecoveryRules.Choice;
+import io.sagalog.engine.RecoveryRules.Failure;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** The work behind each row of the {@link TransitionTable}. */
 final class Transitions {
@@ -29,6 +33,8 @@ final class Transitions {
         this.definitions = definitions;
     }
 
+    // ---- forward path -------------------------------------------------------------------------------------
+
     void start(Work w, Input input) {
         TxRequested request = (TxRequested) input;
         Definition definition = definitions.latest(request.definition()).orElse(null);
@@ -36,22 +42,22 @@ final class Transitions {
         List<StepState> steps = definition == null ? List.of()
                 : definition.steps().stream().map(s -> StepState.pending(s.name())).toList();
         w.state(new TxState(w.txId, request.definition(), version, TxStatus.RUNNING, request.input(), steps,
-                List.of(), 0, w.now, w.now, null));
+                List.of(), 0, w.now, w.now, null, definition == null ? w.now : w.now.plus(definition.deadline()),
+                List.of()));
         w.emit(new TxStarted(request.definition(), version));
         if (definition == null) {
             park(w, "definition '" + request.definition() + "' is not known to this engine");
             return;
         }
+        w.schedule(Timer.deadline(w.state().deadline()));
         dispatchAction(w, definition, 0, 1);
     }
 
     void advance(Work w, Input input) {
         StepResult result = (StepResult) input;
         Definition definition = definitionOf(w);
-        int i = outstanding(w, result);
-        if (definition == null || i < 0) {
-            ignore(w, result, definition == null ? "the transaction's definition is gone"
-                    : "no attempt " + result.attempt() + " of " + result.step() + " is outstanding");
+        int i = takeOutstanding(w, result);
+        if (i < 0) {
             return;
         }
         w.updateStep(i, w.state().step(i).succeeded(result.output()));
@@ -59,75 +65,176 @@ final class Transitions {
         if (i + 1 < definition.steps().size()) {
             dispatchAction(w, definition, i + 1, 1);
         } else {
+            w.cancelAllTimers();
             w.become(TxStatus.COMPLETED, null);
             w.emit(new TxCompleted());
         }
     }
 
+    // ---- recovery -----------------------------------------------------------------------------------------
+
     void recover(Work w, Input input) {
         StepResult result = (StepResult) input;
-        Definition definition = definitionOf(w);
-        int i = outstanding(w, result);
-        if (definition == null || i < 0) {
-            ignore(w, result, definition == null ? "the transaction's definition is gone"
-                    : "no attempt " + result.attempt() + " of " + result.step() + " is outstanding");
+        int i = takeOutstanding(w, result);
+        if (i < 0) {
             return;
         }
         w.updateStep(i, w.state().step(i).failed(result.error()));
         w.emit(new StepFailed(result.step(), result.attempt(), result.outcome(), result.error()));
-        RecoveryRules.Choice choice = RecoveryRules.afterActionFailure(definition, w.state(), i, result.outcome());
+        Definition definition = definitionOf(w);
+        apply(w, definition, i, RecoveryRules.afterActionFailure(definition, w.state(), i,
+                Failure.of(result.outcome()), w.now));
+    }
+
+    void actionTimedOut(Work w, Input input) {
+        Timer timer = takeTimer(w, input);
+        if (timer == null) {
+            return;
+        }
+        int i = w.state().indexOf(timer.step());
+        w.updateStep(i, w.state().step(i).timedOut().with(StepStatus.FAILED));
+        w.emit(new StepTimedOut(timer.step(), timer.attempt()));
+        Definition definition = definitionOf(w);
+        apply(w, definition, i, RecoveryRules.afterActionFailure(definition, w.state(), i, Failure.UNKNOWN, w.now));
+    }
+
+    void retryAction(Work w, Input input) {
+        Timer timer = takeTimer(w, input);
+        if (timer != null) {
+            dispatchAction(w, definitionOf(w), w.state().indexOf(timer.step()), timer.attempt());
+        }
+    }
+
+    void deadlinePassed(Work w, Input input) {
+        if (takeTimer(w, input) == null) {
+            return;
+        }
+        w.emit(new DeadlinePassed());
+        Definition definition = definitionOf(w);
+        int current = currentStep(w.state());
+        Choice choice = RecoveryRules.afterDeadline(definition, w.state(), current, w.now);
         w.emit(new RecoveryDecided(choice.direction(), choice.rule(), choice.reason(), choice.facts()));
         switch (choice.direction()) {
-            case FORWARD -> dispatchAction(w, definition, i, result.attempt() + 1);
+            case FORWARD -> { }
+            case PARK -> park(w, choice.reason());
+            case ROLLBACK -> {
+                if (current >= 0) {
+                    StepState step = w.state().step(current);
+                    cancelTimersOf(w, step.name());
+                    w.updateStep(current, (step.status() == StepStatus.RUNNING ? step.timedOut() : step)
+                            .with(StepStatus.FAILED));
+                }
+                startRollback(w, definition, current < 0 ? w.state().steps().size() : current);
+            }
+        }
+    }
+
+    private void apply(Work w, Definition definition, int i, Choice choice) {
+        w.emit(new RecoveryDecided(choice.direction(), choice.rule(), choice.reason(), choice.facts()));
+        switch (choice.direction()) {
+            case FORWARD -> {
+                int next = w.state().step(i).attempt() + 1;
+                w.updateStep(i, w.state().step(i).with(StepStatus.RETRY_WAIT));
+                w.schedule(Timer.backoff(choice.retryAt(), definition.step(i).name(), next, Phase.ACTION));
+                w.emit(new RetryScheduled(definition.step(i).name(), next, Phase.ACTION, choice.retryAt()));
+            }
             case ROLLBACK -> startRollback(w, definition, i);
             case PARK -> park(w, choice.reason());
         }
     }
 
+    // ---- rollback -----------------------------------------------------------------------------------------
+
     void compensateNext(Work w, Input input) {
         StepResult result = (StepResult) input;
-        Definition definition = definitionOf(w);
-        int i = outstanding(w, result);
-        if (definition == null || i < 0) {
-            ignore(w, result, "no attempt " + result.attempt() + " of the compensation of " + result.step()
-                    + " is outstanding");
+        int i = takeOutstanding(w, result);
+        if (i < 0) {
             return;
         }
         w.updateStep(i, w.state().step(i).compensated());
         w.emit(new StepCompensated(result.step(), result.attempt()));
         List<String> rest = w.state().compensationPlan().subList(1, w.state().compensationPlan().size());
         w.state(w.state().withCompensationPlan(rest));
-        continueRollback(w, definition);
+        continueRollback(w, definitionOf(w));
     }
 
     void retryCompensation(Work w, Input input) {
         StepResult result = (StepResult) input;
-        Definition definition = definitionOf(w);
-        int i = outstanding(w, result);
-        if (definition == null || i < 0) {
-            ignore(w, result, "no attempt " + result.attempt() + " of the compensation of " + result.step()
-                    + " is outstanding");
+        int i = takeOutstanding(w, result);
+        if (i < 0) {
             return;
         }
-        StepDefinition step = definition.step(i);
         w.updateStep(i, w.state().step(i).withError(result.error()));
         w.emit(new CompensationFailed(result.step(), result.attempt(), result.outcome(), result.error()));
-        Map<String, String> facts = new LinkedHashMap<>();
-        facts.put("step", step.name());
-        facts.put("outcome", result.outcome().name());
-        facts.put("attempt", Integer.toString(result.attempt()));
-        facts.put("maxAttempts", Integer.toString(step.retry().maxAttempts()));
-        if (step.retry().hasAttemptsLeftAfter(result.attempt())) {
-            w.emit(new RecoveryDecided(Direction.ROLLBACK, "compensation-retry",
-                    "compensations are retried until they succeed or their budget runs out", facts));
-            dispatchCompensation(w, definition, i, result.attempt() + 1);
-        } else {
-            String reason = "the compensation of " + step.name() + " failed " + result.attempt()
-                    + " times; an operator must finish the rollback";
-            w.emit(new RecoveryDecided(Direction.PARK, "compensation-exhausted", reason, facts));
-            park(w, reason);
+        compensationRecovery(w, i, Failure.of(result.outcome()));
+    }
+
+    void compensationTimedOut(Work w, Input input) {
+        Timer timer = takeTimer(w, input);
+        if (timer == null) {
+            return;
+        }
+        int i = w.state().indexOf(timer.step());
+        w.updateStep(i, w.state().step(i).withError("no result within the step's timeout (compensation attempt "
+                + timer.attempt() + ")"));
+        w.emit(new CompensationTimedOut(timer.step(), timer.attempt()));
+        compensationRecovery(w, i, Failure.UNKNOWN);
+    }
+
+    void retryCompensationAfterBackoff(Work w, Input input) {
+        Timer timer = takeTimer(w, input);
+        if (timer != null) {
+            dispatchCompensation(w, definitionOf(w), w.state().indexOf(timer.step()), timer.attempt());
         }
     }
+
+    private void compensationRecovery(Work w, int i, Failure failure) {
+        Definition definition = definitionOf(w);
+        Choice choice = RecoveryRules.afterCompensationFailure(definition, w.state(), i, failure, w.now);
+        w.emit(new RecoveryDecided(choice.direction(), choice.rule(), choice.reason(), choice.facts()));
+        if (choice.retryAt() == null) {
+            park(w, choice.reason());
+            return;
+        }
+        int next = w.state().step(i).compensationAttempt() + 1;
+        w.updateStep(i, w.state().step(i).with(StepStatus.COMPENSATION_RETRY_WAIT));
+        w.schedule(Timer.backoff(choice.retryAt(), definition.step(i).name(), next, Phase.COMPENSATION));
+        w.emit(new RetryScheduled(definition.step(i).name(), next, Phase.COMPENSATION, choice.retryAt()));
+    }
+
+    /**
+     * Compensation plan: the failed step itself when its action may have happened (it timed out), then every
+     * completed step before it that has a compensation, newest first.
+     */
+    private static void startRollback(Work w, Definition definition, int failedIndex) {
+        List<String> plan = new ArrayList<>();
+        if (failedIndex < definition.steps().size() && w.state().step(failedIndex).inDoubt()
+                && definition.step(failedIndex).hasCompensation()) {
+            plan.add(definition.step(failedIndex).name());
+        }
+        for (int j = failedIndex - 1; j >= 0; j--) {
+            if (w.state().step(j).status() == StepStatus.SUCCEEDED && definition.step(j).hasCompensation()) {
+                plan.add(definition.step(j).name());
+            }
+        }
+        // The deadline only bounds the way forward; a rollback runs to its end.
+        w.state().timers().stream().filter(t -> t.kind() == Timer.Kind.DEADLINE).toList().forEach(w::cancel);
+        w.state(w.state().withCompensationPlan(plan));
+        w.become(TxStatus.COMPENSATING, null);
+        continueRollback(w, definition);
+    }
+
+    private static void continueRollback(Work w, Definition definition) {
+        if (w.state().compensationPlan().isEmpty()) {
+            w.cancelAllTimers();
+            w.become(TxStatus.ROLLED_BACK, null);
+            w.emit(new TxRolledBack());
+            return;
+        }
+        dispatchCompensation(w, definition, definition.indexOf(w.state().compensationPlan().get(0)), 1);
+    }
+
+    // ---- inputs that change nothing -----------------------------------------------------------------------
 
     void ignoreResult(Work w, Input input) {
         StepResult result = (StepResult) input;
@@ -146,27 +253,14 @@ final class Transitions {
                 "no transaction " + w.txId + " was ever requested"));
     }
 
-    /** Compensation plan: every completed step before the failed one that has a compensation, newest first. */
-    private static void startRollback(Work w, Definition definition, int failedIndex) {
-        List<String> plan = new ArrayList<>();
-        for (int j = failedIndex - 1; j >= 0; j--) {
-            if (w.state().step(j).status() == StepStatus.SUCCEEDED && definition.step(j).hasCompensation()) {
-                plan.add(definition.step(j).name());
-            }
+    /** A timer that is no longer wanted (the transaction moved on); it leaves no trace. */
+    void staleTimer(Work w, Input input) {
+        if (w.state() == null) {
+            w.storeNothing();
         }
-        w.state(w.state().withCompensationPlan(plan));
-        w.become(TxStatus.COMPENSATING, null);
-        continueRollback(w, definition);
     }
 
-    private static void continueRollback(Work w, Definition definition) {
-        if (w.state().compensationPlan().isEmpty()) {
-            w.become(TxStatus.ROLLED_BACK, null);
-            w.emit(new TxRolledBack());
-            return;
-        }
-        dispatchCompensation(w, definition, definition.indexOf(w.state().compensationPlan().get(0)), 1);
-    }
+    // ---- helpers ------------------------------------------------------------------------------------------
 
     private static void dispatchAction(Work w, Definition definition, int index, int attempt) {
         StepDefinition step = definition.step(index);
@@ -183,6 +277,7 @@ final class Transitions {
     }
 
     private static void park(Work w, String reason) {
+        w.cancelAllTimers();
         w.become(TxStatus.PARKED, reason);
         w.emit(new TxParked(reason));
     }
@@ -192,20 +287,50 @@ final class Transitions {
     }
 
     /**
-     * Index of the step this result answers, or -1 when it answers nothing outstanding (an older attempt,
-     * a duplicate, or a step that is not running in this phase). Results are deduplicated by (step, attempt, phase).
+     * Index of the step this result answers, with its timeout timer cancelled; or -1 (and the result journaled
+     * as ignored) when it answers nothing outstanding: an older attempt, a duplicate, or a timed-out attempt.
+     * Results are deduplicated by (step, attempt, phase): an attempt is outstanding exactly while its timeout
+     * timer is active.
      */
-    private static int outstanding(Work w, StepResult result) {
-        int i = w.state().indexOf(result.step());
-        if (i < 0) {
+    private static int takeOutstanding(Work w, StepResult result) {
+        Timer timeout = w.outstandingTimeout(result.step(), result.attempt(), result.phase());
+        if (timeout == null) {
+            ignore(w, result, "no " + result.phase().keyWord() + " attempt " + result.attempt() + " of "
+                    + result.step() + " is outstanding (late, duplicate or timed out)");
             return -1;
         }
-        StepState step = w.state().step(i);
-        StepStatus expected = result.phase() == Phase.ACTION ? StepStatus.RUNNING : StepStatus.COMPENSATING;
-        return step.status() == expected && step.attemptOf(result.phase()) == result.attempt() ? i : -1;
+        w.cancel(timeout);
+        return w.state().indexOf(result.step());
+    }
+
+    /** The fired timer, removed from the state; null when it is no longer active (stale). */
+    private static Timer takeTimer(Work w, Input input) {
+        Timer timer = ((TimerFired) input).timer();
+        if (!w.state().timers().contains(timer)) {
+            return null;
+        }
+        w.cancel(timer);
+        return timer;
+    }
+
+    private static void cancelTimersOf(Work w, String step) {
+        w.state().timers().stream().filter(t -> step.equals(t.step())).toList().forEach(w::cancel);
+    }
+
+    /** The step the forward path is at (outstanding or waiting to retry), or -1. */
+    private static int currentStep(TxState state) {
+        for (int i = 0; i < state.steps().size(); i++) {
+            StepStatus s = state.step(i).status();
+            if (s == StepStatus.RUNNING || s == StepStatus.RETRY_WAIT) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private Definition definitionOf(Work w) {
-        return definitions.find(w.state().definition(), w.state().definitionVersion()).orElse(null);
+        return definitions.find(w.state().definition(), w.state().definitionVersion())
+                .orElseThrow(() -> new IllegalStateException("definition " + w.state().definition() + " version "
+                        + w.state().definitionVersion() + " of transaction " + w.txId + " is not loaded"));
     }
 }

@@ -2,11 +2,24 @@ package io.sagalog.engine;
 
 /** The kind of input, as the transition table sees it. */
 public enum Trigger {
-    REQUESTED, ACTION_SUCCEEDED, ACTION_FAILED, COMPENSATION_SUCCEEDED, COMPENSATION_FAILED;
+    REQUESTED, ACTION_SUCCEEDED, ACTION_FAILED, COMPENSATION_SUCCEEDED, COMPENSATION_FAILED,
+    /** An outstanding attempt got no result in time. */
+    TIMEOUT,
+    /** A retry's wait is over. */
+    BACKOFF_OVER,
+    /** The transaction's deadline passed. */
+    DEADLINE;
 
     public static Trigger of(Input input) {
         if (input instanceof Input.TxRequested) {
             return REQUESTED;
+        }
+        if (input instanceof Input.TimerFired fired) {
+            return switch (fired.timer().kind()) {
+                case STEP_TIMEOUT -> TIMEOUT;
+                case BACKOFF -> BACKOFF_OVER;
+                case DEADLINE -> DEADLINE;
+            };
         }
         Input.StepResult r = (Input.StepResult) input;
         boolean ok = r.outcome() == Outcome.SUCCEEDED;

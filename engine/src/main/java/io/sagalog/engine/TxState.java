@@ -11,15 +11,19 @@ import java.util.List;
  * @param compensationPlan steps still to compensate, the next one first (newest completed step first);
  *     kept as data so the order is visible and tested, never implied by a loop
  * @param nextSeq the sequence number the next journal event gets
- * @param reason why the transaction is PARKED or how it ended, for people
+ * @param deadline the transaction's deadline: before the pivot, passing it means rollback
+ * @param timers the transaction's active durable timers; an attempt is outstanding exactly while its
+ *     step-timeout timer is here
+ * @param reason why the transaction is PARKED, for people
  */
 public record TxState(String txId, String definition, int definitionVersion, TxStatus status, String input,
                       List<StepState> steps, List<String> compensationPlan, long nextSeq, Instant createdAt,
-                      Instant updatedAt, String reason) {
+                      Instant updatedAt, String reason, Instant deadline, List<Timer> timers) {
 
     public TxState {
         steps = List.copyOf(steps);
         compensationPlan = List.copyOf(compensationPlan);
+        timers = List.copyOf(timers);
     }
 
     public StepState step(int index) {
@@ -40,21 +44,26 @@ public record TxState(String txId, String definition, int definitionVersion, TxS
         List<StepState> copy = new ArrayList<>(steps);
         copy.set(index, step);
         return new TxState(txId, definition, definitionVersion, status, input, copy, compensationPlan, nextSeq,
-                createdAt, updatedAt, reason);
+                createdAt, updatedAt, reason, deadline, timers);
     }
 
     public TxState withStatus(TxStatus newStatus, String newReason) {
         return new TxState(txId, definition, definitionVersion, newStatus, input, steps, compensationPlan, nextSeq,
-                createdAt, updatedAt, newReason);
+                createdAt, updatedAt, newReason, deadline, timers);
     }
 
     public TxState withCompensationPlan(List<String> plan) {
         return new TxState(txId, definition, definitionVersion, status, input, steps, plan, nextSeq, createdAt,
-                updatedAt, reason);
+                updatedAt, reason, deadline, timers);
+    }
+
+    public TxState withTimers(List<Timer> newTimers) {
+        return new TxState(txId, definition, definitionVersion, status, input, steps, compensationPlan, nextSeq,
+                createdAt, updatedAt, reason, deadline, newTimers);
     }
 
     public TxState withProgress(long newNextSeq, Instant newUpdatedAt) {
         return new TxState(txId, definition, definitionVersion, status, input, steps, compensationPlan, newNextSeq,
-                createdAt, newUpdatedAt, reason);
+                createdAt, newUpdatedAt, reason, deadline, timers);
     }
 }

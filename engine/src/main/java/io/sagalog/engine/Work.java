@@ -16,6 +16,7 @@ final class Work {
     private boolean store = true;
     private final List<JournalEntry> journal = new ArrayList<>();
     private final List<StepCommand> commands = new ArrayList<>();
+    private final List<TimerCommand> timerCommands = new ArrayList<>();
 
     Work(String txId, TxState state, Instant now) {
         this.txId = txId;
@@ -54,18 +55,52 @@ final class Work {
         store = false;
     }
 
-    /** Sends one attempt of a step's action or compensation to its participant. */
+    void schedule(Timer timer) {
+        List<Timer> timers = new ArrayList<>(state.timers());
+        timers.add(timer);
+        state = state.withTimers(timers);
+        timerCommands.add(new TimerCommand.Schedule(timer));
+    }
+
+    void cancel(Timer timer) {
+        List<Timer> timers = new ArrayList<>(state.timers());
+        if (timers.remove(timer)) {
+            state = state.withTimers(timers);
+            timerCommands.add(new TimerCommand.Cancel(timer));
+        }
+    }
+
+    /** Every timer of the transaction, e.g. once it has finished or parked. */
+    void cancelAllTimers() {
+        for (Timer t : List.copyOf(state.timers())) {
+            cancel(t);
+        }
+    }
+
+    /** The step-timeout timer of the given attempt, if that attempt is outstanding. */
+    Timer outstandingTimeout(String step, int attempt, Phase phase) {
+        for (Timer t : state.timers()) {
+            if (t.isTimeoutOf(step, attempt, phase)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /** Sends one attempt of a step's action or compensation to its participant, with its timeout timer. */
     void dispatch(StepDefinition step, Phase phase, int attempt) {
+        Instant due = now.plus(step.timeout());
         commands.add(new StepCommand(txId, state.definition(), step.participant(), step.name(), phase,
                 step.handler(phase), attempt, txId + ":" + step.name() + ":" + phase.keyWord(), state.input(),
-                context(), now.plus(step.timeout())));
+                context(), due));
+        schedule(Timer.stepTimeout(due, step.name(), attempt, phase));
     }
 
     /** Outputs of the steps that succeeded so far, as a JSON object keyed by step name. */
     private String context() {
         StringBuilder json = new StringBuilder("{");
         for (StepState s : state.steps()) {
-            if (s.output() != null && (s.status() == StepStatus.SUCCEEDED || s.status() == StepStatus.COMPENSATING)) {
+            if (s.output() != null && s.status() == StepStatus.SUCCEEDED) {
                 if (json.length() > 1) {
                     json.append(',');
                 }
@@ -78,8 +113,8 @@ final class Work {
 
     Decision decision() {
         if (!store || state == null) {
-            return new Decision(null, journal, commands);
+            return new Decision(null, journal, commands, timerCommands);
         }
-        return new Decision(state.withProgress(seq, now), journal, commands);
+        return new Decision(state.withProgress(seq, now), journal, commands, timerCommands);
     }
 }

@@ -62,6 +62,10 @@ class DeciderTest {
     @Test
     void shouldRetryATransientFailureWithTheSameIdempotencyKey() {
         Scenario s = new Scenario(Scenario.tripBooking()).request().succeed("flights").fail("hotels", FAILED_TRANSIENT);
+        assertThat(s.state.step(1).status()).isEqualTo(StepStatus.RETRY_WAIT);
+        assertThat(s.last.commands()).as("nothing is sent before the backoff is over").isEmpty();
+
+        s.fire(Timer.Kind.BACKOFF);
 
         assertThat(s.state.status()).isEqualTo(TxStatus.RUNNING);
         StepCommand first = s.commands.get(1);
@@ -80,7 +84,8 @@ class DeciderTest {
     @Test
     void shouldRollBackWhenTransientFailuresExhaustTheAttempts() {
         Scenario s = new Scenario(Scenario.tripBooking()).request().succeed("flights")
-                .fail("hotels", FAILED_TRANSIENT).fail("hotels", FAILED_TRANSIENT).fail("hotels", FAILED_TRANSIENT);
+                .fail("hotels", FAILED_TRANSIENT).fire(Timer.Kind.BACKOFF).fail("hotels", FAILED_TRANSIENT)
+                .fire(Timer.Kind.BACKOFF).fail("hotels", FAILED_TRANSIENT);
 
         assertThat(s.state.status()).isEqualTo(TxStatus.COMPENSATING);
         assertThat(s.lastCommand().handler()).isEqualTo("cancel");
@@ -92,7 +97,8 @@ class DeciderTest {
 
     @Test
     void shouldRecordALateResultOfAnOlderAttemptAndChangeNothing() {
-        Scenario s = new Scenario(Scenario.tripBooking()).request().fail("flights", FAILED_TRANSIENT);
+        Scenario s = new Scenario(Scenario.tripBooking()).request().fail("flights", FAILED_TRANSIENT)
+                .fire(Timer.Kind.BACKOFF);
         TxState before = s.state;
 
         s.result("flights", 1, Phase.ACTION, Outcome.SUCCEEDED);
@@ -154,7 +160,8 @@ class DeciderTest {
     @Test
     void shouldParkWhenACompensationExhaustsItsAttempts() {
         Scenario s = new Scenario(Scenario.tripBooking()).request().succeed("flights").fail("hotels", FAILED_PERMANENT)
-                .compensationFails("flights").compensationFails("flights").compensationFails("flights");
+                .compensationFails("flights").fire(Timer.Kind.BACKOFF).compensationFails("flights")
+                .fire(Timer.Kind.BACKOFF).compensationFails("flights");
 
         assertThat(s.state.status()).isEqualTo(TxStatus.PARKED);
         assertThat(s.state.reason()).contains("compensation of flights failed 3 times");

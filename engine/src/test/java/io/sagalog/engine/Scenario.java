@@ -80,6 +80,32 @@ final class Scenario {
         return this;
     }
 
+    /** Moves the clock to the earliest active timer and fires it, as the engine's punctuator would. */
+    Scenario fireNext() {
+        Timer next = state.timers().stream().min(java.util.Comparator.comparing(Timer::due))
+                .orElseThrow(() -> new AssertionError("no active timer in " + state));
+        if (next.due().isAfter(now)) {
+            now = next.due();
+        }
+        return apply(new Input.TimerFired(TX, next));
+    }
+
+    /** Fires the active timer of the given kind (moving the clock to its due time). */
+    Scenario fire(Timer.Kind kind) {
+        Timer t = state.timers().stream().filter(x -> x.kind() == kind).findFirst()
+                .orElseThrow(() -> new AssertionError("no active " + kind + " timer in " + state.timers()));
+        if (t.due().isAfter(now)) {
+            now = t.due();
+        }
+        return apply(new Input.TimerFired(TX, t));
+    }
+
+    /** The rules of every RecoveryDecided so far, in order. */
+    List<String> rules() {
+        return journal.stream().map(JournalEntry::event).filter(JournalEvent.RecoveryDecided.class::isInstance)
+                .map(e -> ((JournalEvent.RecoveryDecided) e).rule()).toList();
+    }
+
     /** "participant.handler" of every command so far, in order. */
     List<String> dispatched() {
         return commands.stream().map(c -> c.participant() + "." + c.handler()).toList();

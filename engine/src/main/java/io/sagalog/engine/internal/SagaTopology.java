@@ -7,6 +7,7 @@ import io.sagalog.schemas.Topics;
 import io.sagalog.schemas.avro.JournalRecord;
 import io.sagalog.schemas.avro.StepRequest;
 import io.sagalog.schemas.avro.TxStateRecord;
+import java.time.Duration;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
@@ -19,6 +20,9 @@ import org.apache.kafka.streams.state.Stores;
 public final class SagaTopology {
     public static final String TX_STATE = "tx-state";
     public static final String TX_HISTORY = "tx-history";
+    public static final String DEADLINES = "deadlines";
+    /** How often due timers are looked for. */
+    public static final Duration TIMER_TICK = Duration.ofMillis(50);
     static final String SOURCE = "control-log";
     static final String PROCESSOR = "transactions";
     static final String JOURNAL_SINK = "journal";
@@ -34,13 +38,18 @@ public final class SagaTopology {
         topology.addSource(SOURCE, keys.deserializer(), Topics.CONTROL.serde().deserializer(), Topics.CONTROL.name());
 
         // 2. Apply each input to its transaction's state with the pure decider.
-        topology.addProcessor(PROCESSOR, () -> new TransactionProcessor(new Decider(definitions)), SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new TransactionProcessor(new Decider(definitions), TIMER_TICK), SOURCE);
 
         // 3. tx-state holds each transaction's current state; tx-history its journal, one entry per decision.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TX_STATE), keys,
                 AvroSerde.of(TxStateRecord.class)).withCachingEnabled(), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TX_HISTORY), keys,
                 AvroSerde.of(JournalRecord.class)).withCachingEnabled(), PROCESSOR);
+
+        //    deadlines holds the durable timers (step timeouts, retry backoffs, transaction deadlines), sorted by
+        //    due time so a wall-clock punctuator reads only what is due.
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEADLINES), keys,
+                Serdes.ByteArray()).withCachingEnabled(), PROCESSOR);
 
         // 4. Append what happened to the journal.
         topology.addSink(JOURNAL_SINK, Topics.JOURNAL.name(), keys.serializer(),

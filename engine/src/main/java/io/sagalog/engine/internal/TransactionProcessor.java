@@ -4,12 +4,15 @@ import io.sagalog.engine.Decider;
 import io.sagalog.engine.Decision;
 import io.sagalog.engine.Input;
 import io.sagalog.engine.StepCommand;
+import io.sagalog.engine.TimerCommand;
 import io.sagalog.engine.TxState;
 import io.sagalog.schemas.avro.ControlRecord;
 import io.sagalog.schemas.avro.JournalRecord;
 import io.sagalog.schemas.avro.TxStateRecord;
+import java.time.Duration;
 import java.time.Instant;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -18,19 +21,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Kafka shell around the {@link Decider}: load the transaction's state, decide, store the new state,
- * and forward the effects (journal record, step requests). No network I/O happens here.
+ * The Kafka shell around the {@link Decider}: load the transaction's state, decide, store the new state, and
+ * carry out the effects (journal record, step requests, timer changes). Inputs come from the control log and
+ * from a wall-clock punctuator that fires due timers. No network I/O happens here.
  */
 final class TransactionProcessor implements Processor<String, ControlRecord, String, SpecificRecord> {
     private static final Logger log = LoggerFactory.getLogger(TransactionProcessor.class);
+    /** Upper bound of timers fired per tick, so one tick never stalls the stream thread for long. */
+    private static final int MAX_TIMERS_PER_TICK = 5_000;
+    private static final byte[] TIMER_VALUE = {1};
 
     private final Decider decider;
+    private final Duration timerTick;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, TxStateRecord> states;
     private KeyValueStore<String, JournalRecord> history;
+    private KeyValueStore<String, byte[]> deadlines;
 
-    TransactionProcessor(Decider decider) {
+    TransactionProcessor(Decider decider, Duration timerTick) {
         this.decider = decider;
+        this.timerTick = timerTick;
     }
 
     @Override
@@ -38,6 +48,8 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
         this.context = context;
         this.states = context.getStateStore(SagaTopology.TX_STATE);
         this.history = context.getStateStore(SagaTopology.TX_HISTORY);
+        this.deadlines = context.getStateStore(SagaTopology.DEADLINES);
+        context.schedule(timerTick, PunctuationType.WALL_CLOCK_TIME, this::fireDueTimers);
     }
 
     @Override
@@ -48,27 +60,53 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
                     value == null ? null : value.getTxId());
             return;
         }
-        String txId = record.key();
+        Input input;
+        try {
+            input = WireCodec.input(value);
+        } catch (RuntimeException e) {
+            log.error("skipping control record of transaction {} that this engine cannot read", record.key(), e);
+            return;
+        }
+        apply(record.key(), input, record.timestamp());
+    }
+
+    /** Feeds every due timer to the decider; the scan visits due timers only. */
+    private void fireDueTimers(long nowMillis) {
+        for (TimerKeys.Parsed due : DueTimers.collect(deadlines, Instant.ofEpochMilli(nowMillis), MAX_TIMERS_PER_TICK)) {
+            deadlines.delete(TimerKeys.key(due.txId(), due.timer()));
+            apply(due.txId(), new Input.TimerFired(due.txId(), due.timer()), nowMillis);
+        }
+    }
+
+    private void apply(String txId, Input input, long timestamp) {
         Decision decision;
         try {
-            Input input = WireCodec.input(value);
             TxState state = WireCodec.state(states.get(txId));
             decision = decider.decide(state, input, Instant.ofEpochMilli(context.currentSystemTimeMs()));
         } catch (RuntimeException e) {
             // One bad input must not stop every other transaction: report it and leave this one untouched.
-            log.error("cannot apply control record to transaction {}; it is left unchanged", txId, e);
+            log.error("cannot apply {} to transaction {}; it is left unchanged", input.getClass().getSimpleName(), txId, e);
             return;
         }
         if (decision.state() != null) {
             states.put(txId, WireCodec.record(decision.state()));
         }
+        for (TimerCommand command : decision.timers()) {
+            String key = TimerKeys.key(txId, command.timer());
+            if (command instanceof TimerCommand.Schedule) {
+                deadlines.put(key, TIMER_VALUE);
+            } else {
+                deadlines.delete(key);
+            }
+        }
         if (!decision.journal().isEmpty()) {
             JournalRecord journal = WireCodec.journal(txId, decision.journal());
             history.put(HistoryKeys.key(txId, decision.journal().get(0).seq()), journal);
-            context.forward(record.withValue((SpecificRecord) journal), SagaTopology.JOURNAL_SINK);
+            context.forward(new Record<>(txId, (SpecificRecord) journal, timestamp), SagaTopology.JOURNAL_SINK);
         }
         for (StepCommand command : decision.commands()) {
-            context.forward(record.withValue((SpecificRecord) WireCodec.request(command)), SagaTopology.STEPS_SINK);
+            context.forward(new Record<>(txId, (SpecificRecord) WireCodec.request(command), timestamp),
+                    SagaTopology.STEPS_SINK);
         }
     }
 }

@@ -11,6 +11,7 @@ import io.sagalog.engine.Phase;
 import io.sagalog.engine.StepCommand;
 import io.sagalog.engine.StepState;
 import io.sagalog.engine.StepStatus;
+import io.sagalog.engine.Timer;
 import io.sagalog.engine.TxState;
 import io.sagalog.engine.TxStatus;
 import io.sagalog.schemas.avro.ControlRecord;
@@ -19,6 +20,7 @@ import io.sagalog.schemas.avro.JournalRecord;
 import io.sagalog.schemas.avro.StepRequest;
 import io.sagalog.schemas.avro.StepResult;
 import io.sagalog.schemas.avro.StepStateRecord;
+import io.sagalog.schemas.avro.TimerRecord;
 import io.sagalog.schemas.avro.TxRequested;
 import io.sagalog.schemas.avro.TxStateRecord;
 import java.time.Instant;
@@ -51,11 +53,17 @@ public final class WireCodec {
         List<StepState> steps = new ArrayList<>(r.getSteps().size());
         for (StepStateRecord s : r.getSteps()) {
             steps.add(new StepState(s.getName(), StepStatus.valueOf(s.getStatus()), s.getAttempt(),
-                    s.getCompensationAttempt(), s.getOutput(), s.getError()));
+                    s.getCompensationAttempt(), s.getOutput(), s.getError(), s.getInDoubt()));
+        }
+        List<Timer> timers = new ArrayList<>(r.getTimers().size());
+        for (TimerRecord t : r.getTimers()) {
+            timers.add(new Timer(Instant.ofEpochMilli(t.getDueMillis()), Timer.Kind.valueOf(t.getKind()), t.getStep(),
+                    t.getAttempt(), t.getPhase() == null ? null : Phase.valueOf(t.getPhase().name())));
         }
         return new TxState(r.getTxId(), r.getDefinition(), r.getDefinitionVersion(), TxStatus.valueOf(r.getStatus()),
                 r.getInput(), steps, r.getCompensationPlan(), r.getNextSeq(), Instant.ofEpochMilli(r.getCreatedAtMillis()),
-                Instant.ofEpochMilli(r.getUpdatedAtMillis()), r.getReason());
+                Instant.ofEpochMilli(r.getUpdatedAtMillis()), r.getReason(), Instant.ofEpochMilli(r.getDeadlineMillis()),
+                timers);
     }
 
     public static TxStateRecord record(TxState s) {
@@ -63,13 +71,19 @@ public final class WireCodec {
         for (StepState step : s.steps()) {
             steps.add(StepStateRecord.newBuilder().setName(step.name()).setStatus(step.status().name())
                     .setAttempt(step.attempt()).setCompensationAttempt(step.compensationAttempt())
-                    .setOutput(step.output()).setError(step.error()).build());
+                    .setOutput(step.output()).setError(step.error()).setInDoubt(step.inDoubt()).build());
+        }
+        List<TimerRecord> timers = new ArrayList<>(s.timers().size());
+        for (Timer t : s.timers()) {
+            timers.add(TimerRecord.newBuilder().setDueMillis(t.due().toEpochMilli()).setKind(t.kind().name())
+                    .setStep(t.step()).setAttempt(t.attempt())
+                    .setPhase(t.phase() == null ? null : io.sagalog.schemas.avro.Phase.valueOf(t.phase().name())).build());
         }
         return TxStateRecord.newBuilder().setTxId(s.txId()).setDefinition(s.definition())
                 .setDefinitionVersion(s.definitionVersion()).setStatus(s.status().name()).setInput(s.input())
                 .setSteps(steps).setCompensationPlan(new ArrayList<>(s.compensationPlan())).setNextSeq(s.nextSeq())
                 .setCreatedAtMillis(s.createdAt().toEpochMilli()).setUpdatedAtMillis(s.updatedAt().toEpochMilli())
-                .setReason(s.reason()).build();
+                .setReason(s.reason()).setDeadlineMillis(s.deadline().toEpochMilli()).setTimers(timers).build();
     }
 
     public static StepRequest request(StepCommand c) {
@@ -123,6 +137,8 @@ public final class WireCodec {
             ObjectNode facts = d.putObject("facts");
             e.facts().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey())
                     .forEach(f -> facts.put(f.getKey(), f.getValue()));
+        } else if (event instanceof JournalEvent.RetryScheduled e) {
+            d.put("phase", e.phase().name()).put("at", e.at().toString());
         } else if (event instanceof JournalEvent.TransitionRejected e) {
             d.put("from", e.from().name()).put("trigger", e.trigger());
         }
