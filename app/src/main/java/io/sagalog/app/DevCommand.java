@@ -35,8 +35,15 @@ public final class DevCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "6", description = "Partitions of the topics created on first start (default: ${DEFAULT-VALUE}).")
     int partitions;
 
+    @Option(names = "--processing-guarantee", defaultValue = "at_least_once", description = "at_least_once or exactly_once_v2 (default: ${DEFAULT-VALUE}).")
+    String processingGuarantee;
+
     @Override
     public Integer call() throws Exception {
+        if (!processingGuarantee.equals("at_least_once") && !processingGuarantee.equals("exactly_once_v2")) {
+            System.err.println("--processing-guarantee must be at_least_once or exactly_once_v2, not '" + processingGuarantee + "'");
+            return 2;
+        }
         PrintStream out = System.out;
         long started = System.nanoTime();
         out.printf("Starting Sagalog dev (data in %s)...%n", dataDir.toAbsolutePath().normalize());
@@ -50,7 +57,8 @@ public final class DevCommand implements Callable<Integer> {
         // A fixed instance id (static membership): after a restart, even after kill -9, the engine takes its
         // partitions back at once instead of waiting for the old session to expire.
         EngineConfig engineConfig = EngineConfig.defaults(kafka.bootstrapServers(), dataDir.resolve("engine"))
-                .withInstanceId("sagalog-dev-engine");
+                .withInstanceId("sagalog-dev-engine")
+                .withProcessingGuarantee(processingGuarantee);
         out.print("  Engine and HTTP ......... ");
         out.flush();
         SagalogNode node;

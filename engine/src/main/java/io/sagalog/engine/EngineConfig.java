@@ -35,6 +35,11 @@ public record EngineConfig(String bootstrapServers, String applicationId, String
                 commitInterval, overrides);
     }
 
+    public EngineConfig withProcessingGuarantee(String guarantee) {
+        return new EngineConfig(bootstrapServers, applicationId, instanceId, stateDir, guarantee, streamThreads,
+                commitInterval, overrides);
+    }
+
     public EngineConfig withOverrides(Map<String, Object> more) {
         Map<String, Object> all = new java.util.HashMap<>(overrides);
         all.putAll(more);

@@ -1,0 +1,94 @@
+package io.sagalog.app;
+
+import io.sagalog.app.demo.TripBooking;
+import io.sagalog.engine.Definition;
+import io.sagalog.engine.DefinitionCatalog;
+import io.sagalog.engine.DefinitionParser;
+import io.sagalog.engine.EngineConfig;
+import io.sagalog.engine.InvalidDefinitionException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code sagalog engine}: the engine with ingest and console HTTP, against an existing Kafka cluster. */
+@Command(name = "engine", mixinStandardHelpOptions = true,
+        description = "Run the engine, ingest and console HTTP against an existing Kafka cluster. "
+                + "Start several with the same --application-id to spread the partitions.")
+public final class EngineCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--bootstrap", required = true, description = "Kafka bootstrap servers, e.g. localhost:9092.")
+    String bootstrap;
+
+    @Option(names = "--port", defaultValue = "8080", description = "HTTP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "HTTP address to bind (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--data-dir", defaultValue = ".sagalog/engine", description = "Where the engine keeps its local state (default: ${DEFAULT-VALUE}).")
+    Path stateDir;
+
+    @Option(names = "--application-id", defaultValue = "sagalog-engine", description = "Kafka Streams application id; instances with the same id share the work (default: ${DEFAULT-VALUE}).")
+    String applicationId;
+
+    @Option(names = "--instance-id", description = "A stable name for this instance: after a restart it takes its partitions back at once (Kafka static membership).")
+    String instanceId;
+
+    @Option(names = "--processing-guarantee", defaultValue = "at_least_once", description = "at_least_once or exactly_once_v2 (default: ${DEFAULT-VALUE}).")
+    String processingGuarantee;
+
+    @Option(names = "--definition", paramLabel = "FILE", description = "A definition as JSON; repeat for more. Without any, the trip-booking demo definition is loaded.")
+    List<Path> definitionFiles = new ArrayList<>();
+
+    @Option(names = "--partitions", defaultValue = "6", description = "Partitions of topics created when missing (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!processingGuarantee.equals("at_least_once") && !processingGuarantee.equals("exactly_once_v2")) {
+            throw new ParameterException(spec.commandLine(),
+                    "--processing-guarantee must be at_least_once or exactly_once_v2, not '" + processingGuarantee + "'");
+        }
+        DefinitionCatalog definitions = DefinitionCatalog.of(loadDefinitions());
+        EngineConfig config = new EngineConfig(bootstrap, applicationId, instanceId, stateDir, processingGuarantee, 1,
+                EngineConfig.defaults(bootstrap, stateDir).commitInterval(), java.util.Map.of());
+        SagalogNode node = SagalogNode.start(new SagalogNode.Options(config, host, port, partitions, definitions));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            node.close();
+            stopped.countDown();
+        }, "sagalog-shutdown"));
+        // One machine-readable line first: scripts and tests wait for it.
+        System.out.println("sagalog engine ready http=" + host + ":" + node.port() + " definitions=" + definitions.names());
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    private List<Definition> loadDefinitions() throws Exception {
+        if (definitionFiles.isEmpty()) {
+            return List.of(TripBooking.definition());
+        }
+        List<Definition> all = new ArrayList<>();
+        for (Path file : definitionFiles) {
+            try {
+                all.add(DefinitionParser.parse(Files.readString(file), 1));
+            } catch (InvalidDefinitionException e) {
+                throw new ParameterException(spec.commandLine(), file + " is not a valid definition:\n  - "
+                        + String.join("\n  - ", e.problems()));
+            }
+        }
+        return all;
+    }
+}
