@@ -1,0 +1,112 @@
+package io.sagalog.engine;
+
+import static io.sagalog.engine.Outcome.FAILED_PERMANENT;
+import static io.sagalog.engine.Outcome.FAILED_TRANSIENT;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sagalog.engine.JournalEvent.Direction;
+import java.util.List;
+import java.util.Set;
+import java.util.function.UnaryOperator;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * One row per rule of the recovery table (DESIGN section 4), each driven through the decider with a clock the
+ * test controls. A rule without a row here fails {@link #shouldCoverEveryRuleOfTheRecoveryTable()}.
+ */
+class RecoveryRulesTest {
+
+    /** A row: the definition, what happens, and the rule, direction and status that must follow. */
+    record Row(String rule, Definition definition, UnaryOperator<Scenario> script, Direction direction,
+               TxStatus status) {}
+
+    private static final Definition TRIP = Scenario.tripBooking();
+
+    /** reserve (compensatable) -> charge (pivot) -> notify (retriable), 2 attempts each, deadline 1 minute. */
+    private static final Definition WITH_PIVOT = Scenario.definition("""
+            {"name": "trip-booking", "deadline": "1m", "steps": [
+              {"name": "reserve", "participant": "hotels", "action": "reserve", "compensation": "cancel",
+               "retry": {"maxAttempts": 2}},
+              {"name": "charge", "participant": "payments", "action": "charge", "kind": "pivot", "timeout": "5s",
+               "retry": {"maxAttempts": 2}},
+              {"name": "notify", "participant": "mail", "action": "send", "kind": "retriable",
+               "retry": {"maxAttempts": 2}}
+            ]}""");
+
+    /** One step with a long backoff and a short deadline. */
+    private static final Definition SHORT_DEADLINE = Scenario.definition("""
+            {"name": "trip-booking", "deadline": "2s", "steps": [
+              {"name": "flights", "participant": "flights", "action": "reserve", "compensation": "cancel",
+               "retry": {"maxAttempts": 5, "initialBackoff": "5s", "maxBackoff": "5s", "jitter": 0}}
+            ]}""");
+
+    static final List<Row> TABLE = List.of(
+            new Row("transient-failure-retry", TRIP,
+                    s -> s.request().fail("flights", FAILED_TRANSIENT), Direction.FORWARD, TxStatus.RUNNING),
+            new Row("unknown-outcome-retry", TRIP,
+                    s -> s.request().fire(Timer.Kind.STEP_TIMEOUT), Direction.FORWARD, TxStatus.RUNNING),
+            new Row("permanent-failure-before-pivot", TRIP,
+                    s -> s.request().succeed("flights").fail("hotels", FAILED_PERMANENT), Direction.ROLLBACK,
+                    TxStatus.COMPENSATING),
+            new Row("attempts-exhausted-before-pivot", TRIP,
+                    s -> s.request().fail("flights", FAILED_TRANSIENT).fire(Timer.Kind.BACKOFF)
+                            .fail("flights", FAILED_TRANSIENT).fire(Timer.Kind.BACKOFF)
+                            .fail("flights", FAILED_TRANSIENT), Direction.ROLLBACK, TxStatus.ROLLED_BACK),
+            new Row("deadline-would-pass-before-retry", SHORT_DEADLINE,
+                    s -> s.request().fail("flights", FAILED_TRANSIENT), Direction.ROLLBACK, TxStatus.ROLLED_BACK),
+            new Row("deadline-exceeded-before-pivot", TRIP,
+                    s -> s.request().succeed("flights").fire(Timer.Kind.DEADLINE), Direction.ROLLBACK,
+                    TxStatus.COMPENSATING),
+            new Row("pivot-outcome-unknown", WITH_PIVOT,
+                    s -> s.request().succeed("reserve").fire(Timer.Kind.STEP_TIMEOUT).fire(Timer.Kind.BACKOFF)
+                            .fire(Timer.Kind.STEP_TIMEOUT), Direction.PARK, TxStatus.PARKED),
+            new Row("retriable-step-retry", WITH_PIVOT,
+                    s -> s.request().succeed("reserve").succeed("charge").fail("notify", FAILED_PERMANENT),
+                    Direction.FORWARD, TxStatus.RUNNING),
+            new Row("retriable-step-exhausted", WITH_PIVOT,
+                    s -> s.request().succeed("reserve").succeed("charge").fail("notify", FAILED_TRANSIENT)
+                            .fire(Timer.Kind.BACKOFF).fail("notify", FAILED_TRANSIENT), Direction.PARK, TxStatus.PARKED),
+            new Row("deadline-passed-after-pivot", WITH_PIVOT,
+                    s -> s.request().succeed("reserve").succeed("charge").fire(Timer.Kind.DEADLINE),
+                    Direction.FORWARD, TxStatus.RUNNING),
+            new Row("compensation-retry", TRIP,
+                    s -> s.request().succeed("flights").fail("hotels", FAILED_PERMANENT).compensationFails("flights"),
+                    Direction.ROLLBACK, TxStatus.COMPENSATING),
+            new Row("compensation-exhausted", TRIP,
+                    s -> s.request().succeed("flights").fail("hotels", FAILED_PERMANENT)
+                            .compensationFails("flights").fire(Timer.Kind.BACKOFF)
+                            .fire(Timer.Kind.STEP_TIMEOUT).fire(Timer.Kind.BACKOFF)
+                            .compensationFails("flights"), Direction.PARK, TxStatus.PARKED));
+
+    @TestFactory
+    List<DynamicTest> shouldApplyEachRuleOfTheRecoveryTable() {
+        return TABLE.stream().map(row -> DynamicTest.dynamicTest(row.rule(), () -> {
+            Scenario s = row.script().apply(new Scenario(row.definition()));
+
+            JournalEvent.RecoveryDecided decided = s.journal.stream().map(JournalEntry::event)
+                    .filter(JournalEvent.RecoveryDecided.class::isInstance).map(JournalEvent.RecoveryDecided.class::cast)
+                    .reduce((first, second) -> second).orElseThrow(() -> new AssertionError("no RecoveryDecided"));
+            assertThat(decided.rule()).isEqualTo(row.rule());
+            assertThat(decided.direction()).isEqualTo(row.direction());
+            assertThat(decided.reason()).isNotBlank();
+            assertThat(decided.facts()).isNotEmpty();
+            assertThat(s.state.status()).isEqualTo(row.status());
+        })).toList();
+    }
+
+    @Test
+    void shouldCoverEveryRuleOfTheRecoveryTable() {
+        Set<String> tested = TABLE.stream().map(Row::rule).collect(Collectors.toSet());
+        Set<String> declared = RecoveryRules.RULES.stream().map(RecoveryRules.Rule::name).collect(Collectors.toSet());
+
+        assertThat(tested).as("rules with a row in this test").isEqualTo(declared);
+        for (Row row : TABLE) {
+            RecoveryRules.Rule rule = RecoveryRules.RULES.stream().filter(r -> r.name().equals(row.rule())).findFirst()
+                    .orElseThrow();
+            assertThat(row.direction()).as(rule.name()).isEqualTo(rule.direction());
+        }
+    }
+}
