@@ -72,7 +72,7 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
 
     /** Feeds every due timer to the decider; the scan visits due timers only. */
     private void fireDueTimers(long nowMillis) {
-        for (TimerKeys.Parsed due : DueTimers.collect(deadlines, Instant.ofEpochMilli(nowMillis), MAX_TIMERS_PER_TICK)) {
+        for (TimerKeys.Parsed due : DueTimers.collect(deadlines::range, Instant.ofEpochMilli(nowMillis), MAX_TIMERS_PER_TICK)) {
             deadlines.delete(TimerKeys.key(due.txId(), due.timer()));
             apply(due.txId(), new Input.TimerFired(due.txId(), due.timer()), nowMillis);
         }

@@ -15,6 +15,7 @@ import io.sagalog.schemas.avro.StepRequest;
 import io.sagalog.schemas.avro.StepResult;
 import io.sagalog.schemas.avro.TxRequested;
 import io.sagalog.schemas.avro.TxStateRecord;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
@@ -54,6 +55,7 @@ class SagaTopologyTest {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        props.put(StreamsConfig.STATE_DIR_CONFIG, java.nio.file.Files.createTempDirectory("topology-test").toString());
         driver = new TopologyTestDriver(SagaTopology.build(DefinitionCatalog.of(List.of(trip))), props);
         control = driver.createInputTopic(Topics.CONTROL.name(), new StringSerializer(), Topics.CONTROL.serde());
         journal = driver.createOutputTopic(Topics.JOURNAL.name(), new StringDeserializer(), Topics.JOURNAL.serde());
@@ -101,6 +103,41 @@ class SagaTopologyTest {
         assertThat(state().getStatus()).isEqualTo("ROLLED_BACK");
         assertThat(state().getSteps()).extracting(s -> s.getStatus())
                 .containsExactly("COMPENSATED", "COMPENSATED", "FAILED");
+    }
+
+    @Test
+    void shouldRedispatchWithTheSameKeyWhenNoResultArrivesBeforeTheTimeout() {
+        control.pipeInput(TX, requested());
+        StepRequest first = onlyRequest("flights");
+
+        driver.advanceWallClockTime(Duration.ofSeconds(31)); // the step's timeout (30 s) passes
+        driver.advanceWallClockTime(Duration.ofSeconds(1)); // and the retry's backoff (about 200 ms)
+
+        StepRequest retry = onlyRequest("flights");
+        assertThat(retry.getAttempt()).isEqualTo(2);
+        assertThat(retry.getIdempotencyKey()).isEqualTo(first.getIdempotencyKey());
+        assertThat(journalTypes()).containsSubsequence("StepDispatched", "StepTimedOut", "RecoveryDecided",
+                "RetryScheduled", "StepDispatched");
+        KeyValueStore<String, byte[]> deadlines = driver.getKeyValueStore(SagaTopology.DEADLINES);
+        List<String> timers = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = deadlines.all()) {
+            it.forEachRemaining(kv -> timers.add(kv.key));
+        }
+        assertThat(timers).as("the deadline and the new attempt's timeout").hasSize(2)
+                .anyMatch(k -> k.contains("/STEP_TIMEOUT/ACTION/2/flights")).anyMatch(k -> k.contains("/DEADLINE/"));
+    }
+
+    @Test
+    void shouldLeaveNoTimerInTheStoreOnceATransactionCompleted() {
+        control.pipeInput(TX, requested());
+        for (String participant : PARTICIPANTS) {
+            control.pipeInput(TX, result(onlyRequest(participant), Outcome.SUCCEEDED));
+        }
+
+        KeyValueStore<String, byte[]> deadlines = driver.getKeyValueStore(SagaTopology.DEADLINES);
+        try (KeyValueIterator<String, byte[]> it = deadlines.all()) {
+            assertThat(it.hasNext()).isFalse();
+        }
     }
 
     @Test
