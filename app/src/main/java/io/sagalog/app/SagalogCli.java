@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** The {@code sagalog} command. */
 @Command(name = "sagalog", mixinStandardHelpOptions = true, version = "sagalog 0.1.0",
         description = "Event-sourced transaction log and compensation (saga) engine on Kafka.",
-        subcommands = {DevCommand.class, EngineCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DevCommand.class, EngineCommand.class, io.sagalog.app.bench.BenchCommand.class, CommandLine.HelpCommand.class})
 public final class SagalogCli implements Runnable {
 
     public static void main(String[] args) {
