@@ -127,6 +127,38 @@ class SagalogDevIntegrationTest {
                 "hotels.reserve", "payments.charge");
     }
 
+    @Test
+    void shouldCreateOneTransactionWhenTwoIngestInstancesGetTheSameKeyAtOnce() throws Exception {
+        io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+        io.sagalog.ingest.KafkaControlLog secondLog = new io.sagalog.ingest.KafkaControlLog(KafkaFixture.bootstrapServers(),
+                Duration.ofSeconds(10));
+        try {
+            io.vertx.ext.web.Router router = io.vertx.ext.web.Router.router(vertx);
+            new io.sagalog.ingest.IngestApi(vertx, secondLog,
+                    () -> DefinitionCatalog.of(List.of(TripBooking.definition())), node.queries(),
+                    java.time.Clock.systemUTC()).mount(router);
+            int secondPort = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
+                    .toCompletionStage().toCompletableFuture().get().actualPort();
+            String key = "concurrent-" + UUID.randomUUID();
+            String body = "{\"definition\":\"trip-booking\",\"input\":{}}";
+
+            var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> submitWithKey(node.port(), body, key));
+            var second = java.util.concurrent.CompletableFuture.supplyAsync(() -> submitWithKey(secondPort, body, key));
+
+            String txId = HttpTestClient.JSON.readTree(first.get().body()).path("txId").asText();
+            assertThat(first.get().statusCode()).isEqualTo(202);
+            assertThat(second.get().statusCode()).isEqualTo(202);
+            assertThat(HttpTestClient.JSON.readTree(second.get().body()).path("txId").asText()).isEqualTo(txId);
+            JsonNode tx = client.awaitFinal(txId, FINISH);
+            assertThat(tx.path("status").asText()).isEqualTo("COMPLETED");
+            assertThat(types(tx)).containsOnlyOnce("TxStarted").contains("RequestIgnored");
+            assertThat(calls(txId)).containsExactly("flights.reserve", "hotels.reserve", "payments.charge");
+        } finally {
+            secondLog.close();
+            vertx.close();
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
             "malformed JSON      | application/json | {\"definition\": | 400 | malformed-json",
@@ -178,13 +210,21 @@ class SagalogDevIntegrationTest {
         return HttpTestClient.JSON.readTree(r.body()).path("txId").asText();
     }
 
-    private static HttpResponse<String> submitWithKey(String body, String key) throws Exception {
-        var http = java.net.http.HttpClient.newHttpClient();
-        return http.send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create("http://127.0.0.1:" + node.port() + "/v1/transactions"))
-                .header("Content-Type", "application/json").header("Idempotency-Key", key)
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
-                HttpResponse.BodyHandlers.ofString());
+    private static HttpResponse<String> submitWithKey(String body, String key) {
+        return submitWithKey(node.port(), body, key);
+    }
+
+    private static HttpResponse<String> submitWithKey(int port, String body, String key) {
+        try {
+            var http = java.net.http.HttpClient.newHttpClient();
+            return http.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + port + "/v1/transactions"))
+                    .header("Content-Type", "application/json").header("Idempotency-Key", key)
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static List<String> types(JsonNode tx) {
