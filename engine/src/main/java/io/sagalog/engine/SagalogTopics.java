@@ -33,6 +33,14 @@ public final class SagalogTopics {
         try {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>();
+            for (String name : List.of(Topics.DEFINITIONS.name(), Topics.PARTICIPANTS.name())) {
+                if (!existing.contains(name)) {
+                    // Registries: one partition keeps their order; compaction keeps the latest value per key forever.
+                    missing.add(new NewTopic(name, 1, replication).configs(Map.of("cleanup.policy", "compact",
+                            "min.insync.replicas", replication > 1 ? "2" : "1")));
+                    created.add(name);
+                }
+            }
             for (String name : required(catalog)) {
                 if (!existing.contains(name)) {
                     // The journal is the audit trail: kept by time, never compacted away.

@@ -1,7 +1,9 @@
 package io.sagalog.schemas;
 
 import io.sagalog.schemas.avro.ControlRecord;
+import io.sagalog.schemas.avro.DefinitionRecord;
 import io.sagalog.schemas.avro.JournalRecord;
+import io.sagalog.schemas.avro.ParticipantRecord;
 import io.sagalog.schemas.avro.StepRequest;
 
 /** The topics of Sagalog's wire protocol, each with its serde. */
@@ -13,6 +15,14 @@ public final class Topics {
 
     /** Every transition the engine made, one record per decision. Key: txId. */
     public static final Topic<JournalRecord> JOURNAL = new Topic<>("sagalog.journal", AvroSerde.of(JournalRecord.class));
+
+    /** Every version of every definition, compacted. Key: {@code <name>@<version>}. */
+    public static final Topic<DefinitionRecord> DEFINITIONS =
+            new Topic<>("sagalog.definitions", AvroSerde.of(DefinitionRecord.class));
+
+    /** How to reach each participant, compacted. Key: participant name. */
+    public static final Topic<ParticipantRecord> PARTICIPANTS =
+            new Topic<>("sagalog.participants", AvroSerde.of(ParticipantRecord.class));
 
     private static final String STEPS_PREFIX = "sagalog.steps.";
     private static final AvroSerde<StepRequest> STEP_REQUESTS = AvroSerde.of(StepRequest.class);

@@ -1,0 +1,264 @@
+package io.sagalog.engine.registry;
+
+import io.sagalog.engine.Definition;
+import io.sagalog.engine.DefinitionCatalog;
+import io.sagalog.engine.DefinitionParser;
+import io.sagalog.engine.InvalidDefinitionException;
+import io.sagalog.schemas.Topics;
+import io.sagalog.schemas.avro.DefinitionRecord;
+import io.sagalog.schemas.avro.ParticipantRecord;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Definitions and participants as registered in the compacted topics {@code sagalog.definitions} and
+ * {@code sagalog.participants}. Every instance reads both topics from the start into immutable snapshots, so any
+ * instance can answer and the engine always finds the exact definition version a transaction is pinned to.
+ * Writes return once this instance has read them back, so a client that registered something can use it at once.
+ */
+public final class Registry implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Registry.class);
+
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaProducer<String, byte[]> producer;
+    private final Clock clock;
+    private final Thread reader;
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
+    private final Map<Long, List<Waiter>> waiters = new ConcurrentHashMap<>();
+    private final Map<String, Definition> definitionsByKey = new HashMap<>();
+    private volatile DefinitionCatalog definitions = DefinitionCatalog.of(List.of());
+    private volatile Map<String, ParticipantInfo> participants = Map.of();
+
+    private record Waiter(TopicPartition partition, long offset, Runnable done) {}
+
+    private Registry(String bootstrapServers, Clock clock) {
+        this.clock = clock;
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
+        this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        this.reader = new Thread(this::read, "sagalog-registry");
+        this.reader.setDaemon(true);
+    }
+
+    /** Reads both registry topics to their current end and keeps following them. The topics must exist. */
+    public static Registry start(String bootstrapServers, Duration timeout) throws InterruptedException {
+        Registry registry = new Registry(bootstrapServers, Clock.systemUTC());
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : List.of(Topics.DEFINITIONS.name(), Topics.PARTICIPANTS.name())) {
+            registry.consumer.partitionsFor(topic).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
+        }
+        registry.consumer.assign(partitions);
+        registry.consumer.seekToBeginning(partitions);
+        Map<TopicPartition, Long> ends = registry.consumer.endOffsets(partitions);
+        registry.reader.start();
+        CountDownLatch loaded = new CountDownLatch(1);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            boolean all = ends.entrySet().stream().allMatch(e -> registry.positions.getOrDefault(e.getKey(), 0L) >= e.getValue());
+            if (all) {
+                loaded.countDown();
+                break;
+            }
+            Thread.sleep(20);
+        }
+        if (loaded.getCount() > 0) {
+            registry.close();
+            throw new IllegalStateException("could not read the registry topics within " + timeout);
+        }
+        return registry;
+    }
+
+    public DefinitionCatalog definitions() {
+        return definitions;
+    }
+
+    public Map<String, ParticipantInfo> participants() {
+        return participants;
+    }
+
+    public Optional<ParticipantInfo> participant(String name) {
+        return Optional.ofNullable(participants.get(name));
+    }
+
+    /**
+     * Validates the definition and stores it as the next version of its name.
+     *
+     * @throws InvalidDefinitionException listing every problem; nothing is stored then
+     */
+    public CompletionStage<Definition> registerDefinition(String name, String json) throws InvalidDefinitionException {
+        int version = definitions.latest(name).map(d -> d.version() + 1).orElse(1);
+        Definition parsed = DefinitionParser.parse(json, version);
+        if (!parsed.name().equals(name)) {
+            throw new InvalidDefinitionException(List.of("name: '" + parsed.name() + "' does not match the name in the path '"
+                    + name + "'"));
+        }
+        DefinitionRecord record = DefinitionRecord.newBuilder().setName(name).setVersion(version).setDefinition(json)
+                .setRegisteredAtMillis(clock.millis()).build();
+        return write(Topics.DEFINITIONS.name(), name + "@" + version, Topics.DEFINITIONS.serde().encode(record))
+                .thenApply(ignored -> definitions.find(name, version).orElse(parsed));
+    }
+
+    /** Stores (or replaces) how to reach a participant. */
+    public CompletionStage<ParticipantInfo> registerParticipant(ParticipantInfo p) {
+        ParticipantRecord record = ParticipantRecord.newBuilder().setName(p.name())
+                .setTransport(p.transport().name().toLowerCase(java.util.Locale.ROOT)).setUrl(p.url())
+                .setTimeoutMillis(p.timeout().toMillis()).setMaxConcurrency(p.maxConcurrency()).setHealthUrl(p.healthUrl())
+                .setRegisteredAtMillis(clock.millis()).build();
+        return write(Topics.PARTICIPANTS.name(), p.name(), Topics.PARTICIPANTS.serde().encode(record))
+                .thenApply(ignored -> participants.getOrDefault(p.name(), p));
+    }
+
+    private CompletionStage<Void> write(String topic, String key, byte[] value) {
+        CompletableFuture<Void> applied = new CompletableFuture<>();
+        try {
+            producer.send(new ProducerRecord<>(topic, key, value), (meta, error) -> {
+                if (error != null) {
+                    applied.completeExceptionally(error);
+                    return;
+                }
+                TopicPartition tp = new TopicPartition(meta.topic(), meta.partition());
+                Waiter waiter = new Waiter(tp, meta.offset(), () -> applied.complete(null));
+                waiters.computeIfAbsent(meta.offset(), o -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(waiter);
+                releaseWaiters();
+            });
+        } catch (RuntimeException e) {
+            applied.completeExceptionally(e);
+        }
+        return applied.orTimeout(15, TimeUnit.SECONDS);
+    }
+
+    private void releaseWaiters() {
+        for (var entry : waiters.entrySet()) {
+            entry.getValue().removeIf(w -> {
+                if (positions.getOrDefault(w.partition(), 0L) > w.offset()) {
+                    w.done().run();
+                    return true;
+                }
+                return false;
+            });
+        }
+        waiters.values().removeIf(List::isEmpty);
+    }
+
+    private void read() {
+        try {
+            while (running.get()) {
+                var records = consumer.poll(Duration.ofMillis(100));
+                boolean changedDefinitions = false;
+                boolean changedParticipants = false;
+                Map<String, ParticipantInfo> nextParticipants = null;
+                for (ConsumerRecord<String, byte[]> r : records) {
+                    try {
+                        if (r.topic().equals(Topics.DEFINITIONS.name())) {
+                            applyDefinition(r);
+                            changedDefinitions = true;
+                        } else {
+                            if (nextParticipants == null) {
+                                nextParticipants = new HashMap<>(participants);
+                            }
+                            applyParticipant(r, nextParticipants);
+                            changedParticipants = true;
+                        }
+                    } catch (RuntimeException e) {
+                        log.error("skipping unreadable registry record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),
+                                e.getMessage());
+                    }
+                }
+                if (changedDefinitions) {
+                    definitions = DefinitionCatalog.of(definitionsByKey.values());
+                }
+                if (changedParticipants) {
+                    participants = Map.copyOf(nextParticipants);
+                }
+                for (TopicPartition tp : consumer.assignment()) {
+                    positions.put(tp, consumer.position(tp));
+                }
+                releaseWaiters();
+                caughtUp.countDown();
+            }
+        } catch (org.apache.kafka.common.errors.WakeupException e) {
+            // closing
+        } finally {
+            consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private void applyDefinition(ConsumerRecord<String, byte[]> r) {
+        if (r.value() == null) {
+            definitionsByKey.remove(r.key());
+            return;
+        }
+        DefinitionRecord record = Topics.DEFINITIONS.serde().decode(r.value());
+        try {
+            definitionsByKey.put(r.key(), DefinitionParser.parse(record.getDefinition(), record.getVersion()));
+        } catch (InvalidDefinitionException e) {
+            log.error("registered definition {} is not valid for this version of Sagalog: {}", r.key(), e.problems());
+        }
+    }
+
+    private static void applyParticipant(ConsumerRecord<String, byte[]> r, Map<String, ParticipantInfo> into) {
+        if (r.value() == null) {
+            into.remove(r.key());
+            return;
+        }
+        ParticipantRecord p = Topics.PARTICIPANTS.serde().decode(r.value());
+        into.put(p.getName(), new ParticipantInfo(p.getName(),
+                ParticipantInfo.Transport.valueOf(p.getTransport().toUpperCase(java.util.Locale.ROOT)), p.getUrl(),
+                Duration.ofMillis(p.getTimeoutMillis()), p.getMaxConcurrency(), p.getHealthUrl()));
+    }
+
+    /** Definitions with their registration order kept, for listings. */
+    public Collection<Definition> allDefinitions() {
+        return definitions.all();
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        consumer.wakeup();
+        try {
+            reader.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(Duration.ofSeconds(2));
+    }
+}
