@@ -35,6 +35,14 @@ public final class StepRunner {
     public ControlRecord run(StepRequest request) {
         StepResult.Builder result = StepResult.newBuilder().setStep(request.getStep()).setAttempt(request.getAttempt())
                 .setPhase(request.getPhase());
+        if (request.getPhase() == Phase.ACTION && clock.millis() > request.getDeadlineMillis()) {
+            // The engine stopped waiting for this attempt (it retried, or rolled back). Doing the work now could
+            // leave an effect nobody will undo, so it is not run; a live retry carries a new deadline.
+            return ControlRecord.newBuilder().setTxId(request.getTxId()).setAtMillis(clock.millis())
+                    .setBody(result.setOutcome(Outcome.FAILED_TRANSIENT)
+                            .setError("not run: the request arrived after its deadline").build())
+                    .build();
+        }
         try {
             StepCall call = new StepCall(request.getTxId(), request.getDefinition(), request.getStep(),
                     request.getHandler(), request.getAttempt(), request.getIdempotencyKey(), json(request.getInput()),

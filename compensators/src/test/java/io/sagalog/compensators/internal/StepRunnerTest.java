@@ -80,6 +80,18 @@ class StepRunnerTest {
         assertThat(result.getError()).isEqualTo("participant hotels has no action handler named 'upgrade'");
     }
 
+    @Test
+    void shouldNotRunAnActionWhoseDeadlinePassedBecauseTheEngineNoLongerWaitsForIt() {
+        StepRequest late = request(Phase.ACTION, "reserve", "{\"city\":\"Oslo\"}");
+        late.setDeadlineMillis(41);
+
+        StepResult result = run(late);
+
+        assertThat(calls).isEmpty();
+        assertThat(result.getOutcome()).isEqualTo(Outcome.FAILED_TRANSIENT);
+        assertThat(result.getError()).contains("after its deadline");
+    }
+
     private StepResult run(StepRequest request) {
         var record = runner.run(request);
         assertThat(record.getTxId()).isEqualTo("tx-1");
