@@ -18,13 +18,24 @@ public final class Decider {
     private final TransitionTable table;
     private final Transitions transitions;
 
+    /** A decider over a fixed set of definitions, where every participant counts as registered. */
     public Decider(DefinitionCatalog definitions) {
-        this(definitions, TransitionTable.STANDARD);
+        this(() -> definitions, participant -> true);
     }
 
-    Decider(DefinitionCatalog definitions, TransitionTable table) {
+    /**
+     * @param definitions the current definitions (an immutable snapshot per call; versions never change once stored)
+     * @param participantRegistered whether a participant is registered; a step of an unregistered participant waits
+     */
+    public Decider(java.util.function.Supplier<DefinitionCatalog> definitions,
+                   java.util.function.Predicate<String> participantRegistered) {
+        this(definitions, participantRegistered, TransitionTable.STANDARD);
+    }
+
+    Decider(java.util.function.Supplier<DefinitionCatalog> definitions,
+            java.util.function.Predicate<String> participantRegistered, TransitionTable table) {
         this.table = table;
-        this.transitions = new Transitions(definitions);
+        this.transitions = new Transitions(definitions, participantRegistered);
     }
 
     /**

@@ -29,7 +29,17 @@ public final class SagaEngine implements AutoCloseable {
 
     /** Starts the engine; it serves once {@link #awaitRunning} returns true. */
     public static SagaEngine start(EngineConfig config, DefinitionCatalog definitions) {
-        KafkaStreams streams = new KafkaStreams(SagaTopology.build(definitions), properties(config));
+        return start(config, () -> definitions, participant -> true);
+    }
+
+    /**
+     * Starts an engine that follows a registry: new definitions and participants apply without a restart.
+     *
+     * @param participantRegistered whether a participant is registered; steps of unregistered ones wait, parked
+     */
+    public static SagaEngine start(EngineConfig config, java.util.function.Supplier<DefinitionCatalog> definitions,
+                                   java.util.function.Predicate<String> participantRegistered) {
+        KafkaStreams streams = new KafkaStreams(SagaTopology.build(definitions, participantRegistered), properties(config));
         SagaEngine engine = new SagaEngine(streams);
         streams.setStateListener((now, before) -> {
             log.info("engine {} -> {}", before, now);

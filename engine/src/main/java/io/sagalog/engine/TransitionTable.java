@@ -33,7 +33,10 @@ public final class TransitionTable {
     private final Map<TxStatus, Map<Trigger, Row>> rows = new EnumMap<>(TxStatus.class);
     private final List<Row> declared = new ArrayList<>();
 
-    /** The table the engine runs on. */
+    /**
+     * The table the engine runs on. Every row that dispatches a step may also end PARKED: a step whose participant
+     * is not registered waits, parked, until it is.
+     */
     public static final TransitionTable STANDARD = new TransitionTable()
             // Start: new transactions begin with their first step.
             .row(PENDING, Trigger.REQUESTED, Set.of(RUNNING, PARKED), "start", Transitions::start)
@@ -43,25 +46,25 @@ public final class TransitionTable {
             .row(PENDING, Trigger.COMPENSATION_SUCCEEDED, Set.of(PENDING), "unknown-transaction", Transitions::unknownTransaction)
             .row(PENDING, Trigger.COMPENSATION_FAILED, Set.of(PENDING), "unknown-transaction", Transitions::unknownTransaction)
             // Forward: each success dispatches the next step; the last one completes the transaction.
-            .row(RUNNING, Trigger.ACTION_SUCCEEDED, Set.of(RUNNING, COMPLETED), "advance", Transitions::advance)
+            .row(RUNNING, Trigger.ACTION_SUCCEEDED, Set.of(RUNNING, COMPLETED, PARKED), "advance", Transitions::advance)
             // Recovery: retry, roll back or park, as the recovery rules decide.
             .row(RUNNING, Trigger.ACTION_FAILED, Set.of(RUNNING, COMPENSATING, ROLLED_BACK, PARKED), "recover",
                     Transitions::recover)
             // Timeouts: the attempt's outcome is unknown; recovery decides like for a transient failure.
             .row(RUNNING, Trigger.TIMEOUT, Set.of(RUNNING, COMPENSATING, ROLLED_BACK, PARKED), "step-timed-out",
                     Transitions::actionTimedOut)
-            .row(RUNNING, Trigger.BACKOFF_OVER, Set.of(RUNNING), "retry-after-backoff", Transitions::retryAction)
+            .row(RUNNING, Trigger.BACKOFF_OVER, Set.of(RUNNING, PARKED), "retry-after-backoff", Transitions::retryAction)
             // The deadline: before the pivot it means rollback; after it the transaction can only finish.
             .row(RUNNING, Trigger.DEADLINE, Set.of(RUNNING, COMPENSATING, ROLLED_BACK, PARKED), "deadline",
                     Transitions::deadlinePassed)
             // Rollback: compensations run one at a time, in plan order (newest completed step first).
-            .row(COMPENSATING, Trigger.COMPENSATION_SUCCEEDED, Set.of(COMPENSATING, ROLLED_BACK), "compensate-next",
+            .row(COMPENSATING, Trigger.COMPENSATION_SUCCEEDED, Set.of(COMPENSATING, ROLLED_BACK, PARKED), "compensate-next",
                     Transitions::compensateNext)
             .row(COMPENSATING, Trigger.COMPENSATION_FAILED, Set.of(COMPENSATING, PARKED), "retry-compensation",
                     Transitions::retryCompensation)
             .row(COMPENSATING, Trigger.TIMEOUT, Set.of(COMPENSATING, PARKED), "compensation-timed-out",
                     Transitions::compensationTimedOut)
-            .row(COMPENSATING, Trigger.BACKOFF_OVER, Set.of(COMPENSATING), "retry-compensation-after-backoff",
+            .row(COMPENSATING, Trigger.BACKOFF_OVER, Set.of(COMPENSATING, PARKED), "retry-compensation-after-backoff",
                     Transitions::retryCompensationAfterBackoff)
             .row(COMPENSATING, Trigger.DEADLINE, Set.of(COMPENSATING), "stale-timer", Transitions::staleTimer)
             // Action results that arrive once rollback began change nothing: nothing moves forward again.
@@ -77,7 +80,10 @@ public final class TransitionTable {
             .rows(EnumSet.of(COMPLETED, ROLLED_BACK, PARKED), Trigger.COMPENSATION_FAILED, "late-result", Transitions::ignoreResult)
             // Timers of transactions that ended (or never existed) have nothing left to do.
             .rows(EnumSet.of(PENDING, COMPLETED, ROLLED_BACK, PARKED), Trigger.TIMEOUT, "stale-timer", Transitions::staleTimer)
-            .rows(EnumSet.of(PENDING, COMPLETED, ROLLED_BACK, PARKED), Trigger.BACKOFF_OVER, "stale-timer", Transitions::staleTimer)
+            .rows(EnumSet.of(PENDING, COMPLETED, ROLLED_BACK), Trigger.BACKOFF_OVER, "stale-timer", Transitions::staleTimer)
+            // Parked because a participant is not registered: look again, resume once it is.
+            .row(PARKED, Trigger.BACKOFF_OVER, Set.of(PARKED, RUNNING, COMPENSATING), "resume-when-participant-registered",
+                    Transitions::resumeWhenParticipantRegistered)
             .rows(EnumSet.of(PENDING, COMPLETED, ROLLED_BACK, PARKED), Trigger.DEADLINE, "stale-timer", Transitions::staleTimer);
 
     TransitionTable row(TxStatus from, Trigger on, Set<TxStatus> to, String name, Handler handler) {

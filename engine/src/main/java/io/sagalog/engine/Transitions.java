@@ -27,17 +27,23 @@ import java.util.List;
 
 /** The work behind each row of the {@link TransitionTable}. */
 final class Transitions {
-    private final DefinitionCatalog definitions;
+    /** How often a transaction waiting for an unregistered participant looks again. */
+    static final java.time.Duration PARTICIPANT_RECHECK = java.time.Duration.ofSeconds(2);
 
-    Transitions(DefinitionCatalog definitions) {
+    private final java.util.function.Supplier<DefinitionCatalog> definitions;
+    private final java.util.function.Predicate<String> participantRegistered;
+
+    Transitions(java.util.function.Supplier<DefinitionCatalog> definitions,
+                java.util.function.Predicate<String> participantRegistered) {
         this.definitions = definitions;
+        this.participantRegistered = participantRegistered;
     }
 
     // ---- forward path -------------------------------------------------------------------------------------
 
     void start(Work w, Input input) {
         TxRequested request = (TxRequested) input;
-        Definition definition = definitions.latest(request.definition()).orElse(null);
+        Definition definition = definitions.get().latest(request.definition()).orElse(null);
         int version = definition == null ? 0 : definition.version();
         List<StepState> steps = definition == null ? List.of()
                 : definition.steps().stream().map(s -> StepState.pending(s.name())).toList();
@@ -206,7 +212,7 @@ final class Transitions {
      * Compensation plan: the failed step itself when its action may have happened (it timed out), then every
      * completed step before it that has a compensation, newest first.
      */
-    private static void startRollback(Work w, Definition definition, int failedIndex) {
+    private void startRollback(Work w, Definition definition, int failedIndex) {
         List<String> plan = new ArrayList<>();
         if (failedIndex < definition.steps().size() && w.state().step(failedIndex).inDoubt()
                 && definition.step(failedIndex).hasCompensation()) {
@@ -224,7 +230,7 @@ final class Transitions {
         continueRollback(w, definition);
     }
 
-    private static void continueRollback(Work w, Definition definition) {
+    private void continueRollback(Work w, Definition definition) {
         if (w.state().compensationPlan().isEmpty()) {
             w.cancelAllTimers();
             w.become(TxStatus.ROLLED_BACK, null);
@@ -262,18 +268,63 @@ final class Transitions {
 
     // ---- helpers ------------------------------------------------------------------------------------------
 
-    private static void dispatchAction(Work w, Definition definition, int index, int attempt) {
+    private void dispatchAction(Work w, Definition definition, int index, int attempt) {
         StepDefinition step = definition.step(index);
+        if (waitForParticipant(w, step, attempt, Phase.ACTION)) {
+            return;
+        }
         w.updateStep(index, w.state().step(index).dispatched(attempt));
         w.emit(new StepDispatched(step.name(), attempt, step.participant(), step.action()));
         w.dispatch(step, Phase.ACTION, attempt);
     }
 
-    private static void dispatchCompensation(Work w, Definition definition, int index, int attempt) {
+    private void dispatchCompensation(Work w, Definition definition, int index, int attempt) {
         StepDefinition step = definition.step(index);
+        if (waitForParticipant(w, step, attempt, Phase.COMPENSATION)) {
+            return;
+        }
         w.updateStep(index, w.state().step(index).compensating(attempt));
         w.emit(new CompensationDispatched(step.name(), attempt, step.participant(), step.compensation()));
         w.dispatch(step, Phase.COMPENSATION, attempt);
+    }
+
+    /**
+     * A step whose participant is not registered cannot be sent anywhere: the transaction parks with a reason that
+     * says so, and looks again every {@link #PARTICIPANT_RECHECK} until the participant registers.
+     */
+    private boolean waitForParticipant(Work w, StepDefinition step, int attempt, Phase phase) {
+        if (participantRegistered.test(step.participant())) {
+            return false;
+        }
+        String reason = "participant '" + step.participant() + "' of step " + step.name()
+                + " is not registered; the transaction continues once it is (PUT /v1/participants/" + step.participant() + ")";
+        if (w.status() != TxStatus.PARKED) {
+            park(w, reason);
+        }
+        w.schedule(Timer.backoff(w.now.plus(PARTICIPANT_RECHECK), step.name(), attempt, phase));
+        return true;
+    }
+
+    /** A transaction parked for an unregistered participant looks again; it resumes once the participant exists. */
+    void resumeWhenParticipantRegistered(Work w, Input input) {
+        Timer timer = takeTimer(w, input);
+        if (timer == null) {
+            return;
+        }
+        Definition definition = definitionOf(w);
+        int i = w.state().indexOf(timer.step());
+        if (!participantRegistered.test(definition.step(i).participant())) {
+            w.schedule(Timer.backoff(w.now.plus(PARTICIPANT_RECHECK), timer.step(), timer.attempt(), timer.phase()));
+            return;
+        }
+        if (timer.phase() == Phase.ACTION) {
+            w.become(TxStatus.RUNNING, null);
+            w.schedule(Timer.deadline(w.state().deadline()));
+            dispatchAction(w, definition, i, timer.attempt());
+        } else {
+            w.become(TxStatus.COMPENSATING, null);
+            dispatchCompensation(w, definition, i, timer.attempt());
+        }
     }
 
     private static void park(Work w, String reason) {
@@ -329,7 +380,7 @@ final class Transitions {
     }
 
     private Definition definitionOf(Work w) {
-        return definitions.find(w.state().definition(), w.state().definitionVersion())
+        return definitions.get().find(w.state().definition(), w.state().definitionVersion())
                 .orElseThrow(() -> new IllegalStateException("definition " + w.state().definition() + " version "
                         + w.state().definitionVersion() + " of transaction " + w.txId + " is not loaded"));
     }

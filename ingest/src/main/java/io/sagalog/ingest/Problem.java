@@ -30,6 +30,16 @@ public record Problem(int status, String slug, String title, String detail, List
                 "there is no definition named '" + name + "'; known definitions: " + String.join(", ", known));
     }
 
+    public static Problem invalidDefinition(List<String> problems) {
+        return new Problem(422, "invalid-definition", "The definition breaks " + problems.size()
+                + (problems.size() == 1 ? " rule" : " rules"), String.join("; ", problems), List.copyOf(problems));
+    }
+
+    public static Problem invalidParticipant(List<String> problems) {
+        return new Problem(422, "invalid-participant", "The participant registration is not valid",
+                String.join("; ", problems), List.copyOf(problems));
+    }
+
     public static Problem unsupportedMediaType(String got) {
         return of(415, "unsupported-media-type", "The body must be JSON",
                 "send the body with 'Content-Type: application/json' (got " + (got == null ? "none" : "'" + got + "'") + ")");

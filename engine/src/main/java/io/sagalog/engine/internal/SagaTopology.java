@@ -31,6 +31,15 @@ public final class SagaTopology {
     private SagaTopology() {}
 
     public static Topology build(DefinitionCatalog definitions) {
+        return build(() -> definitions, participant -> true);
+    }
+
+    /**
+     * @param definitions the registry's current definitions
+     * @param participantRegistered whether a participant is registered (steps of unregistered ones wait, parked)
+     */
+    public static Topology build(java.util.function.Supplier<DefinitionCatalog> definitions,
+                                 java.util.function.Predicate<String> participantRegistered) {
         Serde<String> keys = Serdes.String();
         Topology topology = new Topology();
 
@@ -38,7 +47,7 @@ public final class SagaTopology {
         topology.addSource(SOURCE, keys.deserializer(), Topics.CONTROL.serde().deserializer(), Topics.CONTROL.name());
 
         // 2. Apply each input to its transaction's state with the pure decider.
-        topology.addProcessor(PROCESSOR, () -> new TransactionProcessor(new Decider(definitions), TIMER_TICK), SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new TransactionProcessor(new Decider(definitions, participantRegistered), TIMER_TICK), SOURCE);
 
         // 3. tx-state holds each transaction's current state; tx-history its journal, one entry per decision.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TX_STATE), keys,

@@ -1,0 +1,218 @@
+package io.sagalog.compensators.http;
+
+import io.sagalog.engine.CallbackTokens;
+import io.sagalog.engine.registry.ParticipantInfo;
+import io.sagalog.schemas.Topics;
+import io.sagalog.schemas.avro.ControlRecord;
+import io.sagalog.schemas.avro.StepRequest;
+import io.sagalog.schemas.avro.StepResult;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Calls HTTP participants on the engine's behalf. It consumes the step topics of every participant registered
+ * with {@code transport: http}, POSTs each request to the participant's URL (protocol in DESIGN section 8), and
+ * appends the answer to the control log. Calls are non-blocking (Vert.x WebClient); each participant has its own
+ * circuit breaker and concurrency limit. Dispatchers keep no state: run as many as needed with the same group.
+ */
+public final class HttpDispatcher implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HttpDispatcher.class);
+
+    private final Supplier<Map<String, ParticipantInfo>> participants;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final KafkaProducer<String, ControlRecord> producer;
+    private final WebClient client;
+    private final Context context;
+    private final CallbackTokens tokens;
+    private final String callbackUrl;
+    private final Clock clock = Clock.systemUTC();
+    private final Map<String, ParticipantLane> lanes = new ConcurrentHashMap<>();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Thread thread;
+    private Set<String> subscribed = Set.of();
+
+    private HttpDispatcher(Vertx vertx, String bootstrap, Supplier<Map<String, ParticipantInfo>> participants,
+                           CallbackTokens tokens, String callbackUrl) {
+        this.participants = participants;
+        this.tokens = tokens;
+        this.callbackUrl = callbackUrl;
+        this.context = vertx.getOrCreateContext();
+        this.client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
+                .setConnectTimeout(2_000));
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "sagalog-http-dispatcher");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        c.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 5_000);
+        this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), Topics.CONTROL.serde().serializer());
+        this.thread = new Thread(this::loop, "sagalog-http-dispatcher");
+    }
+
+    /**
+     * @param participants the current registry snapshot; the dispatcher follows HTTP participants as they come and go
+     * @param callbackUrl where asynchronous participants report results, e.g. {@code http://host:8080/v1/step-results}
+     */
+    public static HttpDispatcher start(Vertx vertx, String bootstrap, Supplier<Map<String, ParticipantInfo>> participants,
+                                       CallbackTokens tokens, String callbackUrl) {
+        HttpDispatcher d = new HttpDispatcher(vertx, bootstrap, participants, tokens, callbackUrl);
+        d.thread.start();
+        return d;
+    }
+
+    /** Per participant: breaker state, calls in flight, calls queued; for metrics and the console. */
+    public Map<String, Map<String, Object>> status() {
+        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
+        new TreeSet<>(lanes.keySet()).forEach(name -> {
+            ParticipantLane lane = lanes.get(name);
+            out.put(name, Map.of("breaker", lane.breakerState(), "inFlight", lane.inFlight(), "queued", lane.queued()));
+        });
+        return out;
+    }
+
+    private void loop() {
+        try {
+            while (running.get()) {
+                followRegistry();
+                if (subscribed.isEmpty()) {
+                    Thread.sleep(200);
+                    continue;
+                }
+                var records = consumer.poll(Duration.ofMillis(200));
+                List<CompletableFuture<?>> pending = new ArrayList<>();
+                for (ConsumerRecord<String, byte[]> record : records) {
+                    StepRequest request = decode(record);
+                    ParticipantLane lane = request == null ? null : lanes.get(request.getParticipant());
+                    if (lane == null) {
+                        continue; // unreadable, or its participant is no longer HTTP: not ours to answer
+                    }
+                    pending.add(lane.submit(request).thenCompose(answer -> answer.later()
+                            ? CompletableFuture.completedFuture(null) : report(request, answer)));
+                }
+                // Commit only once every answer of the batch is in the control log: a crash re-sends, never loses.
+                CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
+                if (!records.isEmpty()) {
+                    consumer.commitSync();
+                }
+            }
+        } catch (WakeupException | InterruptedException e) {
+            // closing
+        } catch (Exception e) {
+            log.error("the HTTP dispatcher stopped: {}", e.toString(), e);
+        } finally {
+            consumer.close(Duration.ofSeconds(5));
+            producer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Subscribes to the step topics of the HTTP participants currently registered. */
+    private void followRegistry() {
+        Map<String, ParticipantInfo> now = participants.get();
+        Set<String> topics = new TreeSet<>();
+        for (ParticipantInfo p : now.values()) {
+            if (p.transport() == ParticipantInfo.Transport.HTTP) {
+                topics.add(Topics.steps(p.name()).name());
+                lanes.compute(p.name(), (name, lane) -> {
+                    if (lane == null) {
+                        return new ParticipantLane(context, client, p, tokens, callbackUrl);
+                    }
+                    lane.update(p);
+                    return lane;
+                });
+            }
+        }
+        lanes.keySet().removeIf(name -> {
+            ParticipantInfo p = now.get(name);
+            boolean gone = p == null || p.transport() != ParticipantInfo.Transport.HTTP;
+            if (gone) {
+                lanes.get(name).close();
+            }
+            return gone;
+        });
+        if (!topics.equals(subscribed)) {
+            if (topics.isEmpty()) {
+                consumer.unsubscribe();
+            } else {
+                consumer.subscribe(topics);
+            }
+            subscribed = Set.copyOf(topics);
+            log.info("HTTP dispatcher follows {}", topics);
+        }
+    }
+
+    private CompletableFuture<Void> report(StepRequest request, ParticipantLane.Answer answer) {
+        ControlRecord result = ControlRecord.newBuilder().setTxId(request.getTxId()).setAtMillis(clock.millis())
+                .setBody(StepResult.newBuilder().setStep(request.getStep()).setAttempt(request.getAttempt())
+                        .setPhase(request.getPhase()).setOutcome(answer.outcome()).setOutput(answer.output())
+                        .setError(answer.error()).build())
+                .build();
+        CompletableFuture<Void> acked = new CompletableFuture<>();
+        producer.send(new ProducerRecord<>(Topics.CONTROL.name(), request.getTxId(), result), (meta, error) -> {
+            if (error == null) {
+                acked.complete(null);
+            } else {
+                acked.completeExceptionally(error);
+            }
+        });
+        return acked;
+    }
+
+    private static StepRequest decode(ConsumerRecord<String, byte[]> record) {
+        try {
+            return Topics.steps("any").serde().decode(record.value());
+        } catch (RuntimeException e) {
+            log.error("skipping an unreadable step request at {}-{}@{}: {}", record.topic(), record.partition(),
+                    record.offset(), e.getMessage());
+            return null;
+        }
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        consumer.wakeup();
+        try {
+            thread.join(15_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        lanes.values().forEach(ParticipantLane::close);
+        client.close();
+    }
+}

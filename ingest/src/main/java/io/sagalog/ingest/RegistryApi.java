@@ -1,0 +1,279 @@
+package io.sagalog.ingest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sagalog.engine.Definition;
+import io.sagalog.engine.Durations;
+import io.sagalog.engine.InvalidDefinitionException;
+import io.sagalog.engine.StepDefinition;
+import io.sagalog.engine.registry.ParticipantInfo;
+import io.sagalog.engine.registry.Registry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Definitions and participants at run time: {@code PUT/GET /v1/definitions[/{name}]} and
+ * {@code PUT/GET /v1/participants[/{name}]}. A PUT answers once the registration is stored in Kafka and
+ * readable here, so the next request can use it.
+ */
+public final class RegistryApi {
+    private static final Logger log = LoggerFactory.getLogger(RegistryApi.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
+
+    private final Vertx vertx;
+    private final Registry registry;
+
+    public RegistryApi(Vertx vertx, Registry registry) {
+        this.vertx = vertx;
+        this.registry = registry;
+    }
+
+    public void mount(Router router) {
+        BodyHandler body = BodyHandler.create(false).setBodyLimit(IngestApi.BODY_LIMIT_BYTES);
+        router.put("/v1/definitions/:name").handler(body).handler(this::putDefinition);
+        router.get("/v1/definitions").handler(this::listDefinitions);
+        router.get("/v1/definitions/:name").handler(this::getDefinition);
+        router.put("/v1/participants/:name").handler(body).handler(this::putParticipant);
+        router.get("/v1/participants").handler(this::listParticipants);
+        router.get("/v1/participants/:name").handler(this::getParticipant);
+    }
+
+    private void putDefinition(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        JsonNode body = jsonBody(ctx);
+        if (body == null) {
+            return;
+        }
+        if (!body.isObject()) {
+            Problem.invalidDefinition(List.of("the body must be a JSON object with name, steps and deadline")).send(ctx);
+            return;
+        }
+        ObjectNode withName = ((ObjectNode) body.deepCopy());
+        if (!withName.has("name")) {
+            withName.put("name", name);
+        }
+        Future<Definition> stored;
+        try {
+            stored = Future.fromCompletionStage(registry.registerDefinition(name, withName.toString()), vertx.getOrCreateContext());
+        } catch (InvalidDefinitionException e) {
+            Problem.invalidDefinition(e.problems()).send(ctx);
+            return;
+        }
+        stored.onComplete(done -> {
+            if (done.failed()) {
+                unavailable(ctx, done.cause());
+                return;
+            }
+            Definition d = done.result();
+            ObjectNode out = definitionJson(d);
+            ArrayNode unknown = out.putArray("unknownParticipants");
+            d.steps().stream().map(StepDefinition::participant).distinct()
+                    .filter(p -> registry.participant(p).isEmpty()).forEach(unknown::add);
+            ctx.response().setStatusCode(201).putHeader("Content-Type", "application/json")
+                    .putHeader("Location", "/v1/definitions/" + name).end(out.toString());
+        });
+    }
+
+    private void listDefinitions(RoutingContext ctx) {
+        Map<String, List<Definition>> byName = new TreeMap<>();
+        for (Definition d : registry.definitions().all()) {
+            byName.computeIfAbsent(d.name(), n -> new ArrayList<>()).add(d);
+        }
+        ArrayNode list = JSON.createArrayNode();
+        byName.forEach((name, versions) -> {
+            ArrayNode numbers = list.addObject().put("name", name)
+                    .put("latestVersion", versions.stream().mapToInt(Definition::version).max().orElse(0))
+                    .putArray("versions");
+            versions.stream().mapToInt(Definition::version).sorted().forEach(numbers::add);
+        });
+        ObjectNode out = JSON.createObjectNode();
+        out.set("definitions", list);
+        ctx.response().putHeader("Content-Type", "application/json").end(out.toString());
+    }
+
+    private void getDefinition(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        List<Definition> versions = registry.definitions().all().stream().filter(d -> d.name().equals(name))
+                .sorted(java.util.Comparator.comparingInt(Definition::version)).toList();
+        if (versions.isEmpty()) {
+            Problem.notFound("there is no definition named '" + name + "'; register it with PUT /v1/definitions/" + name)
+                    .send(ctx);
+            return;
+        }
+        ObjectNode out = JSON.createObjectNode().put("name", name).put("latestVersion", versions.get(versions.size() - 1).version());
+        ArrayNode list = out.putArray("versions");
+        versions.forEach(d -> list.add(definitionJson(d)));
+        ctx.response().putHeader("Content-Type", "application/json").end(out.toString());
+    }
+
+    private void putParticipant(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        JsonNode body = jsonBody(ctx);
+        if (body == null) {
+            return;
+        }
+        List<String> problems = new ArrayList<>();
+        if (!NAME.matcher(name).matches()) {
+            problems.add("name: '" + name + "' must be 1-100 letters, digits, '.', '_' or '-'");
+        }
+        if (!body.isObject()) {
+            Problem.invalidParticipant(List.of("the body must be a JSON object {transport, url, timeout, maxConcurrency, healthUrl}")).send(ctx);
+            return;
+        }
+        String transport = body.path("transport").asText("http").toLowerCase(Locale.ROOT);
+        ParticipantInfo.Transport t = null;
+        if (transport.equals("http")) {
+            t = ParticipantInfo.Transport.HTTP;
+        } else if (transport.equals("kafka")) {
+            t = ParticipantInfo.Transport.KAFKA;
+        } else {
+            problems.add("transport: '" + transport + "' must be http or kafka");
+        }
+        String url = body.hasNonNull("url") ? body.get("url").asText() : null;
+        if (t == ParticipantInfo.Transport.HTTP) {
+            checkUrl("url", url, true, problems);
+        }
+        String healthUrl = body.hasNonNull("healthUrl") ? body.get("healthUrl").asText() : null;
+        checkUrl("healthUrl", healthUrl, false, problems);
+        Duration timeout = Duration.ofSeconds(30);
+        if (body.hasNonNull("timeout")) {
+            try {
+                timeout = body.get("timeout").isIntegralNumber() ? Duration.ofMillis(body.get("timeout").asLong())
+                        : Durations.parse(body.get("timeout").asText());
+                if (timeout.isZero() || timeout.isNegative()) {
+                    problems.add("timeout: must be longer than zero");
+                }
+            } catch (IllegalArgumentException e) {
+                problems.add("timeout: " + e.getMessage());
+            }
+        }
+        int maxConcurrency = 16;
+        if (body.has("maxConcurrency")) {
+            if (!body.get("maxConcurrency").canConvertToInt() || body.get("maxConcurrency").asInt() < 1
+                    || body.get("maxConcurrency").asInt() > 10_000) {
+                problems.add("maxConcurrency: must be a whole number from 1 to 10000");
+            } else {
+                maxConcurrency = body.get("maxConcurrency").asInt();
+            }
+        }
+        if (!problems.isEmpty()) {
+            Problem.invalidParticipant(problems).send(ctx);
+            return;
+        }
+        ParticipantInfo info = new ParticipantInfo(name, t, url, timeout, maxConcurrency, healthUrl);
+        Future.fromCompletionStage(registry.registerParticipant(info), vertx.getOrCreateContext()).onComplete(done -> {
+            if (done.failed()) {
+                unavailable(ctx, done.cause());
+                return;
+            }
+            ctx.response().setStatusCode(200).putHeader("Content-Type", "application/json").end(participantJson(info).toString());
+        });
+    }
+
+    private void listParticipants(RoutingContext ctx) {
+        ArrayNode list = JSON.createArrayNode();
+        new TreeMap<>(registry.participants()).values().forEach(p -> list.add(participantJson(p)));
+        ObjectNode out = JSON.createObjectNode();
+        out.set("participants", list);
+        ctx.response().putHeader("Content-Type", "application/json").end(out.toString());
+    }
+
+    private void getParticipant(RoutingContext ctx) {
+        String name = ctx.pathParam("name");
+        registry.participant(name).ifPresentOrElse(
+                p -> ctx.response().putHeader("Content-Type", "application/json").end(participantJson(p).toString()),
+                () -> Problem.notFound("there is no participant named '" + name + "'; register it with PUT /v1/participants/"
+                        + name).send(ctx));
+    }
+
+    private static void checkUrl(String field, String url, boolean required, List<String> problems) {
+        if (url == null) {
+            if (required) {
+                problems.add(field + ": required for an http participant, e.g. http://hotels.internal:8080/sagalog");
+            }
+            return;
+        }
+        try {
+            URI u = URI.create(url);
+            if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
+                problems.add(field + ": '" + url + "' must be an absolute http or https URL");
+            }
+        } catch (IllegalArgumentException e) {
+            problems.add(field + ": '" + url + "' is not a URL");
+        }
+    }
+
+    private static JsonNode jsonBody(RoutingContext ctx) {
+        String type = ctx.request().getHeader("Content-Type");
+        if (type == null || !type.split(";", 2)[0].trim().equalsIgnoreCase("application/json")) {
+            Problem.unsupportedMediaType(type).send(ctx);
+            return null;
+        }
+        try {
+            JsonNode node = JSON.readTree(ctx.body().buffer() == null ? "" : ctx.body().buffer().toString(StandardCharsets.UTF_8));
+            if (node == null || node.isMissingNode()) {
+                Problem.malformedJson("the body is empty").send(ctx);
+                return null;
+            }
+            return node;
+        } catch (JsonProcessingException e) {
+            Problem.malformedJson(e.getOriginalMessage()).send(ctx);
+            return null;
+        }
+    }
+
+    private static void unavailable(RoutingContext ctx, Throwable cause) {
+        log.warn("registry write failed: {}", cause.toString());
+        ctx.response().putHeader("Retry-After", "5");
+        Problem.unavailable("Kafka did not store the registration, so nothing changed; retry after 5 seconds").send(ctx);
+    }
+
+    private static ObjectNode definitionJson(Definition d) {
+        ObjectNode out = JSON.createObjectNode().put("name", d.name()).put("version", d.version())
+                .put("deadline", d.deadline().toString());
+        ArrayNode steps = out.putArray("steps");
+        for (StepDefinition s : d.steps()) {
+            ObjectNode n = steps.addObject().put("name", s.name()).put("participant", s.participant())
+                    .put("action", s.action()).put("kind", s.kind().jsonName()).put("timeout", s.timeout().toString());
+            if (s.compensation() != null) {
+                n.put("compensation", s.compensation());
+            }
+            n.putObject("retry").put("maxAttempts", s.retry().maxAttempts())
+                    .put("initialBackoff", s.retry().initialBackoff().toString()).put("multiplier", s.retry().multiplier())
+                    .put("maxBackoff", s.retry().maxBackoff().toString()).put("jitter", s.retry().jitter());
+        }
+        return out;
+    }
+
+    private static ObjectNode participantJson(ParticipantInfo p) {
+        ObjectNode n = JSON.createObjectNode().put("name", p.name())
+                .put("transport", p.transport().name().toLowerCase(Locale.ROOT)).put("timeout", p.timeout().toString())
+                .put("maxConcurrency", p.maxConcurrency());
+        if (p.url() != null) {
+            n.put("url", p.url());
+        }
+        if (p.healthUrl() != null) {
+            n.put("healthUrl", p.healthUrl());
+        }
+        return n;
+    }
+
+}
