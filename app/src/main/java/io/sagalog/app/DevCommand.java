@@ -38,6 +38,17 @@ public final class DevCommand implements Callable<Integer> {
     @Option(names = "--processing-guarantee", defaultValue = "at_least_once", description = "at_least_once or exactly_once_v2 (default: ${DEFAULT-VALUE}).")
     String processingGuarantee;
 
+    /** The secret that signs callback tokens, kept with the data so tokens stay valid across restarts. */
+    static byte[] callbackSecret(Path file) throws java.io.IOException {
+        if (java.nio.file.Files.exists(file)) {
+            return java.util.Base64.getDecoder().decode(java.nio.file.Files.readString(file).trim());
+        }
+        byte[] secret = SagalogNode.Options.randomSecret();
+        java.nio.file.Files.createDirectories(file.getParent());
+        java.nio.file.Files.writeString(file, java.util.Base64.getEncoder().encodeToString(secret));
+        return secret;
+    }
+
     @Override
     public Integer call() throws Exception {
         if (!processingGuarantee.equals("at_least_once") && !processingGuarantee.equals("exactly_once_v2")) {
@@ -63,7 +74,8 @@ public final class DevCommand implements Callable<Integer> {
         out.flush();
         SagalogNode node;
         try {
-            node = SagalogNode.start(new SagalogNode.Options(engineConfig, host, port, partitions, definitions));
+            node = SagalogNode.start(new SagalogNode.Options(engineConfig, host, port, partitions, definitions,
+                    callbackSecret(dataDir.resolve("callback-secret"))));
         } catch (Exception e) {
             kafka.close();
             throw e;

@@ -54,6 +54,9 @@ public final class EngineCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "6", description = "Partitions of topics created when missing (default: ${DEFAULT-VALUE}).")
     int partitions;
 
+    @Option(names = "--callback-secret-file", paramLabel = "FILE", description = "Base64 secret (32+ bytes) that signs callback tokens; every instance needs the same one. Created when missing (default: <data-dir>/callback-secret).")
+    Path callbackSecretFile;
+
     @Override
     public Integer call() throws Exception {
         if (!processingGuarantee.equals("at_least_once") && !processingGuarantee.equals("exactly_once_v2")) {
@@ -63,7 +66,8 @@ public final class EngineCommand implements Callable<Integer> {
         DefinitionCatalog definitions = DefinitionCatalog.of(loadDefinitions());
         EngineConfig config = new EngineConfig(bootstrap, applicationId, instanceId, stateDir, processingGuarantee, 1,
                 EngineConfig.defaults(bootstrap, stateDir).commitInterval(), java.util.Map.of());
-        SagalogNode node = SagalogNode.start(new SagalogNode.Options(config, host, port, partitions, definitions));
+        byte[] secret = DevCommand.callbackSecret(callbackSecretFile != null ? callbackSecretFile : stateDir.resolve("callback-secret"));
+        SagalogNode node = SagalogNode.start(new SagalogNode.Options(config, host, port, partitions, definitions, secret));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();

@@ -1,6 +1,14 @@
 package io.sagalog.app;
 
+import io.sagalog.compensators.http.HttpDispatcher;
 import io.sagalog.console.HealthApi;
+import io.sagalog.console.MetricsApi;
+import io.sagalog.engine.CallbackTokens;
+import io.sagalog.engine.Definition;
+import io.sagalog.engine.DefinitionJson;
+import io.sagalog.engine.registry.Registry;
+import io.sagalog.ingest.RegistryApi;
+import io.sagalog.ingest.StepResultsApi;
 import io.sagalog.engine.DefinitionCatalog;
 import io.sagalog.engine.EngineConfig;
 import io.sagalog.engine.SagaEngine;
@@ -34,16 +42,33 @@ public final class SagalogNode implements AutoCloseable {
      * @param port the HTTP port, 0 for any free one
      * @param partitions partitions of the topics created on start (existing topics are left alone)
      */
-    public record Options(EngineConfig engine, String host, int port, int partitions, DefinitionCatalog definitions) {}
+    public record Options(EngineConfig engine, String host, int port, int partitions, DefinitionCatalog definitions,
+                          byte[] callbackSecret) {
+        /** With a random callback secret: fine for one instance; several instances must share one secret. */
+        public Options(EngineConfig engine, String host, int port, int partitions, DefinitionCatalog definitions) {
+            this(engine, host, port, partitions, definitions, randomSecret());
+        }
+
+        public static byte[] randomSecret() {
+            byte[] secret = new byte[32];
+            new java.security.SecureRandom().nextBytes(secret);
+            return secret;
+        }
+    }
 
     private final SagaEngine engine;
+    private final Registry registry;
+    private final HttpDispatcher dispatcher;
     private final ControlLog controlLog;
     private final Vertx vertx;
     private final HttpServer http;
     private final List<String> createdTopics;
 
-    private SagalogNode(SagaEngine engine, ControlLog controlLog, Vertx vertx, HttpServer http, List<String> createdTopics) {
+    private SagalogNode(SagaEngine engine, Registry registry, HttpDispatcher dispatcher, ControlLog controlLog, Vertx vertx,
+                        HttpServer http, List<String> createdTopics) {
         this.engine = engine;
+        this.registry = registry;
+        this.dispatcher = dispatcher;
         this.controlLog = controlLog;
         this.vertx = vertx;
         this.http = http;
@@ -57,12 +82,21 @@ public final class SagalogNode implements AutoCloseable {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             created = SagalogTopics.ensure(admin, options.definitions(), options.partitions(), (short) 1);
         }
-        SagaEngine engine = SagaEngine.start(options.engine(), options.definitions());
+        Registry registry = Registry.start(bootstrap, Duration.ofSeconds(30));
+        registerBuiltIns(registry, options.definitions());
+        SagaEngine engine = SagaEngine.start(options.engine(), registry::definitions,
+                participant -> registry.participant(participant).isPresent());
         ControlLog controlLog = new KafkaControlLog(bootstrap, Duration.ofSeconds(10));
         Vertx vertx = Vertx.vertx();
+        CallbackTokens tokens = new CallbackTokens(options.callbackSecret());
+        HttpDispatcher dispatcher = null;
         try {
             Router router = Router.router(vertx);
-            new IngestApi(vertx, controlLog, options::definitions, engine.queries(), Clock.systemUTC()).mount(router);
+            new IngestApi(vertx, controlLog, registry::definitions, engine.queries(), Clock.systemUTC()).mount(router);
+            new RegistryApi(vertx, registry).mount(router);
+            new StepResultsApi(vertx, controlLog, engine.queries(), tokens, Clock.systemUTC()).mount(router);
+            HttpDispatcher[] dispatcherRef = new HttpDispatcher[1];
+            new MetricsApi(() -> metrics(engine, dispatcherRef[0])).mount(router);
             new HealthApi(Map.of("engine", () -> {
                 KafkaStreams.State state = engine.state();
                 return new HealthApi.Check(state.name(), state == KafkaStreams.State.RUNNING);
@@ -77,16 +111,60 @@ public final class SagalogNode implements AutoCloseable {
             });
             HttpServer http = vertx.createHttpServer().requestHandler(router).listen(options.port(), options.host())
                     .toCompletionStage().toCompletableFuture().get();
+            dispatcher = HttpDispatcher.start(vertx, bootstrap, registry::participants, tokens,
+                    "http://" + options.host() + ":" + http.actualPort() + "/v1/step-results");
+            dispatcherRef[0] = dispatcher;
             if (!engine.awaitRunning(Duration.ofSeconds(120))) {
                 throw new IllegalStateException("the engine did not reach RUNNING within 120 s (state " + engine.state() + ")");
             }
-            return new SagalogNode(engine, controlLog, vertx, http, created);
+            return new SagalogNode(engine, registry, dispatcher, controlLog, vertx, http, created);
         } catch (Exception e) {
+            if (dispatcher != null) {
+                dispatcher.close();
+            }
             vertx.close();
             controlLog.close();
             engine.close();
+            registry.close();
             throw e;
         }
+    }
+
+    /** Registers each built-in definition unless the registry already has the same content as its newest version. */
+    private static void registerBuiltIns(Registry registry, DefinitionCatalog builtIns) throws Exception {
+        for (Definition d : builtIns.all()) {
+            var latest = registry.definitions().latest(d.name());
+            if (latest.isEmpty() || !DefinitionJson.sameContent(latest.get(), d)) {
+                Definition stored = registry.registerDefinition(d.name(), DefinitionJson.write(d)).toCompletableFuture()
+                        .get(30, java.util.concurrent.TimeUnit.SECONDS);
+                log.info("registered built-in definition {} as version {}", d.name(), stored.version());
+            }
+        }
+    }
+
+    private static List<MetricsApi.Sample> metrics(SagaEngine engine, HttpDispatcher dispatcher) {
+        List<MetricsApi.Sample> samples = new java.util.ArrayList<>();
+        samples.add(new MetricsApi.Sample("sagalog_engine_running", "1 when the engine is RUNNING", Map.of(),
+                engine.state() == KafkaStreams.State.RUNNING ? 1 : 0));
+        if (dispatcher != null) {
+            dispatcher.status().forEach((participant, s) -> {
+                for (String state : List.of("CLOSED", "OPEN", "HALF_OPEN", "FORCED_OPEN")) {
+                    samples.add(new MetricsApi.Sample("sagalog_participant_circuit_state",
+                            "1 for the circuit breaker state each HTTP participant is in",
+                            Map.of("participant", participant, "state", state), state.equals(s.get("breaker")) ? 1 : 0));
+                }
+                samples.add(new MetricsApi.Sample("sagalog_participant_in_flight", "HTTP calls in flight per participant",
+                        Map.of("participant", participant), ((Number) s.get("inFlight")).doubleValue()));
+                samples.add(new MetricsApi.Sample("sagalog_participant_queued",
+                        "HTTP calls waiting for a free slot (bulkhead) per participant",
+                        Map.of("participant", participant), ((Number) s.get("queued")).doubleValue()));
+            });
+        }
+        return samples;
+    }
+
+    public Registry registry() {
+        return registry;
     }
 
     public int port() {
@@ -109,8 +187,10 @@ public final class SagalogNode implements AutoCloseable {
         } catch (Exception e) {
             log.warn("closing the HTTP server: {}", e.toString());
         }
+        dispatcher.close();
         controlLog.close();
         engine.close();
+        registry.close();
         vertx.close();
     }
 }

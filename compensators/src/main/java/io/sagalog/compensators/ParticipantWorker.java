@@ -3,6 +3,7 @@ package io.sagalog.compensators;
 import io.sagalog.compensators.internal.StepRunner;
 import io.sagalog.schemas.Topics;
 import io.sagalog.schemas.avro.ControlRecord;
+import io.sagalog.schemas.avro.ParticipantRecord;
 import io.sagalog.schemas.avro.StepRequest;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,7 +41,7 @@ public final class ParticipantWorker implements AutoCloseable {
 
     private final Participant participant;
     private final KafkaConsumer<String, byte[]> consumer;
-    private final KafkaProducer<String, ControlRecord> producer;
+    private final KafkaProducer<String, byte[]> producer;
     private final StepRunner runner;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
@@ -69,7 +70,7 @@ public final class ParticipantWorker implements AutoCloseable {
             }
         });
         this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), Topics.CONTROL.serde().serializer());
+        this.producer = new KafkaProducer<>(p, new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer());
         this.thread = new Thread(this::loop, "sagalog-participant-" + participant.name());
     }
 
@@ -92,6 +93,7 @@ public final class ParticipantWorker implements AutoCloseable {
     private void loop() {
         String topic = Topics.steps(participant.name()).name();
         try {
+            register();
             consumer.subscribe(List.of(topic));
             while (running.get()) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
@@ -103,7 +105,8 @@ public final class ParticipantWorker implements AutoCloseable {
                     StepRequest request = decode(record);
                     if (request != null) {
                         ControlRecord result = runner.run(request);
-                        sent.add(producer.send(new ProducerRecord<>(Topics.CONTROL.name(), request.getTxId(), result)));
+                        sent.add(producer.send(new ProducerRecord<>(Topics.CONTROL.name(), request.getTxId(),
+                                Topics.CONTROL.serde().encode(result))));
                     }
                 }
                 for (Future<RecordMetadata> f : sent) {
@@ -122,6 +125,19 @@ public final class ParticipantWorker implements AutoCloseable {
         } finally {
             consumer.close(Duration.ofSeconds(5));
             producer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /** Java SDK participants register themselves (transport kafka), so the engine knows they exist. */
+    private void register() throws InterruptedException {
+        ParticipantRecord record = ParticipantRecord.newBuilder().setName(participant.name()).setTransport("kafka")
+                .setRegisteredAtMillis(System.currentTimeMillis()).build();
+        try {
+            producer.send(new ProducerRecord<>(Topics.PARTICIPANTS.name(), participant.name(),
+                    Topics.PARTICIPANTS.serde().encode(record))).get(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.warn("participant {} could not register itself in {} ({}); the engine parks its steps until it is "
+                    + "registered", participant.name(), Topics.PARTICIPANTS.name(), e.toString());
         }
     }
 

@@ -247,20 +247,7 @@ public final class RegistryApi {
     }
 
     private static ObjectNode definitionJson(Definition d) {
-        ObjectNode out = JSON.createObjectNode().put("name", d.name()).put("version", d.version())
-                .put("deadline", d.deadline().toString());
-        ArrayNode steps = out.putArray("steps");
-        for (StepDefinition s : d.steps()) {
-            ObjectNode n = steps.addObject().put("name", s.name()).put("participant", s.participant())
-                    .put("action", s.action()).put("kind", s.kind().jsonName()).put("timeout", s.timeout().toString());
-            if (s.compensation() != null) {
-                n.put("compensation", s.compensation());
-            }
-            n.putObject("retry").put("maxAttempts", s.retry().maxAttempts())
-                    .put("initialBackoff", s.retry().initialBackoff().toString()).put("multiplier", s.retry().multiplier())
-                    .put("maxBackoff", s.retry().maxBackoff().toString()).put("jitter", s.retry().jitter());
-        }
-        return out;
+        return io.sagalog.engine.DefinitionJson.tree(d);
     }
 
     private static ObjectNode participantJson(ParticipantInfo p) {

@@ -1,0 +1,144 @@
+package io.sagalog.ingest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sagalog.engine.CallbackTokens;
+import io.sagalog.engine.EngineNotReadyException;
+import io.sagalog.engine.Timer;
+import io.sagalog.engine.TransactionQueries;
+import io.sagalog.engine.TransactionView;
+import io.sagalog.schemas.avro.ControlRecord;
+import io.sagalog.schemas.avro.Outcome;
+import io.sagalog.schemas.avro.Phase;
+import io.sagalog.schemas.avro.StepResult;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * {@code POST /v1/step-results}: an asynchronous participant (one that answered {@code 202}) reports its result
+ * with the callback token it was given. A forged or altered token is refused (403); a token whose attempt is no
+ * longer outstanding, or that was used already, is refused (409). Either way nothing is recorded.
+ */
+public final class StepResultsApi {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int REMEMBERED_TOKENS = 100_000;
+
+    private final Vertx vertx;
+    private final ControlLog controlLog;
+    private final TransactionQueries queries;
+    private final CallbackTokens tokens;
+    private final Clock clock;
+    /** Tokens used through this instance, newest last; the engine's deduplication covers the rest. */
+    private final Set<String> used = Collections.newSetFromMap(Collections.synchronizedMap(new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > REMEMBERED_TOKENS;
+        }
+    }));
+
+    public StepResultsApi(Vertx vertx, ControlLog controlLog, TransactionQueries queries, CallbackTokens tokens,
+                          Clock clock) {
+        this.vertx = vertx;
+        this.controlLog = controlLog;
+        this.queries = queries;
+        this.tokens = tokens;
+        this.clock = clock;
+    }
+
+    public void mount(Router router) {
+        router.post("/v1/step-results").handler(BodyHandler.create(false).setBodyLimit(IngestApi.BODY_LIMIT_BYTES))
+                .handler(this::report);
+    }
+
+    private void report(RoutingContext ctx) {
+        String type = ctx.request().getHeader("Content-Type");
+        if (type == null || !type.split(";", 2)[0].trim().equalsIgnoreCase("application/json")) {
+            Problem.unsupportedMediaType(type).send(ctx);
+            return;
+        }
+        JsonNode body;
+        try {
+            body = JSON.readTree(ctx.body().buffer() == null ? "" : ctx.body().buffer().toString(StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            Problem.malformedJson(e.getOriginalMessage()).send(ctx);
+            return;
+        }
+        if (body == null || !body.isObject()) {
+            Problem.invalidRequest("send {\"token\": \"...\", \"outcome\": \"succeeded|failed_transient|failed_permanent\", "
+                    + "\"output\": {...}, \"error\": \"...\"}").send(ctx);
+            return;
+        }
+        String token = body.path("token").asText(null);
+        Optional<CallbackTokens.Claims> claims = tokens.verify(token);
+        if (claims.isEmpty()) {
+            Problem.of(403, "invalid-callback-token", "The callback token is not valid",
+                    "use the token from the request's callback.token exactly as given; this one was not issued by "
+                            + "Sagalog or was altered; nothing was recorded").send(ctx);
+            return;
+        }
+        Outcome outcome;
+        try {
+            outcome = Outcome.valueOf(body.path("outcome").asText("").toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            Problem.invalidRequest("'outcome' must be succeeded, failed_transient or failed_permanent").send(ctx);
+            return;
+        }
+        if (used.contains(token)) {
+            alreadyUsed(ctx);
+            return;
+        }
+        CallbackTokens.Claims c = claims.get();
+        vertx.<Optional<TransactionView>>executeBlocking(() -> queries.find(c.txId()), false).onComplete(found -> {
+            if (found.failed()) {
+                ctx.response().putHeader("Retry-After", "1");
+                Problem.unavailable(found.cause() instanceof EngineNotReadyException e ? e.getMessage()
+                        : "the engine could not be asked; retry shortly").send(ctx);
+                return;
+            }
+            boolean outstanding = found.result().map(v -> v.state().timers().stream().anyMatch(t ->
+                    t.kind() == Timer.Kind.STEP_TIMEOUT && t.step().equals(c.step()) && t.attempt() == c.attempt()
+                            && t.phase() == c.phase())).orElse(false);
+            if (!outstanding || !used.add(token)) {
+                alreadyUsed(ctx);
+                return;
+            }
+            String output = body.has("output") && !body.get("output").isNull() ? body.get("output").toString() : null;
+            String error = body.hasNonNull("error") ? body.get("error").asText() : null;
+            ControlRecord record = ControlRecord.newBuilder().setTxId(c.txId()).setAtMillis(clock.millis())
+                    .setBody(StepResult.newBuilder().setStep(c.step()).setAttempt(c.attempt())
+                            .setPhase(Phase.valueOf(c.phase().name())).setOutcome(outcome).setOutput(output)
+                            .setError(error).build())
+                    .build();
+            Future.fromCompletionStage(controlLog.append(record), vertx.getOrCreateContext()).onComplete(appended -> {
+                if (appended.failed()) {
+                    used.remove(token);
+                    ctx.response().putHeader("Retry-After", "5");
+                    Problem.unavailable("Kafka did not acknowledge the result, so nothing was recorded; retry after 5 seconds")
+                            .send(ctx);
+                    return;
+                }
+                ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
+                        .end(JSON.createObjectNode().put("txId", c.txId()).put("step", c.step())
+                                .put("attempt", c.attempt()).put("status", "ACCEPTED").toString());
+            });
+        });
+    }
+
+    private static void alreadyUsed(RoutingContext ctx) {
+        Problem.of(409, "callback-token-used", "The attempt is no longer waiting for a result",
+                "this token's attempt was already answered, timed out, or its transaction moved on; a token works once; "
+                        + "nothing was recorded").send(ctx);
+    }
+}
