@@ -26,6 +26,41 @@ public final class SagalogTopics {
         return names;
     }
 
+    /**
+     * Creates the step topics a definition needs that do not exist yet, with as many partitions as the control log
+     * (a definition registered at run time must never make the engine write to a missing topic).
+     */
+    public static List<String> ensureStepTopics(Admin admin, Definition definition) throws InterruptedException {
+        try {
+            var control = admin.describeTopics(List.of(Topics.CONTROL.name())).allTopicNames().get().get(Topics.CONTROL.name());
+            int partitions = control.partitions().size();
+            short replication = (short) control.partitions().get(0).replicas().size();
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> missing = new ArrayList<>();
+            for (String name : new TreeSet<>(definition.steps().stream()
+                    .map(s -> Topics.steps(s.participant()).name()).toList())) {
+                if (!existing.contains(name)) {
+                    missing.add(new NewTopic(name, partitions, replication));
+                }
+            }
+            List<String> created = new ArrayList<>();
+            for (var entry : admin.createTopics(missing).values().entrySet()) {
+                try {
+                    entry.getValue().get();
+                    created.add(entry.getKey());
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+            return created;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot create the step topics of " + definition.name() + ": "
+                    + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
     /** @return the topics that were created now */
     public static List<String> ensure(Admin admin, DefinitionCatalog catalog, int partitions, short replication)
             throws InterruptedException {

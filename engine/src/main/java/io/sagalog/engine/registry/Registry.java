@@ -47,6 +47,7 @@ public final class Registry implements AutoCloseable {
 
     private final KafkaConsumer<String, byte[]> consumer;
     private final KafkaProducer<String, byte[]> producer;
+    private final org.apache.kafka.clients.admin.Admin admin;
     private final Clock clock;
     private final Thread reader;
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -74,6 +75,8 @@ public final class Registry implements AutoCloseable {
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
+        this.admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
         this.reader = new Thread(this::read, "sagalog-registry");
         this.reader.setDaemon(true);
     }
@@ -132,7 +135,15 @@ public final class Registry implements AutoCloseable {
         }
         DefinitionRecord record = DefinitionRecord.newBuilder().setName(name).setVersion(version).setDefinition(json)
                 .setRegisteredAtMillis(clock.millis()).build();
-        return write(Topics.DEFINITIONS.name(), name + "@" + version, Topics.DEFINITIONS.serde().encode(record))
+        CompletableFuture<Void> topics = CompletableFuture.runAsync(() -> {
+            try {
+                io.sagalog.engine.SagalogTopics.ensureStepTopics(admin, parsed);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        });
+        return topics.thenCompose(ignored -> write(Topics.DEFINITIONS.name(), name + "@" + version, Topics.DEFINITIONS.serde().encode(record)))
                 .thenApply(ignored -> definitions.find(name, version).orElse(parsed));
     }
 
@@ -260,5 +271,6 @@ public final class Registry implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         producer.close(Duration.ofSeconds(2));
+        admin.close(Duration.ofSeconds(2));
     }
 }
