@@ -30,6 +30,10 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
     /** Upper bound of timers fired per tick, so one tick never stalls the stream thread for long. */
     private static final int MAX_TIMERS_PER_TICK = 5_000;
     private static final byte[] TIMER_VALUE = {1};
+    /** No input for this long means the task has read its backlog; timers may then fire by the wall clock. */
+    private static final long IDLE_MILLIS = 250;
+    /** After start, how long to wait for the first input before assuming there is no backlog. */
+    private static final long STARTUP_GRACE_MILLIS = 2_000;
 
     private final Decider decider;
     private final Duration timerTick;
@@ -37,6 +41,11 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
     private KeyValueStore<String, TxStateRecord> states;
     private KeyValueStore<String, JournalRecord> history;
     private KeyValueStore<String, byte[]> deadlines;
+    /** The newest record timestamp this task has processed: how far it has read the log. */
+    private long logTime = Long.MIN_VALUE;
+    /** Wall-clock time of the last input processed (or of the start), to tell "busy reading" from "caught up". */
+    private long lastInputWallTime;
+    private long idleAfterMillis = STARTUP_GRACE_MILLIS;
 
     TransactionProcessor(Decider decider, Duration timerTick) {
         this.decider = decider;
@@ -49,6 +58,7 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
         this.states = context.getStateStore(SagaTopology.TX_STATE);
         this.history = context.getStateStore(SagaTopology.TX_HISTORY);
         this.deadlines = context.getStateStore(SagaTopology.DEADLINES);
+        this.lastInputWallTime = context.currentSystemTimeMs();
         context.schedule(timerTick, PunctuationType.WALL_CLOCK_TIME, this::fireDueTimers);
     }
 
@@ -60,6 +70,9 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
                     value == null ? null : value.getTxId());
             return;
         }
+        logTime = Math.max(logTime, record.timestamp());
+        lastInputWallTime = context.currentSystemTimeMs();
+        idleAfterMillis = IDLE_MILLIS;
         Input input;
         try {
             input = WireCodec.input(value);
@@ -70,9 +83,19 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
         apply(record.key(), input, record.timestamp());
     }
 
-    /** Feeds every due timer to the decider; the scan visits due timers only. */
+    /**
+     * Feeds every due timer to the decider; the scan visits due timers only. While the task is still reading a
+     * backlog (after a restart, or when it lags), timers fire only up to the time of the log it has read: a result
+     * that is already in the log must be applied before its attempt can be declared timed out. Once no input has
+     * arrived for a moment, the task has caught up and timers fire by the wall clock.
+     */
     private void fireDueTimers(long nowMillis) {
-        for (TimerKeys.Parsed due : DueTimers.collect(deadlines::range, Instant.ofEpochMilli(nowMillis), MAX_TIMERS_PER_TICK)) {
+        boolean caughtUp = nowMillis - lastInputWallTime >= idleAfterMillis;
+        long horizon = caughtUp ? nowMillis : Math.min(nowMillis, logTime);
+        if (horizon == Long.MIN_VALUE) {
+            return;
+        }
+        for (TimerKeys.Parsed due : DueTimers.collect(deadlines::range, Instant.ofEpochMilli(horizon), MAX_TIMERS_PER_TICK)) {
             deadlines.delete(TimerKeys.key(due.txId(), due.timer()));
             apply(due.txId(), new Input.TimerFired(due.txId(), due.timer()), nowMillis);
         }
