@@ -12,21 +12,20 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -106,6 +105,14 @@ public final class HttpDispatcher implements AutoCloseable {
         return out;
     }
 
+    /** A request handed to a lane, by its offset; done once its answer is in the control log. */
+    private record InFlight(long offset, CompletableFuture<?> done) {}
+
+    /**
+     * Polls without waiting for answers: each request goes to its participant's lane at once, so a slow participant
+     * never holds up another. Offsets are committed per partition up to the first request still in flight, so a crash
+     * re-sends unanswered requests and never loses one. Too many requests in flight pause the partitions.
+     */
     private void loop() {
         try {
             while (running.get()) {
@@ -114,30 +121,74 @@ public final class HttpDispatcher implements AutoCloseable {
                     Thread.sleep(200);
                     continue;
                 }
-                var records = consumer.poll(Duration.ofMillis(200));
-                List<CompletableFuture<?>> pending = new ArrayList<>();
-                for (ConsumerRecord<String, byte[]> record : records) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(50))) {
                     StepRequest request = decode(record);
                     ParticipantLane lane = request == null ? null : lanes.get(request.getParticipant());
-                    if (lane == null) {
-                        continue; // unreadable, or its participant is no longer HTTP: not ours to answer
-                    }
-                    pending.add(lane.submit(request).thenCompose(answer -> answer.later()
-                            ? CompletableFuture.completedFuture(null) : report(request, answer)));
+                    CompletableFuture<?> done = lane == null
+                            ? CompletableFuture.completedFuture(null) // unreadable, or no longer an HTTP participant
+                            : lane.submit(request).thenCompose(answer -> answer.later()
+                                    ? CompletableFuture.completedFuture(null) : report(request, answer));
+                    inFlight.computeIfAbsent(new TopicPartition(record.topic(), record.partition()),
+                            tp -> new java.util.ArrayDeque<>()).add(new InFlight(record.offset(), done));
                 }
-                // Commit only once every answer of the batch is in the control log: a crash re-sends, never loses.
-                CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).get(10, TimeUnit.MINUTES);
-                if (!records.isEmpty()) {
-                    consumer.commitSync();
-                }
+                commitFinished(false);
+                applyBackpressure();
             }
         } catch (WakeupException | InterruptedException e) {
             // closing
         } catch (Exception e) {
             log.error("the HTTP dispatcher stopped: {}", e.toString(), e);
         } finally {
+            try {
+                commitFinished(true);
+            } catch (RuntimeException e) {
+                log.warn("could not commit the dispatcher's last offsets: {}", e.toString());
+            }
             consumer.close(Duration.ofSeconds(5));
             producer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private final Map<TopicPartition, java.util.ArrayDeque<InFlight>> inFlight = new java.util.HashMap<>();
+    private static final int MAX_IN_FLIGHT = 2_000;
+
+    /** Commits, per partition, the offsets whose requests and all before them are answered. */
+    private void commitFinished(boolean sync) {
+        Map<TopicPartition, OffsetAndMetadata> commit = new java.util.HashMap<>();
+        for (var entry : inFlight.entrySet()) {
+            java.util.ArrayDeque<InFlight> queue = entry.getValue();
+            long next = -1;
+            while (!queue.isEmpty() && queue.peekFirst().done().isDone()) {
+                InFlight finished = queue.pollFirst();
+                if (finished.done().isCompletedExceptionally()) {
+                    // The answer could not be appended; the engine times the attempt out and retries it.
+                    log.warn("an answer of {} was not recorded; the engine will retry that attempt", entry.getKey());
+                }
+                next = finished.offset() + 1;
+            }
+            if (next >= 0) {
+                commit.put(entry.getKey(), new OffsetAndMetadata(next));
+            }
+        }
+        if (!commit.isEmpty()) {
+            if (sync) {
+                consumer.commitSync(commit);
+            } else {
+                consumer.commitAsync(commit, (offsets, error) -> {
+                    if (error != null) {
+                        log.debug("offset commit failed ({}); a later one covers it", error.toString());
+                    }
+                });
+            }
+        }
+    }
+
+    private void applyBackpressure() {
+        int total = inFlight.values().stream().mapToInt(java.util.ArrayDeque::size).sum();
+        if (total > MAX_IN_FLIGHT) {
+            consumer.pause(consumer.assignment());
+        } else if (!consumer.paused().isEmpty()) {
+            consumer.resume(consumer.paused());
         }
     }
 
@@ -167,9 +218,21 @@ public final class HttpDispatcher implements AutoCloseable {
         });
         if (!topics.equals(subscribed)) {
             if (topics.isEmpty()) {
+                commitFinished(true);
+                inFlight.clear();
                 consumer.unsubscribe();
             } else {
-                consumer.subscribe(topics);
+                consumer.subscribe(topics, new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
+                    @Override
+                    public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {
+                        // Commit what is answered; what is still in flight is sent again by the next owner.
+                        commitFinished(true);
+                        partitions.forEach(inFlight::remove);
+                    }
+
+                    @Override
+                    public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {}
+                });
             }
             subscribed = Set.copyOf(topics);
             log.info("HTTP dispatcher follows {}", topics);
