@@ -56,6 +56,7 @@ public final class Registry implements AutoCloseable {
     private final Map<Long, List<Waiter>> waiters = new ConcurrentHashMap<>();
     private final Map<String, Definition> definitionsByKey = new HashMap<>();
     private volatile DefinitionCatalog definitions = DefinitionCatalog.of(List.of());
+    private final Map<String, Integer> versionsHandedOut = new HashMap<>();
     private volatile Map<String, ParticipantInfo> participants = Map.of();
 
     private record Waiter(TopicPartition partition, long offset, Runnable done) {}
@@ -127,12 +128,20 @@ public final class Registry implements AutoCloseable {
      * @throws InvalidDefinitionException listing every problem; nothing is stored then
      */
     public CompletionStage<Definition> registerDefinition(String name, String json) throws InvalidDefinitionException {
-        int version = definitions.latest(name).map(d -> d.version() + 1).orElse(1);
-        Definition parsed = DefinitionParser.parse(json, version);
-        if (!parsed.name().equals(name)) {
-            throw new InvalidDefinitionException(List.of("name: '" + parsed.name() + "' does not match the name in the path '"
+        // Versions handed out here but not yet read back count too, so two registrations through this instance
+        // never get the same number. (Two instances registering the same name at the same moment still can.)
+        Definition checked = DefinitionParser.parse(json, 1); // refuse a bad definition before it takes a version
+        if (!checked.name().equals(name)) {
+            throw new InvalidDefinitionException(List.of("name: '" + checked.name() + "' does not match the name in the path '"
                     + name + "'"));
         }
+        int version;
+        synchronized (versionsHandedOut) {
+            version = Math.max(definitions.latest(name).map(Definition::version).orElse(0),
+                    versionsHandedOut.getOrDefault(name, 0)) + 1;
+            versionsHandedOut.put(name, version);
+        }
+        Definition parsed = new Definition(name, version, checked.steps(), checked.deadline());
         DefinitionRecord record = DefinitionRecord.newBuilder().setName(name).setVersion(version).setDefinition(json)
                 .setRegisteredAtMillis(clock.millis()).build();
         CompletableFuture<Void> topics = CompletableFuture.runAsync(() -> {
