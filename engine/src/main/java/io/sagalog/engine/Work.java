@@ -55,7 +55,10 @@ final class Work {
         store = false;
     }
 
-    void schedule(Timer timer) {
+    /** Timers are never scheduled in the past: due times at or after now keep the engine's timer scans short. */
+    void schedule(Timer requested) {
+        Timer timer = requested.due().isBefore(now)
+                ? new Timer(now, requested.kind(), requested.step(), requested.attempt(), requested.phase()) : requested;
         List<Timer> timers = new ArrayList<>(state.timers());
         timers.add(timer);
         state = state.withTimers(timers);

@@ -18,8 +18,17 @@ final class DueTimers {
 
     /** At most {@code limit} due timers, earliest first; timers due later are never visited. */
     static List<TimerKeys.Parsed> collect(SortedRange deadlines, Instant now, int limit) {
+        return collect(deadlines, Instant.EPOCH, now, limit);
+    }
+
+    /**
+     * Like {@link #collect(SortedRange, Instant, int)}, starting at {@code from}: everything due before it has fired
+     * already. Starting there also skips the deleted entries (RocksDB tombstones) of timers long gone, which a scan
+     * from the very first key would wade through every tick.
+     */
+    static List<TimerKeys.Parsed> collect(SortedRange deadlines, Instant from, Instant now, int limit) {
         List<TimerKeys.Parsed> due = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = deadlines.range(TimerKeys.first(), TimerKeys.upTo(now))) {
+        try (KeyValueIterator<String, byte[]> it = deadlines.range(TimerKeys.from(from), TimerKeys.upTo(now))) {
             while (it.hasNext() && due.size() < limit) {
                 KeyValue<String, byte[]> next = it.next();
                 due.add(TimerKeys.parse(next.key));

@@ -22,6 +22,11 @@ final class TimerKeys {
         return "0000000000000000/";
     }
 
+    /** The smallest key of a timer due at or after {@code from}. */
+    static String from(Instant from) {
+        return String.format("%016x", Math.max(0, from.toEpochMilli())) + "/";
+    }
+
     /** A key after every timer due at or before {@code now}. */
     static String upTo(Instant now) {
         return String.format("%016x", now.toEpochMilli()) + "/\uffff";

@@ -46,6 +46,10 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
     /** Wall-clock time of the last input processed (or of the start), to tell "busy reading" from "caught up". */
     private long lastInputWallTime;
     private long idleAfterMillis = STARTUP_GRACE_MILLIS;
+    /** Timers due before this have all fired (timers are never scheduled in the past); scans start here. */
+    private long scanFromMillis = 0;
+    /** Room for small wall-clock steps backwards between ticks. */
+    private static final long SCAN_SLACK_MILLIS = 1_000;
 
     TransactionProcessor(Decider decider, Duration timerTick) {
         this.decider = decider;
@@ -95,10 +99,15 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
         if (horizon == Long.MIN_VALUE) {
             return;
         }
-        for (TimerKeys.Parsed due : DueTimers.collect(deadlines::range, Instant.ofEpochMilli(horizon), MAX_TIMERS_PER_TICK)) {
+        java.util.List<TimerKeys.Parsed> dueTimers = DueTimers.collect(deadlines::range, Instant.ofEpochMilli(scanFromMillis),
+                Instant.ofEpochMilli(horizon), MAX_TIMERS_PER_TICK);
+        for (TimerKeys.Parsed due : dueTimers) {
             deadlines.delete(TimerKeys.key(due.txId(), due.timer()));
             apply(due.txId(), new Input.TimerFired(due.txId(), due.timer()), nowMillis);
         }
+        scanFromMillis = dueTimers.size() == MAX_TIMERS_PER_TICK
+                ? dueTimers.get(dueTimers.size() - 1).timer().due().toEpochMilli()
+                : Math.max(scanFromMillis, horizon - SCAN_SLACK_MILLIS);
     }
 
     private void apply(String txId, Input input, long timestamp) {

@@ -52,6 +52,20 @@ class DueTimersTest {
     }
 
     @Test
+    void shouldStartTheScanWhereThePreviousOneEnded() {
+        CountingStore store = new CountingStore();
+        for (int i = 0; i < 1_000; i++) {
+            store.put(TimerKeys.key("old-" + i, Timer.deadline(NOW.minusSeconds(60).plusMillis(i)))); // stand-ins for tombstones
+        }
+        store.put(TimerKeys.key("tx", Timer.deadline(NOW.minusMillis(10))));
+
+        List<TimerKeys.Parsed> due = DueTimers.collect(store::range, NOW.minusSeconds(1), NOW, 100);
+
+        assertThat(due).singleElement().satisfies(p -> assertThat(p.txId()).isEqualTo("tx"));
+        assertThat(store.visited).isEqualTo(1);
+    }
+
+    @Test
     void shouldIncludeATimerDueExactlyNow() {
         CountingStore store = new CountingStore();
         store.put(TimerKeys.key("tx", Timer.deadline(NOW)));
