@@ -42,7 +42,7 @@ public final class BenchCommand implements Callable<Integer> {
     private static final Pattern TX_ID = Pattern.compile("\"txId\":\"([0-9a-f-]{36})\"");
 
     @Option(names = "--guarantee", defaultValue = "both",
-            description = "at_least_once, exactly_once_v2, or both (measured one after the other; default: ${DEFAULT-VALUE}).")
+            description = "at_least_once, exactly_once_v2, both, or a comma-separated list (measured in that order; default: ${DEFAULT-VALUE}).")
     String guarantee;
 
     @Option(names = "--clients", defaultValue = "16", description = "Concurrent clients, each waiting for its transaction to end (default: ${DEFAULT-VALUE}).")
@@ -74,7 +74,8 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
-        List<String> guarantees = guarantee.equals("both") ? List.of("at_least_once", "exactly_once_v2") : List.of(guarantee);
+        List<String> guarantees = guarantee.equals("both") ? List.of("at_least_once", "exactly_once_v2")
+                : List.of(guarantee.split(","));
         Path dir = dataDir != null ? dataDir : Files.createTempDirectory("sagalog-bench");
         EmbeddedKafka kafka = null;
         String servers = bootstrap;
@@ -183,11 +184,13 @@ public final class BenchCommand implements Callable<Integer> {
             out.printf("| %s | %.0f | %.1f | %.1f | %.1f | %.1f | %d |%n", r.guarantee(), r.perSecond(), r.p50() / 1000.0,
                     r.p95() / 1000.0, r.p99() / 1000.0, r.max() / 1000.0, r.failed());
         }
-        if (results.size() == 2 && results.get(0).perSecond() > 0) {
-            out.printf("exactly_once_v2 / at_least_once: throughput x%.2f, p50 x%.2f, p99 x%.2f%n",
-                    results.get(1).perSecond() / results.get(0).perSecond(),
-                    (double) results.get(1).p50() / Math.max(1, results.get(0).p50()),
-                    (double) results.get(1).p99() / Math.max(1, results.get(0).p99()));
+        Result first = results.get(0);
+        for (Result r : results.subList(1, results.size())) {
+            if (first.perSecond() > 0) {
+                out.printf("%s / %s: throughput x%.2f, p50 x%.2f, p99 x%.2f%n", r.guarantee(), first.guarantee(),
+                        r.perSecond() / first.perSecond(), (double) r.p50() / Math.max(1, first.p50()),
+                        (double) r.p99() / Math.max(1, first.p99()));
+            }
         }
     }
 
