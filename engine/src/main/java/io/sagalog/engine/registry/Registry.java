@@ -168,6 +168,12 @@ public final class Registry implements AutoCloseable {
 
     private CompletionStage<Void> write(String topic, String key, byte[] value) {
         CompletableFuture<Void> applied = new CompletableFuture<>();
+        // send() can block while it waits for metadata; callers may be on a Vert.x event loop, so it runs elsewhere.
+        CompletableFuture.runAsync(() -> send(topic, key, value, applied));
+        return applied.orTimeout(15, TimeUnit.SECONDS);
+    }
+
+    private void send(String topic, String key, byte[] value, CompletableFuture<Void> applied) {
         try {
             producer.send(new ProducerRecord<>(topic, key, value), (meta, error) -> {
                 if (error != null) {
@@ -182,7 +188,6 @@ public final class Registry implements AutoCloseable {
         } catch (RuntimeException e) {
             applied.completeExceptionally(e);
         }
-        return applied.orTimeout(15, TimeUnit.SECONDS);
     }
 
     private void releaseWaiters() {
