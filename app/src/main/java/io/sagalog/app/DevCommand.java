@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code sagalog dev}: everything in one process, on an embedded single-node Kafka, with a demo domain. */
@@ -20,11 +21,8 @@ import picocli.CommandLine.Option;
         description = "Run an embedded Kafka (KRaft), the engine, ingest and console HTTP, and the trip-booking demo in one process.")
 public final class DevCommand implements Callable<Integer> {
 
-    @Option(names = "--port", defaultValue = "8080", description = "HTTP port for ingest and console (default: ${DEFAULT-VALUE}).")
-    int port;
-
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "HTTP address to bind (default: ${DEFAULT-VALUE}).")
-    String host;
+    @Mixin
+    NodeOptions options;
 
     @Option(names = "--data-dir", defaultValue = ".sagalog", description = "Where Kafka and engine keep their data (default: ./${DEFAULT-VALUE}).")
     Path dataDir;
@@ -32,29 +30,8 @@ public final class DevCommand implements Callable<Integer> {
     @Option(names = "--kafka-port", defaultValue = "0", description = "Port of the embedded Kafka broker; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int kafkaPort;
 
-    @Option(names = "--partitions", defaultValue = "6", description = "Partitions of the topics created on first start (default: ${DEFAULT-VALUE}).")
-    int partitions;
-
-    @Option(names = "--processing-guarantee", defaultValue = "at_least_once", description = "at_least_once or exactly_once_v2 (default: ${DEFAULT-VALUE}).")
-    String processingGuarantee;
-
-    /** The secret that signs callback tokens, kept with the data so tokens stay valid across restarts. */
-    static byte[] callbackSecret(Path file) throws java.io.IOException {
-        if (java.nio.file.Files.exists(file)) {
-            return java.util.Base64.getDecoder().decode(java.nio.file.Files.readString(file).trim());
-        }
-        byte[] secret = SagalogNode.Options.randomSecret();
-        java.nio.file.Files.createDirectories(file.getParent());
-        java.nio.file.Files.writeString(file, java.util.Base64.getEncoder().encodeToString(secret));
-        return secret;
-    }
-
     @Override
     public Integer call() throws Exception {
-        if (!processingGuarantee.equals("at_least_once") && !processingGuarantee.equals("exactly_once_v2")) {
-            System.err.println("--processing-guarantee must be at_least_once or exactly_once_v2, not '" + processingGuarantee + "'");
-            return 2;
-        }
         PrintStream out = System.out;
         long started = System.nanoTime();
         out.printf("Starting Sagalog dev (data in %s)...%n", dataDir.toAbsolutePath().normalize());
@@ -69,13 +46,13 @@ public final class DevCommand implements Callable<Integer> {
         // partitions back at once instead of waiting for the old session to expire.
         EngineConfig engineConfig = EngineConfig.defaults(kafka.bootstrapServers(), dataDir.resolve("engine"))
                 .withInstanceId("sagalog-dev-engine")
-                .withProcessingGuarantee(processingGuarantee);
+                .withProcessingGuarantee(options.processingGuarantee.name());
         out.print("  Engine and HTTP ......... ");
         out.flush();
         SagalogNode node;
         try {
-            node = SagalogNode.start(new SagalogNode.Options(engineConfig, host, port, partitions, definitions,
-                    callbackSecret(dataDir.resolve("callback-secret"))));
+            node = SagalogNode.start(new SagalogNode.Options(engineConfig, options.host, options.port, options.partitions, definitions,
+                    NodeOptions.callbackSecret(dataDir.resolve("callback-secret"))));
         } catch (Exception e) {
             kafka.close();
             throw e;
@@ -98,7 +75,7 @@ public final class DevCommand implements Callable<Integer> {
             stopped.countDown();
         }, "sagalog-shutdown"));
 
-        String base = "http://" + (host.equals("0.0.0.0") ? "127.0.0.1" : host) + ":" + node.port();
+        String base = "http://" + (options.host.equals("0.0.0.0") ? "127.0.0.1" : options.host) + ":" + node.port();
         out.printf("%nSagalog dev is running (started in %.1f s)%n", (System.nanoTime() - started) / 1e9);
         out.printf("  HTTP (ingest, console)   %s%n", base);
         out.printf("  Kafka bootstrap          %s%n", kafka.bootstrapServers());

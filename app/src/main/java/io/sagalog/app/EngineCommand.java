@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -27,14 +28,11 @@ public final class EngineCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    NodeOptions options;
+
     @Option(names = "--bootstrap", required = true, description = "Kafka bootstrap servers, e.g. localhost:9092.")
     String bootstrap;
-
-    @Option(names = "--port", defaultValue = "8080", description = "HTTP port; 0 picks a free one (default: ${DEFAULT-VALUE}).")
-    int port;
-
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "HTTP address to bind (default: ${DEFAULT-VALUE}).")
-    String host;
 
     @Option(names = "--data-dir", defaultValue = ".sagalog/engine", description = "Where the engine keeps its local state (default: ${DEFAULT-VALUE}).")
     Path stateDir;
@@ -45,36 +43,26 @@ public final class EngineCommand implements Callable<Integer> {
     @Option(names = "--instance-id", description = "A stable name for this instance: after a restart it takes its partitions back at once (Kafka static membership).")
     String instanceId;
 
-    @Option(names = "--processing-guarantee", defaultValue = "at_least_once", description = "at_least_once or exactly_once_v2 (default: ${DEFAULT-VALUE}).")
-    String processingGuarantee;
-
     @Option(names = "--definition", paramLabel = "FILE", description = "A definition as JSON; repeat for more. Without any, the trip-booking demo definition is loaded.")
     List<Path> definitionFiles = new ArrayList<>();
-
-    @Option(names = "--partitions", defaultValue = "6", description = "Partitions of topics created when missing (default: ${DEFAULT-VALUE}).")
-    int partitions;
 
     @Option(names = "--callback-secret-file", paramLabel = "FILE", description = "Base64 secret (32+ bytes) that signs callback tokens; every instance needs the same one. Created when missing (default: <data-dir>/callback-secret).")
     Path callbackSecretFile;
 
     @Override
     public Integer call() throws Exception {
-        if (!processingGuarantee.equals("at_least_once") && !processingGuarantee.equals("exactly_once_v2")) {
-            throw new ParameterException(spec.commandLine(),
-                    "--processing-guarantee must be at_least_once or exactly_once_v2, not '" + processingGuarantee + "'");
-        }
         DefinitionCatalog definitions = DefinitionCatalog.of(loadDefinitions());
-        EngineConfig config = new EngineConfig(bootstrap, applicationId, instanceId, stateDir, processingGuarantee, 1,
+        EngineConfig config = new EngineConfig(bootstrap, applicationId, instanceId, stateDir, options.processingGuarantee.name(), 1,
                 EngineConfig.defaults(bootstrap, stateDir).commitInterval(), java.util.Map.of());
-        byte[] secret = DevCommand.callbackSecret(callbackSecretFile != null ? callbackSecretFile : stateDir.resolve("callback-secret"));
-        SagalogNode node = SagalogNode.start(new SagalogNode.Options(config, host, port, partitions, definitions, secret));
+        byte[] secret = NodeOptions.callbackSecret(callbackSecretFile != null ? callbackSecretFile : stateDir.resolve("callback-secret"));
+        SagalogNode node = SagalogNode.start(new SagalogNode.Options(config, options.host, options.port, options.partitions, definitions, secret));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();
             stopped.countDown();
         }, "sagalog-shutdown"));
         // One machine-readable line first: scripts and tests wait for it.
-        System.out.println("sagalog engine ready http=" + host + ":" + node.port() + " definitions=" + definitions.names());
+        System.out.println("sagalog engine ready http=" + options.host + ":" + node.port() + " definitions=" + definitions.names());
         System.out.flush();
         stopped.await();
         return 0;

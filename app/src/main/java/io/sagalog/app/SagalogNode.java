@@ -62,25 +62,25 @@ public final class SagalogNode implements AutoCloseable {
     private final ControlLog controlLog;
     private final Vertx vertx;
     private final HttpServer http;
-    private final List<String> createdTopics;
 
     private SagalogNode(SagaEngine engine, Registry registry, HttpDispatcher dispatcher, ControlLog controlLog, Vertx vertx,
-                        HttpServer http, List<String> createdTopics) {
+                        HttpServer http) {
         this.engine = engine;
         this.registry = registry;
         this.dispatcher = dispatcher;
         this.controlLog = controlLog;
         this.vertx = vertx;
         this.http = http;
-        this.createdTopics = createdTopics;
     }
 
     /** Creates missing topics, starts the engine and the HTTP server, and returns once the engine is RUNNING. */
     public static SagalogNode start(Options options) throws Exception {
         String bootstrap = options.engine().bootstrapServers();
-        List<String> created;
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            created = SagalogTopics.ensure(admin, options.definitions(), options.partitions(), (short) 1);
+            List<String> created = SagalogTopics.ensure(admin, options.definitions(), options.partitions(), (short) 1);
+            if (!created.isEmpty()) {
+                log.info("created topics {}", created);
+            }
         }
         Registry registry = Registry.start(bootstrap, Duration.ofSeconds(30));
         registerBuiltIns(registry, options.definitions());
@@ -117,7 +117,7 @@ public final class SagalogNode implements AutoCloseable {
             if (!engine.awaitRunning(Duration.ofSeconds(120))) {
                 throw new IllegalStateException("the engine did not reach RUNNING within 120 s (state " + engine.state() + ")");
             }
-            return new SagalogNode(engine, registry, dispatcher, controlLog, vertx, http, created);
+            return new SagalogNode(engine, registry, dispatcher, controlLog, vertx, http);
         } catch (Exception e) {
             if (dispatcher != null) {
                 dispatcher.close();
@@ -173,10 +173,6 @@ public final class SagalogNode implements AutoCloseable {
 
     public TransactionQueries queries() {
         return engine.queries();
-    }
-
-    public List<String> createdTopics() {
-        return createdTopics;
     }
 
     /** Stops taking requests first, then lets the engine finish and commit. */

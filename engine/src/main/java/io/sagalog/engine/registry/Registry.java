@@ -10,7 +10,6 @@ import io.sagalog.schemas.avro.ParticipantRecord;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +18,6 @@ import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -51,7 +49,6 @@ public final class Registry implements AutoCloseable {
     private final Clock clock;
     private final Thread reader;
     private final AtomicBoolean running = new AtomicBoolean(true);
-    private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
     private final Map<Long, List<Waiter>> waiters = new ConcurrentHashMap<>();
     private final Map<String, Definition> definitionsByKey = new HashMap<>();
@@ -93,17 +90,15 @@ public final class Registry implements AutoCloseable {
         registry.consumer.seekToBeginning(partitions);
         Map<TopicPartition, Long> ends = registry.consumer.endOffsets(partitions);
         registry.reader.start();
-        CountDownLatch loaded = new CountDownLatch(1);
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            boolean all = ends.entrySet().stream().allMatch(e -> registry.positions.getOrDefault(e.getKey(), 0L) >= e.getValue());
-            if (all) {
-                loaded.countDown();
-                break;
+        boolean loaded = false;
+        while (!loaded && System.nanoTime() < deadline) {
+            loaded = ends.entrySet().stream().allMatch(e -> registry.positions.getOrDefault(e.getKey(), 0L) >= e.getValue());
+            if (!loaded) {
+                Thread.sleep(20);
             }
-            Thread.sleep(20);
         }
-        if (loaded.getCount() > 0) {
+        if (!loaded) {
             registry.close();
             throw new IllegalStateException("could not read the registry topics within " + timeout);
         }
@@ -237,7 +232,6 @@ public final class Registry implements AutoCloseable {
                     positions.put(tp, consumer.position(tp));
                 }
                 releaseWaiters();
-                caughtUp.countDown();
             }
         } catch (org.apache.kafka.common.errors.WakeupException e) {
             // closing
@@ -268,11 +262,6 @@ public final class Registry implements AutoCloseable {
         into.put(p.getName(), new ParticipantInfo(p.getName(),
                 ParticipantInfo.Transport.valueOf(p.getTransport().toUpperCase(java.util.Locale.ROOT)), p.getUrl(),
                 Duration.ofMillis(p.getTimeoutMillis()), p.getMaxConcurrency(), p.getHealthUrl()));
-    }
-
-    /** Definitions with their registration order kept, for listings. */
-    public Collection<Definition> allDefinitions() {
-        return definitions.all();
     }
 
     @Override
