@@ -96,6 +96,11 @@ final class EngineProcess implements AutoCloseable {
         cmd.add(ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         cmd.add("-Xmx512m");
         cmd.add("-XX:+UseSerialGC");
+        // Extra JVM options for a measurement run (e.g. a flight recording); whitespace-separated.
+        String extra = System.getProperty("sagalog.engine.jvmArgs", "").strip();
+        if (!extra.isEmpty()) {
+            cmd.addAll(List.of(extra.split("\\s+")).stream().map(a -> a.replace("%n", Integer.toString(starts))).toList());
+        }
         cmd.add("-Dlogback.configurationFile=" + logbackConfig.toAbsolutePath());
         cmd.add("-cp");
         cmd.add(classpath);
