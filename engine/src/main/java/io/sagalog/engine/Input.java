@@ -1,7 +1,7 @@
 package io.sagalog.engine;
 
 /** Everything the engine reacts to: the records of the control log, as typed values. */
-public sealed interface Input permits Input.TxRequested, Input.StepResult, Input.TimerFired {
+public sealed interface Input permits Input.TxRequested, Input.StepResult, Input.TimerFired, Input.OperatorCommand {
 
     String txId();
 
@@ -14,4 +14,16 @@ public sealed interface Input permits Input.TxRequested, Input.StepResult, Input
 
     /** One of the transaction's durable timers is due. */
     record TimerFired(String txId, Timer timer) implements Input {}
+
+    /**
+     * An operator's action on one transaction (from the console or its API).
+     *
+     * @param actionId chosen by the client; a repeated id changes nothing (the action is idempotent)
+     * @param step the step it is about, or null for "where the transaction stopped"
+     * @param output for {@code skip}: the output to record for the step (JSON text), or null for {}
+     * @param actor who asked (the token's name, never the token), for the audit trail
+     * @param force for {@code rollback} after the pivot succeeded: the operator accepts undoing the point of no return
+     */
+    record OperatorCommand(String txId, String actionId, OperatorAction action, String step, String output,
+                           String reason, String actor, boolean force) implements Input {}
 }

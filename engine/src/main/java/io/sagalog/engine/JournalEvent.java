@@ -82,4 +82,18 @@ public sealed interface JournalEvent {
 
     /** An input that the transition table does not allow in the current status. */
     record TransitionRejected(TxStatus from, String trigger, String reason) implements JournalEvent {}
+
+    /** An operator's action was applied; {@code reason} is the operator's own words. */
+    record OperatorActed(String actionId, OperatorAction action, String step, String actor, String reason,
+                         boolean forced) implements JournalEvent {}
+
+    /** An operator's action did not fit the transaction's state; {@code reason} says why. */
+    record OperatorActionRefused(String actionId, OperatorAction action, String actor, String reason)
+            implements JournalEvent {}
+
+    /** An action id that was already applied: the repeat changes nothing. */
+    record OperatorActionIgnored(String actionId, String reason) implements JournalEvent {}
+
+    /** Closed by an operator as handled by hand. */
+    record TxResolved(String reason) implements JournalEvent {}
 }

@@ -4,6 +4,7 @@ import static io.sagalog.engine.TxStatus.COMPENSATING;
 import static io.sagalog.engine.TxStatus.COMPLETED;
 import static io.sagalog.engine.TxStatus.PARKED;
 import static io.sagalog.engine.TxStatus.PENDING;
+import static io.sagalog.engine.TxStatus.RESOLVED;
 import static io.sagalog.engine.TxStatus.ROLLED_BACK;
 import static io.sagalog.engine.TxStatus.RUNNING;
 
@@ -71,20 +72,29 @@ public final class TransitionTable {
             .row(COMPENSATING, Trigger.ACTION_SUCCEEDED, Set.of(COMPENSATING), "late-result", Transitions::ignoreResult)
             .row(COMPENSATING, Trigger.ACTION_FAILED, Set.of(COMPENSATING), "late-result", Transitions::ignoreResult)
             // A transaction exists only once: repeated requests are recorded and change nothing.
-            .rows(EnumSet.of(RUNNING, COMPENSATING, COMPLETED, ROLLED_BACK, PARKED), Trigger.REQUESTED,
+            .rows(EnumSet.of(RUNNING, COMPENSATING, COMPLETED, ROLLED_BACK, PARKED, RESOLVED), Trigger.REQUESTED,
                     "duplicate-request", Transitions::ignoreRequest)
             // Finished and parked transactions only record what still arrives.
-            .rows(EnumSet.of(COMPLETED, ROLLED_BACK, PARKED), Trigger.ACTION_SUCCEEDED, "late-result", Transitions::ignoreResult)
-            .rows(EnumSet.of(COMPLETED, ROLLED_BACK, PARKED), Trigger.ACTION_FAILED, "late-result", Transitions::ignoreResult)
-            .rows(EnumSet.of(COMPLETED, ROLLED_BACK, PARKED), Trigger.COMPENSATION_SUCCEEDED, "late-result", Transitions::ignoreResult)
-            .rows(EnumSet.of(COMPLETED, ROLLED_BACK, PARKED), Trigger.COMPENSATION_FAILED, "late-result", Transitions::ignoreResult)
+            .rows(EnumSet.of(COMPLETED, ROLLED_BACK, PARKED, RESOLVED), Trigger.ACTION_SUCCEEDED, "late-result", Transitions::ignoreResult)
+            .rows(EnumSet.of(COMPLETED, ROLLED_BACK, PARKED, RESOLVED), Trigger.ACTION_FAILED, "late-result", Transitions::ignoreResult)
+            .rows(EnumSet.of(COMPLETED, ROLLED_BACK, PARKED, RESOLVED), Trigger.COMPENSATION_SUCCEEDED, "late-result", Transitions::ignoreResult)
+            .rows(EnumSet.of(COMPLETED, ROLLED_BACK, PARKED, RESOLVED), Trigger.COMPENSATION_FAILED, "late-result", Transitions::ignoreResult)
             // Timers of transactions that ended (or never existed) have nothing left to do.
-            .rows(EnumSet.of(PENDING, COMPLETED, ROLLED_BACK, PARKED), Trigger.TIMEOUT, "stale-timer", Transitions::staleTimer)
-            .rows(EnumSet.of(PENDING, COMPLETED, ROLLED_BACK), Trigger.BACKOFF_OVER, "stale-timer", Transitions::staleTimer)
+            .rows(EnumSet.of(PENDING, COMPLETED, ROLLED_BACK, PARKED, RESOLVED), Trigger.TIMEOUT, "stale-timer", Transitions::staleTimer)
+            .rows(EnumSet.of(PENDING, COMPLETED, ROLLED_BACK, RESOLVED), Trigger.BACKOFF_OVER, "stale-timer", Transitions::staleTimer)
             // Parked because a participant is not registered: look again, resume once it is.
             .row(PARKED, Trigger.BACKOFF_OVER, Set.of(PARKED, RUNNING, COMPENSATING), "resume-when-participant-registered",
                     Transitions::resumeWhenParticipantRegistered)
-            .rows(EnumSet.of(PENDING, COMPLETED, ROLLED_BACK, PARKED), Trigger.DEADLINE, "stale-timer", Transitions::staleTimer);
+            .rows(EnumSet.of(PENDING, COMPLETED, ROLLED_BACK, PARKED, RESOLVED), Trigger.DEADLINE, "stale-timer", Transitions::staleTimer)
+            // Operators: retry, skip, roll back, resume or resolve; an action that does not fit is refused with why.
+            .row(RUNNING, Trigger.OPERATOR, Set.of(RUNNING, COMPENSATING, COMPLETED, ROLLED_BACK, PARKED, RESOLVED),
+                    "operator-action", Transitions::operatorAction)
+            .row(COMPENSATING, Trigger.OPERATOR, Set.of(COMPENSATING, ROLLED_BACK, PARKED, RESOLVED), "operator-action",
+                    Transitions::operatorAction)
+            .row(PARKED, Trigger.OPERATOR, Set.of(PARKED, RUNNING, COMPENSATING, COMPLETED, ROLLED_BACK, RESOLVED),
+                    "operator-action", Transitions::operatorAction)
+            .rows(EnumSet.of(PENDING, COMPLETED, ROLLED_BACK, RESOLVED), Trigger.OPERATOR, "operator-action-refused",
+                    Transitions::refuseOperatorAction);
 
     TransitionTable row(TxStatus from, Trigger on, Set<TxStatus> to, String name, Handler handler) {
         Row row = new Row(from, on, Set.copyOf(to), name, handler);

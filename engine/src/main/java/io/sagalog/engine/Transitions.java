@@ -49,7 +49,7 @@ final class Transitions {
                 : definition.steps().stream().map(s -> StepState.pending(s.name())).toList();
         w.state(new TxState(w.txId, request.definition(), version, TxStatus.RUNNING, request.input(), steps,
                 List.of(), 0, w.now, w.now, null, definition == null ? w.now : w.now.plus(definition.deadline()),
-                List.of()));
+                List.of(), List.of()));
         w.emit(new TxStarted(request.definition(), version));
         if (definition == null) {
             park(w, "definition '" + request.definition() + "' is not known to this engine");
@@ -240,6 +240,99 @@ final class Transitions {
         dispatchCompensation(w, definition, definition.indexOf(w.state().compensationPlan().get(0)), 1);
     }
 
+    // ---- operator actions ---------------------------------------------------------------------------------
+
+    /** Applies an operator's action if it fits the state ({@link OperatorActions#refusal}); journaled either way. */
+    void operatorAction(Work w, Input input) {
+        Input.OperatorCommand command = (Input.OperatorCommand) input;
+        if (w.state().operatorActions().contains(command.actionId())) {
+            w.emit(new JournalEvent.OperatorActionIgnored(command.actionId(), "action " + command.actionId()
+                    + " was already applied; a repeat changes nothing"));
+            return;
+        }
+        Definition definition = definitionOf(w);
+        java.util.Optional<String> refusal = OperatorActions.refusal(w.state(), definition, command);
+        // Refused ids are remembered too: one action id has one outcome, whatever happens later.
+        w.state(w.state().withOperatorAction(command.actionId()));
+        if (refusal.isPresent()) {
+            w.emit(new JournalEvent.OperatorActionRefused(command.actionId(), command.action(), command.actor(),
+                    refusal.get()));
+            return;
+        }
+        OperatorActions.StopPoint at = OperatorActions.stopPoint(w.state());
+        int i = command.step() != null && command.action() == OperatorAction.ROLLBACK
+                ? w.state().indexOf(command.step()) : at.index();
+        String stepName = i < 0 ? null : w.state().step(i).name();
+        w.emit(new JournalEvent.OperatorActed(command.actionId(), command.action(), stepName, command.actor(),
+                command.reason(), command.force()));
+        switch (command.action()) {
+            case RETRY, RESUME -> {
+                cancelTimersOf(w, stepName);
+                StepState step = w.state().step(i);
+                if (at.phase() == Phase.ACTION) {
+                    w.become(TxStatus.RUNNING, null);
+                    dispatchAction(w, definition, i, step.attempt() + 1);
+                } else {
+                    w.become(TxStatus.COMPENSATING, null);
+                    dispatchCompensation(w, definition, i, step.compensationAttempt() + 1);
+                }
+            }
+            case SKIP -> {
+                cancelTimersOf(w, stepName);
+                if (at.phase() == Phase.ACTION) {
+                    w.become(TxStatus.RUNNING, null);
+                    StepState step = w.state().step(i);
+                    w.updateStep(i, step.succeeded(command.output() == null ? "{}" : command.output()));
+                    w.emit(new StepSucceeded(stepName, step.attempt()));
+                    if (i + 1 < definition.steps().size()) {
+                        dispatchAction(w, definition, i + 1, 1);
+                    } else {
+                        w.cancelAllTimers();
+                        w.become(TxStatus.COMPLETED, null);
+                        w.emit(new TxCompleted());
+                    }
+                } else {
+                    w.become(TxStatus.COMPENSATING, null);
+                    w.updateStep(i, w.state().step(i).compensated());
+                    w.emit(new StepCompensated(stepName, w.state().step(i).compensationAttempt()));
+                    List<String> plan = w.state().compensationPlan();
+                    w.state(w.state().withCompensationPlan(plan.subList(1, plan.size())));
+                    continueRollback(w, definition);
+                }
+            }
+            case ROLLBACK -> {
+                java.util.Map<String, String> facts = new java.util.TreeMap<>();
+                facts.put("actor", String.valueOf(command.actor()));
+                facts.put("forced", Boolean.toString(command.force()));
+                OperatorActions.succeededPivot(w.state(), definition).ifPresent(p -> facts.put("pivotSucceeded", p));
+                w.emit(new RecoveryDecided(JournalEvent.Direction.ROLLBACK, "operator-rollback",
+                        "an operator rolled the transaction back: " + command.reason(), facts));
+                if (i >= 0) {
+                    cancelTimersOf(w, stepName);
+                    StepState step = w.state().step(i);
+                    w.updateStep(i, (step.status() == StepStatus.RUNNING ? step.timedOut() : step).with(StepStatus.FAILED));
+                }
+                startRollback(w, definition, i < 0 ? w.state().steps().size() : i);
+            }
+            case RESOLVE -> {
+                w.cancelAllTimers();
+                w.become(TxStatus.RESOLVED, command.reason());
+                w.emit(new JournalEvent.TxResolved(command.reason()));
+            }
+        }
+    }
+
+    /** An operator action for a transaction that is finished or never existed: refused, and journaled if it exists. */
+    void refuseOperatorAction(Work w, Input input) {
+        Input.OperatorCommand command = (Input.OperatorCommand) input;
+        if (w.state() == null) {
+            w.storeNothing();
+        }
+        String reason = w.state() == null ? "there is no transaction " + w.txId
+                : "the transaction is already " + w.status() + "; there is nothing left to " + command.action().wireName();
+        w.emit(new JournalEvent.OperatorActionRefused(command.actionId(), command.action(), command.actor(), reason));
+    }
+
     // ---- inputs that change nothing -----------------------------------------------------------------------
 
     void ignoreResult(Work w, Input input) {
@@ -365,6 +458,9 @@ final class Transitions {
     }
 
     private static void cancelTimersOf(Work w, String step) {
+        if (step == null) {
+            return;
+        }
         w.state().timers().stream().filter(t -> step.equals(t.step())).toList().forEach(w::cancel);
     }
 

@@ -8,11 +8,16 @@ public enum Trigger {
     /** A retry's wait is over. */
     BACKOFF_OVER,
     /** The transaction's deadline passed. */
-    DEADLINE;
+    DEADLINE,
+    /** An operator acted (retry, skip, rollback, resume, resolve). */
+    OPERATOR;
 
     public static Trigger of(Input input) {
         if (input instanceof Input.TxRequested) {
             return REQUESTED;
+        }
+        if (input instanceof Input.OperatorCommand) {
+            return OPERATOR;
         }
         if (input instanceof Input.TimerFired fired) {
             return switch (fired.timer().kind()) {

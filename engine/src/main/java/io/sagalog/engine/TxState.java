@@ -15,15 +15,31 @@ import java.util.List;
  * @param timers the transaction's active durable timers; an attempt is outstanding exactly while its
  *     step-timeout timer is here
  * @param reason why the transaction is PARKED, for people
+ * @param operatorActions ids of the operator actions applied (the newest {@link #MAX_REMEMBERED_ACTIONS}), so a
+ *     repeated action changes nothing
  */
 public record TxState(String txId, String definition, int definitionVersion, TxStatus status, String input,
                       List<StepState> steps, List<String> compensationPlan, long nextSeq, Instant createdAt,
-                      Instant updatedAt, String reason, Instant deadline, List<Timer> timers) {
+                      Instant updatedAt, String reason, Instant deadline, List<Timer> timers,
+                      List<String> operatorActions) {
+    /** Operator action ids remembered per transaction; a client retries an action within minutes, not hundreds. */
+    public static final int MAX_REMEMBERED_ACTIONS = 50;
 
     public TxState {
         steps = List.copyOf(steps);
         compensationPlan = List.copyOf(compensationPlan);
         timers = List.copyOf(timers);
+        operatorActions = List.copyOf(operatorActions);
+    }
+
+    public TxState withOperatorAction(String actionId) {
+        List<String> ids = new ArrayList<>(operatorActions);
+        ids.add(actionId);
+        if (ids.size() > MAX_REMEMBERED_ACTIONS) {
+            ids = ids.subList(ids.size() - MAX_REMEMBERED_ACTIONS, ids.size());
+        }
+        return new TxState(txId, definition, definitionVersion, status, input, steps, compensationPlan, nextSeq,
+                createdAt, updatedAt, reason, deadline, timers, ids);
     }
 
     public StepState step(int index) {
@@ -44,26 +60,26 @@ public record TxState(String txId, String definition, int definitionVersion, TxS
         List<StepState> copy = new ArrayList<>(steps);
         copy.set(index, step);
         return new TxState(txId, definition, definitionVersion, status, input, copy, compensationPlan, nextSeq,
-                createdAt, updatedAt, reason, deadline, timers);
+                createdAt, updatedAt, reason, deadline, timers, operatorActions);
     }
 
     public TxState withStatus(TxStatus newStatus, String newReason) {
         return new TxState(txId, definition, definitionVersion, newStatus, input, steps, compensationPlan, nextSeq,
-                createdAt, updatedAt, newReason, deadline, timers);
+                createdAt, updatedAt, newReason, deadline, timers, operatorActions);
     }
 
     public TxState withCompensationPlan(List<String> plan) {
         return new TxState(txId, definition, definitionVersion, status, input, steps, plan, nextSeq, createdAt,
-                updatedAt, reason, deadline, timers);
+                updatedAt, reason, deadline, timers, operatorActions);
     }
 
     public TxState withTimers(List<Timer> newTimers) {
         return new TxState(txId, definition, definitionVersion, status, input, steps, compensationPlan, nextSeq,
-                createdAt, updatedAt, reason, deadline, newTimers);
+                createdAt, updatedAt, reason, deadline, newTimers, operatorActions);
     }
 
     public TxState withProgress(long newNextSeq, Instant newUpdatedAt) {
         return new TxState(txId, definition, definitionVersion, status, input, steps, compensationPlan, newNextSeq,
-                createdAt, newUpdatedAt, reason, deadline, timers);
+                createdAt, newUpdatedAt, reason, deadline, timers, operatorActions);
     }
 }

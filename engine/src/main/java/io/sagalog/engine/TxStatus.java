@@ -9,9 +9,11 @@ public enum TxStatus {
     COMPLETED,
     ROLLED_BACK,
     /** Needs an operator; left only by an operator command. */
-    PARKED;
+    PARKED,
+    /** Closed by an operator as handled by hand (action {@code resolve}); final. */
+    RESOLVED;
 
     public boolean isFinal() {
-        return this == COMPLETED || this == ROLLED_BACK;
+        return this == COMPLETED || this == ROLLED_BACK || this == RESOLVED;
     }
 }

@@ -50,6 +50,16 @@ public record Problem(int status, String slug, String title, String detail, List
                 "a request body may be at most " + limit + " bytes; keep large documents elsewhere and pass a reference");
     }
 
+    /** No usable credentials (401); the caller should also set {@code WWW-Authenticate}. */
+    public static Problem unauthorized(String detail) {
+        return of(401, "unauthorized", "A valid bearer token is needed", detail);
+    }
+
+    /** Known caller, but its roles do not allow this request (403). */
+    public static Problem forbidden(String detail) {
+        return of(403, "forbidden", "The token does not have the role this needs", detail);
+    }
+
     public static Problem notFound(String detail) {
         return of(404, "not-found", "Not found", detail);
     }

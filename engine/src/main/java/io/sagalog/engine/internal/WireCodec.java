@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sagalog.engine.HistoryEntry;
 import io.sagalog.engine.Input;
+import io.sagalog.engine.OperatorAction;
 import io.sagalog.engine.JournalEntry;
 import io.sagalog.engine.JournalEvent;
 import io.sagalog.engine.Outcome;
@@ -43,6 +44,10 @@ public final class WireCodec {
             return new Input.StepResult(record.getTxId(), r.getStep(), r.getAttempt(), Phase.valueOf(r.getPhase().name()),
                     Outcome.valueOf(r.getOutcome().name()), r.getOutput(), r.getError());
         }
+        if (body instanceof io.sagalog.schemas.avro.OperatorCommand c) {
+            return new Input.OperatorCommand(record.getTxId(), c.getActionId(), OperatorAction.parse(c.getAction()),
+                    c.getStep(), c.getOutput(), c.getReason(), c.getActor(), c.getForce());
+        }
         throw new IllegalArgumentException("unknown control record body " + (body == null ? null : body.getClass()));
     }
 
@@ -63,7 +68,7 @@ public final class WireCodec {
         return new TxState(r.getTxId(), r.getDefinition(), r.getDefinitionVersion(), TxStatus.valueOf(r.getStatus()),
                 r.getInput(), steps, r.getCompensationPlan(), r.getNextSeq(), Instant.ofEpochMilli(r.getCreatedAtMillis()),
                 Instant.ofEpochMilli(r.getUpdatedAtMillis()), r.getReason(), Instant.ofEpochMilli(r.getDeadlineMillis()),
-                timers);
+                timers, r.getOperatorActions());
     }
 
     public static TxStateRecord record(TxState s) {
@@ -83,7 +88,8 @@ public final class WireCodec {
                 .setDefinitionVersion(s.definitionVersion()).setStatus(s.status().name()).setInput(s.input())
                 .setSteps(steps).setCompensationPlan(new ArrayList<>(s.compensationPlan())).setNextSeq(s.nextSeq())
                 .setCreatedAtMillis(s.createdAt().toEpochMilli()).setUpdatedAtMillis(s.updatedAt().toEpochMilli())
-                .setReason(s.reason()).setDeadlineMillis(s.deadline().toEpochMilli()).setTimers(timers).build();
+                .setReason(s.reason()).setDeadlineMillis(s.deadline().toEpochMilli()).setTimers(timers)
+                .setOperatorActions(new ArrayList<>(s.operatorActions())).build();
     }
 
     public static StepRequest request(StepCommand c) {
@@ -100,6 +106,8 @@ public final class WireCodec {
                     .setAtMillis(e.at().toEpochMilli()).setStatus(e.status().name()).setReason(e.event().reason());
             if (e.event() instanceof JournalEvent.StepEvent s) {
                 b.setStep(s.step()).setAttempt(s.attempt());
+            } else if (e.event() instanceof JournalEvent.OperatorActed o) {
+                b.setStep(o.step());
             }
             String detail = detail(e.event());
             b.setDetail(detail);
@@ -139,6 +147,13 @@ public final class WireCodec {
                     .forEach(f -> facts.put(f.getKey(), f.getValue()));
         } else if (event instanceof JournalEvent.RetryScheduled e) {
             d.put("phase", e.phase().name()).put("at", e.at().toString());
+        } else if (event instanceof JournalEvent.OperatorActed e) {
+            d.put("actionId", e.actionId()).put("action", e.action().wireName()).put("actor", e.actor())
+                    .put("forced", e.forced());
+        } else if (event instanceof JournalEvent.OperatorActionRefused e) {
+            d.put("actionId", e.actionId()).put("action", e.action().wireName()).put("actor", e.actor());
+        } else if (event instanceof JournalEvent.OperatorActionIgnored e) {
+            d.put("actionId", e.actionId());
         } else if (event instanceof JournalEvent.TransitionRejected e) {
             d.put("from", e.from().name()).put("trigger", e.trigger());
         }

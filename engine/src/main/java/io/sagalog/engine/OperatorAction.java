@@ -1,0 +1,34 @@
+package io.sagalog.engine;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/** What an operator can do to a transaction; the wire names are the lower-case names. */
+public enum OperatorAction {
+    /** Dispatch a step (its action, or its compensation during rollback) again now, without waiting. */
+    RETRY,
+    /** Mark a step done by hand: its action succeeded with a given output, or its compensation is not needed. */
+    SKIP,
+    /** Undo the completed steps now (compensations newest first); after the pivot only with {@code force}. */
+    ROLLBACK,
+    /** Leave PARKED: dispatch the step the transaction stopped at again. */
+    RESUME,
+    /** Close the transaction as handled by hand (status RESOLVED); nothing more is dispatched. */
+    RESOLVE;
+
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** @throws IllegalArgumentException naming the valid actions */
+    public static OperatorAction parse(String text) {
+        for (OperatorAction a : values()) {
+            if (a.wireName().equals(text)) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException("'" + text + "' is not an action; use one of "
+                + Arrays.stream(values()).map(OperatorAction::wireName).collect(Collectors.joining(", ")));
+    }
+}
