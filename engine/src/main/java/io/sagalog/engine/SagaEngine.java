@@ -22,9 +22,10 @@ public final class SagaEngine implements AutoCloseable {
     private final TransactionQueries queries;
     private final CountDownLatch running = new CountDownLatch(1);
 
-    private SagaEngine(KafkaStreams streams) {
+    private SagaEngine(KafkaStreams streams, java.util.function.Supplier<DefinitionCatalog> definitions,
+                       TransactionQueries.Endpoint self) {
         this.streams = streams;
-        this.queries = new StoreQueries(streams);
+        this.queries = new StoreQueries(streams, definitions, self);
     }
 
     /** Starts the engine; it serves once {@link #awaitRunning} returns true. */
@@ -40,7 +41,7 @@ public final class SagaEngine implements AutoCloseable {
     public static SagaEngine start(EngineConfig config, java.util.function.Supplier<DefinitionCatalog> definitions,
                                    java.util.function.Predicate<String> participantRegistered) {
         KafkaStreams streams = new KafkaStreams(SagaTopology.build(definitions, participantRegistered), properties(config));
-        SagaEngine engine = new SagaEngine(streams);
+        SagaEngine engine = new SagaEngine(streams, definitions, advertised(config));
         streams.setStateListener((now, before) -> {
             log.info("engine {} -> {}", before, now);
             if (now == KafkaStreams.State.RUNNING) {
@@ -49,6 +50,17 @@ public final class SagaEngine implements AutoCloseable {
         });
         streams.start();
         return engine;
+    }
+
+    /** This instance's query address: {@code application.server} if set, else unknown (port -1). */
+    private static TransactionQueries.Endpoint advertised(EngineConfig config) {
+        Object server = config.overrides().get(StreamsConfig.APPLICATION_SERVER_CONFIG);
+        if (server == null) {
+            return new TransactionQueries.Endpoint("unknown", -1);
+        }
+        String text = server.toString();
+        int colon = text.lastIndexOf(':');
+        return new TransactionQueries.Endpoint(text.substring(0, colon), Integer.parseInt(text.substring(colon + 1)));
     }
 
     static Properties properties(EngineConfig config) {

@@ -21,6 +21,7 @@ public final class SagaTopology {
     public static final String TX_STATE = "tx-state";
     public static final String TX_HISTORY = "tx-history";
     public static final String DEADLINES = "deadlines";
+    public static final String TX_INDEX = "tx-index";
     /** How often due timers are looked for. */
     public static final Duration TIMER_TICK = Duration.ofMillis(50);
     static final String SOURCE = "control-log";
@@ -59,6 +60,10 @@ public final class SagaTopology {
         //    due time so a wall-clock punctuator reads only what is due.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEADLINES), keys,
                 Serdes.ByteArray()).withCachingEnabled(), PROCESSOR);
+
+        //    tx-index lists transactions by status and definition, newest first, with counts (see TxIndex).
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TX_INDEX), keys,
+                Serdes.String()).withCachingEnabled(), PROCESSOR);
 
         // 4. Append what happened to the journal.
         topology.addSink(JOURNAL_SINK, Topics.JOURNAL.name(), keys.serializer(),

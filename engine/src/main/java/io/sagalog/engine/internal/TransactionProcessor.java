@@ -41,6 +41,7 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
     private KeyValueStore<String, TxStateRecord> states;
     private KeyValueStore<String, JournalRecord> history;
     private KeyValueStore<String, byte[]> deadlines;
+    private KeyValueStore<String, String> index;
     /** The newest record timestamp this task has processed: how far it has read the log. */
     private long logTime = Long.MIN_VALUE;
     /** Wall-clock time of the last input processed (or of the start), to tell "busy reading" from "caught up". */
@@ -62,6 +63,7 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
         this.states = context.getStateStore(SagaTopology.TX_STATE);
         this.history = context.getStateStore(SagaTopology.TX_HISTORY);
         this.deadlines = context.getStateStore(SagaTopology.DEADLINES);
+        this.index = context.getStateStore(SagaTopology.TX_INDEX);
         this.lastInputWallTime = context.currentSystemTimeMs();
         context.schedule(timerTick, PunctuationType.WALL_CLOCK_TIME, this::fireDueTimers);
     }
@@ -112,8 +114,9 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
 
     private void apply(String txId, Input input, long timestamp) {
         Decision decision;
+        TxState state;
         try {
-            TxState state = WireCodec.state(states.get(txId));
+            state = WireCodec.state(states.get(txId));
             decision = decider.decide(state, input, Instant.ofEpochMilli(context.currentSystemTimeMs()));
         } catch (RuntimeException e) {
             // One bad input must not stop every other transaction: report it and leave this one untouched.
@@ -121,7 +124,10 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
             return;
         }
         if (decision.state() != null) {
-            states.put(txId, WireCodec.record(decision.state()));
+            TxState next = decision.state();
+            states.put(txId, WireCodec.record(next));
+            TxIndex.update(index, txId, next.definition(), next.createdAt().toEpochMilli(),
+                    state == null ? null : state.status(), next.status());
         }
         for (TimerCommand command : decision.timers()) {
             String key = TimerKeys.key(txId, command.timer());

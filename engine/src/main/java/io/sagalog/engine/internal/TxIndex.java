@@ -1,0 +1,126 @@
+package io.sagalog.engine.internal;
+
+import io.sagalog.engine.TransactionPage;
+import io.sagalog.engine.TxStatus;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+
+/**
+ * The {@code tx-index} store: transactions by status and by definition, newest first, so lists never scan.
+ *
+ * <p>Keys (definition names cannot contain {@code |}):
+ * <ul>
+ *   <li>{@code s|<status>|<age>|<txId>}: by status;
+ *   <li>{@code d|<definition>|<status>|<age>|<txId>}: by definition and status;
+ *   <li>{@code c|<definition>|<status>}: how many, as a decimal string.
+ * </ul>
+ * {@code <age>} is {@code Long.MAX_VALUE - createdAt millis} in 16 hex digits, so a forward range reads newest first.
+ * Entries are keyed by creation time, not by last update: an entry moves only when the status changes (two
+ * changelog records), not on every step.
+ */
+public final class TxIndex {
+    private static final String EMPTY = "";
+    /** Sorts after every character of an age or a txId, to close a prefix range. */
+    private static final String END = "~";
+
+    private TxIndex() {}
+
+    /** One entry: enough to sort and find the transaction; the list reads the rest from tx-state. */
+    public record Entry(long createdAtMillis, String txId) {
+        String cursor() {
+            return HistoryKeys.hex16(Long.MAX_VALUE - createdAtMillis) + "|" + txId;
+        }
+    }
+
+    /** Moves the transaction's entries when its status changes (or it is new); counts follow. */
+    static void update(KeyValueStore<String, String> store, String txId, String definition, long createdAtMillis,
+                       TxStatus before, TxStatus after) {
+        if (before == after) {
+            return;
+        }
+        String age = HistoryKeys.hex16(Long.MAX_VALUE - createdAtMillis);
+        if (before != null) {
+            store.delete("s|" + before + "|" + age + "|" + txId);
+            store.delete("d|" + definition + "|" + before + "|" + age + "|" + txId);
+            add(store, countKey(definition, before), -1);
+        }
+        store.put("s|" + after + "|" + age + "|" + txId, EMPTY);
+        store.put("d|" + definition + "|" + after + "|" + age + "|" + txId, EMPTY);
+        add(store, countKey(definition, after), 1);
+    }
+
+    private static String countKey(String definition, TxStatus status) {
+        return "c|" + definition + "|" + status;
+    }
+
+    private static void add(KeyValueStore<String, String> store, String key, long delta) {
+        String current = store.get(key);
+        long next = (current == null ? 0 : Long.parseLong(current)) + delta;
+        if (next <= 0) {
+            store.delete(key);
+        } else {
+            store.put(key, Long.toString(next));
+        }
+    }
+
+    /**
+     * Up to {@code limit} entries, newest first, after the cursor (exclusive). With no status, each status is read
+     * up to the limit and the results merged: at most {@code limit} entries per status are read, never all.
+     *
+     * @param status null for every status
+     * @param definition null for every definition
+     * @param after a cursor from an earlier page, or null for the first page
+     */
+    public static List<Entry> list(ReadOnlyKeyValueStore<String, String> store, TxStatus status, String definition,
+                                   String after, int limit) {
+        List<TxStatus> statuses = status != null ? List.of(status) : List.of(TxStatus.values());
+        List<Entry> merged = new ArrayList<>();
+        for (TxStatus s : statuses) {
+            String prefix = definition == null ? "s|" + s + "|" : "d|" + definition + "|" + s + "|";
+            String from = after == null ? prefix : prefix + after + "\u0000";
+            int read = 0;
+            try (KeyValueIterator<String, String> it = store.range(from, prefix + END)) {
+                while (it.hasNext() && read < limit) {
+                    KeyValue<String, String> next = it.next();
+                    merged.add(parse(next.key.substring(prefix.length())));
+                    read++;
+                }
+            }
+        }
+        merged.sort(Comparator.comparing(Entry::cursor));
+        return merged.size() > limit ? List.copyOf(merged.subList(0, limit)) : merged;
+    }
+
+    private static Entry parse(String ageAndTxId) {
+        int bar = ageAndTxId.indexOf('|');
+        long age = Long.parseUnsignedLong(ageAndTxId.substring(0, bar), 16);
+        return new Entry(Long.MAX_VALUE - age, ageAndTxId.substring(bar + 1));
+    }
+
+    /** The cursor that continues after this entry. */
+    public static String cursorAfter(Entry entry) {
+        return entry.cursor();
+    }
+
+    /** Counts per definition and status. */
+    public static List<TransactionPage.Count> counts(ReadOnlyKeyValueStore<String, String> store) {
+        Map<String, TransactionPage.Count> counts = new TreeMap<>();
+        try (KeyValueIterator<String, String> it = store.prefixScan("c|", Serdes.String().serializer())) {
+            while (it.hasNext()) {
+                KeyValue<String, String> next = it.next();
+                String[] parts = next.key.split("\\|");
+                counts.put(next.key, new TransactionPage.Count(parts[1], TxStatus.valueOf(parts[2]),
+                        Long.parseLong(next.value)));
+            }
+        }
+        return List.copyOf(counts.values());
+    }
+}
