@@ -5,6 +5,8 @@ import io.sagalog.compensators.Participant;
 import io.sagalog.compensators.ParticipantWorker;
 import io.sagalog.engine.DefinitionCatalog;
 import io.sagalog.engine.EngineConfig;
+import io.sagalog.ingest.auth.Role;
+import io.sagalog.ingest.auth.Tokens;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,6 +32,29 @@ public final class DevCommand implements Callable<Integer> {
     @Option(names = "--kafka-port", defaultValue = "0", description = "Port of the embedded Kafka broker; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int kafkaPort;
 
+    private String tokensSource;
+
+    /**
+     * The tokens of this dev instance: {@code --tokens FILE} if given; else the ones generated on an earlier start
+     * (kept in the data directory, so scripts keep working across restarts); else new ones, saved there.
+     */
+    private Tokens devTokens() throws java.io.IOException {
+        if (options.tokens != null) {
+            tokensSource = "from " + options.tokens;
+            return Tokens.load(options.tokens);
+        }
+        Path saved = dataDir.resolve("tokens");
+        if (java.nio.file.Files.exists(saved)) {
+            tokensSource = "kept in " + saved.toAbsolutePath().normalize();
+            return Tokens.load(saved);
+        }
+        Tokens generated = Tokens.generate();
+        java.nio.file.Files.createDirectories(dataDir);
+        java.nio.file.Files.writeString(saved, generated.toFileText());
+        tokensSource = "generated, kept in " + saved.toAbsolutePath().normalize();
+        return generated;
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
@@ -47,12 +72,13 @@ public final class DevCommand implements Callable<Integer> {
         EngineConfig engineConfig = EngineConfig.defaults(kafka.bootstrapServers(), dataDir.resolve("engine"))
                 .withInstanceId("sagalog-dev-engine")
                 .withProcessingGuarantee(options.processingGuarantee.name());
+        Tokens tokens = devTokens();
         out.print("  Engine and HTTP ......... ");
         out.flush();
         SagalogNode node;
         try {
             node = SagalogNode.start(new SagalogNode.Options(engineConfig, options.host, options.port, options.partitions, definitions,
-                    NodeOptions.callbackSecret(dataDir.resolve("callback-secret"))));
+                    NodeOptions.callbackSecret(dataDir.resolve("callback-secret")), tokens));
         } catch (Exception e) {
             kafka.close();
             throw e;
@@ -82,12 +108,23 @@ public final class DevCommand implements Callable<Integer> {
         out.printf("  Engine state             %s%n", dataDir.resolve("engine").toAbsolutePath().normalize());
         out.printf("  Demo definition          %s: flights.reserve/cancel -> hotels.reserve/cancel -> payments.charge/refund%n",
                 TripBooking.DEFINITION);
+        out.printf("  Console                  %s/console%n", base);
+        out.println();
+        Map<Role, String> first = tokens.firstTokenPerRole();
+        out.printf("Bearer tokens (%s; fix your own with --tokens FILE):%n", tokensSource);
+        for (Role role : Role.values()) {
+            if (first.containsKey(role)) {
+                out.printf("  %-9s %s%n", role.wireName(), first.get(role));
+            }
+        }
         out.println();
         out.println("Submit a transaction:");
         out.printf("  curl -s -X POST %s/v1/transactions -H 'Content-Type: application/json' \\%n", base);
+        out.printf("       -H 'Authorization: Bearer %s' \\%n", first.getOrDefault(Role.SUBMITTER, "<submitter token>"));
         out.println("       -d '{\"definition\":\"trip-booking\",\"input\":{\"traveller\":\"Ada\",\"from\":\"OSL\",\"to\":\"LIS\"}}'");
         out.println("Read it back (txId from the answer):");
-        out.printf("  curl -s %s/v1/transactions/<txId>%n", base);
+        out.printf("  curl -s -H 'Authorization: Bearer %s' %s/v1/transactions/<txId>%n",
+                first.getOrDefault(Role.SUBMITTER, "<submitter token>"), base);
         out.println("Make payments reject it and watch the rollback: add \"failAt\":\"payments\" to the input.");
         out.println();
         out.println("Press Ctrl-C to stop.");

@@ -49,13 +49,24 @@ public final class EngineCommand implements Callable<Integer> {
     @Option(names = "--callback-secret-file", paramLabel = "FILE", description = "Base64 secret (32+ bytes) that signs callback tokens; every instance needs the same one. Created when missing (default: <data-dir>/callback-secret).")
     Path callbackSecretFile;
 
+    @Option(names = "--no-auth", description = "Serve HTTP without bearer tokens: only where nothing untrusted can reach the port.")
+    boolean noAuth;
+
     @Override
     public Integer call() throws Exception {
+        if (options.tokens == null && !noAuth) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+                    "pass --tokens FILE (one '<token> <role>[,<role>...]' a line; roles viewer, operator, submitter) "
+                            + "or, where nothing untrusted can reach the port, --no-auth");
+        }
+        io.sagalog.ingest.auth.Tokens tokens = options.tokens == null ? null
+                : io.sagalog.ingest.auth.Tokens.load(options.tokens);
         DefinitionCatalog definitions = DefinitionCatalog.of(loadDefinitions());
         EngineConfig config = new EngineConfig(bootstrap, applicationId, instanceId, stateDir, options.processingGuarantee.name(), 1,
                 EngineConfig.defaults(bootstrap, stateDir).commitInterval(), java.util.Map.of());
         byte[] secret = NodeOptions.callbackSecret(callbackSecretFile != null ? callbackSecretFile : stateDir.resolve("callback-secret"));
-        SagalogNode node = SagalogNode.start(new SagalogNode.Options(config, options.host, options.port, options.partitions, definitions, secret));
+        SagalogNode node = SagalogNode.start(new SagalogNode.Options(config, options.host, options.port, options.partitions, definitions, secret,
+                tokens));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();

@@ -25,6 +25,11 @@ public final class NodeOptions {
             description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Guarantee processingGuarantee;
 
+    @Option(names = "--tokens", paramLabel = "FILE",
+            description = "Bearer tokens and their roles, one a line: <token> <role>[,<role>...] with roles viewer, "
+                    + "operator, submitter; '#' starts a comment.")
+    Path tokens;
+
     /** The secret that signs callback tokens: read from the file, or created there on first use. */
     static byte[] callbackSecret(Path file) throws IOException {
         if (Files.exists(file)) {

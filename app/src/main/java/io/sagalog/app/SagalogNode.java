@@ -15,7 +15,11 @@ import io.sagalog.engine.SagaEngine;
 import io.sagalog.engine.SagalogTopics;
 import io.sagalog.engine.TransactionQueries;
 import io.sagalog.ingest.ControlLog;
+import io.sagalog.console.QueryApi;
 import io.sagalog.ingest.IngestApi;
+import io.sagalog.ingest.auth.AccessRules;
+import io.sagalog.ingest.auth.BearerAuth;
+import io.sagalog.ingest.auth.Tokens;
 import io.sagalog.ingest.KafkaControlLog;
 import io.sagalog.ingest.Problem;
 import io.vertx.core.Vertx;
@@ -42,11 +46,26 @@ public final class SagalogNode implements AutoCloseable {
      * @param port the HTTP port, 0 for any free one
      * @param partitions partitions of the topics created on start (existing topics are left alone)
      */
+    /**
+     * @param tokens bearer tokens and their roles; null turns authentication off (tests, {@code --no-auth})
+     */
     public record Options(EngineConfig engine, String host, int port, int partitions, DefinitionCatalog definitions,
-                          byte[] callbackSecret) {
+                          byte[] callbackSecret, Tokens tokens) {
         /** With a random callback secret: fine for one instance; several instances must share one secret. */
         public Options(EngineConfig engine, String host, int port, int partitions, DefinitionCatalog definitions) {
-            this(engine, host, port, partitions, definitions, randomSecret());
+            this(engine, host, port, partitions, definitions, randomSecret(), null);
+        }
+
+        /** Without authentication. */
+        public Options(EngineConfig engine, String host, int port, int partitions, DefinitionCatalog definitions,
+                       byte[] callbackSecret) {
+            this(engine, host, port, partitions, definitions, callbackSecret, null);
+        }
+
+        /** With a random callback secret and the given tokens. */
+        public Options(EngineConfig engine, String host, int port, int partitions, DefinitionCatalog definitions,
+                       Tokens tokens) {
+            this(engine, host, port, partitions, definitions, randomSecret(), tokens);
         }
 
         public static byte[] randomSecret() {
@@ -87,15 +106,33 @@ public final class SagalogNode implements AutoCloseable {
         Registry registry = Registry.start(bootstrap, Duration.ofSeconds(30));
         long registryRead = System.nanoTime();
         registerBuiltIns(registry, options.definitions());
-        SagaEngine engine = SagaEngine.start(options.engine(), registry::definitions,
-                participant -> registry.participant(participant).isPresent());
-        ControlLog controlLog = new KafkaControlLog(bootstrap, Duration.ofSeconds(10));
+        // HTTP listens first: its port is the engine's query address (application.server), which other
+        // instances forward to. Routes are added once the engine exists; until start() returns nobody calls.
         Vertx vertx = Vertx.vertx();
+        Router router = Router.router(vertx);
+        HttpServer http;
+        try {
+            http = vertx.createHttpServer().requestHandler(router).listen(options.port(), options.host())
+                    .toCompletionStage().toCompletableFuture().get();
+        } catch (Exception e) {
+            vertx.close();
+            registry.close();
+            throw new IllegalStateException("cannot listen on " + options.host() + ":" + options.port() + ": "
+                    + e.getMessage(), e);
+        }
+        String advertised = advertisedHost(options.host()) + ":" + http.actualPort();
+        SagaEngine engine = SagaEngine.start(options.engine().withOverrides(
+                        Map.of(org.apache.kafka.streams.StreamsConfig.APPLICATION_SERVER_CONFIG, advertised)),
+                registry::definitions, participant -> registry.participant(participant).isPresent());
+        ControlLog controlLog = new KafkaControlLog(bootstrap, Duration.ofSeconds(10));
         CallbackTokens tokens = new CallbackTokens(options.callbackSecret());
+        BearerAuth auth = options.tokens() == null ? BearerAuth.disabled() : new BearerAuth(options.tokens());
         HttpDispatcher dispatcher = null;
         try {
-            Router router = Router.router(vertx);
-            new IngestApi(vertx, controlLog, registry::definitions, engine.queries(), Clock.systemUTC()).mount(router);
+            AccessRules.mount(router, auth);
+            new io.sagalog.console.ConsolePage().mount(router);
+            new IngestApi(vertx, controlLog, registry::definitions, Clock.systemUTC()).mount(router);
+            new QueryApi(vertx, engine.queries(), controlLog, Clock.systemUTC()).mount(router);
             new RegistryApi(vertx, registry).mount(router);
             new StepResultsApi(vertx, controlLog, engine.queries(), tokens, Clock.systemUTC()).mount(router);
             HttpDispatcher[] dispatcherRef = new HttpDispatcher[1];
@@ -112,8 +149,6 @@ public final class SagalogNode implements AutoCloseable {
                 log.error("request {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
                 Problem.internal().send(ctx);
             });
-            HttpServer http = vertx.createHttpServer().requestHandler(router).listen(options.port(), options.host())
-                    .toCompletionStage().toCompletableFuture().get();
             dispatcher = HttpDispatcher.start(vertx, bootstrap, registry::participants, tokens,
                     "http://" + options.host() + ":" + http.actualPort() + "/v1/step-results");
             dispatcherRef[0] = dispatcher;
@@ -135,6 +170,18 @@ public final class SagalogNode implements AutoCloseable {
             engine.close();
             registry.close();
             throw e;
+        }
+    }
+
+    /** The address other instances reach this one at: the bound host, or this machine's address for 0.0.0.0. */
+    private static String advertisedHost(String host) {
+        if (!host.equals("0.0.0.0") && !host.equals("::")) {
+            return host;
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            return "127.0.0.1";
         }
     }
 

@@ -106,6 +106,7 @@ final class EngineProcess implements AutoCloseable {
         cmd.add(classpath);
         cmd.add(SagalogCli.class.getName());
         cmd.add("engine");
+        cmd.add("--no-auth");
         cmd.add("--bootstrap=" + settings.bootstrap());
         cmd.add("--port=0");
         cmd.add("--host=127.0.0.1");

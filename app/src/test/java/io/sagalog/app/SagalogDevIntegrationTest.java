@@ -135,7 +135,7 @@ class SagalogDevIntegrationTest {
         try {
             io.vertx.ext.web.Router router = io.vertx.ext.web.Router.router(vertx);
             new io.sagalog.ingest.IngestApi(vertx, secondLog,
-                    () -> DefinitionCatalog.of(List.of(TripBooking.definition())), node.queries(),
+                    () -> DefinitionCatalog.of(List.of(TripBooking.definition())),
                     java.time.Clock.systemUTC()).mount(router);
             int secondPort = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
                     .toCompletionStage().toCompletableFuture().get().actualPort();

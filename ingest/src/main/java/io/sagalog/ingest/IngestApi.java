@@ -4,10 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sagalog.engine.DefinitionCatalog;
-import io.sagalog.engine.EngineNotReadyException;
-import io.sagalog.engine.TransactionQueries;
-import io.sagalog.engine.TransactionView;
-import io.sagalog.ingest.internal.TransactionJson;
 import io.sagalog.schemas.avro.ControlRecord;
 import io.sagalog.schemas.avro.TxRequested;
 import io.vertx.core.Context;
@@ -19,7 +15,6 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
@@ -28,14 +23,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The client API: {@code POST /v1/transactions} appends a request to the control log and answers {@code 202}
- * only once the broker acknowledged it; {@code GET /v1/transactions/{txId}} answers from the engine's stores.
- * Handlers never block: appends complete asynchronously, store reads run on worker threads.
+ * only once the broker acknowledged it (reads are the console module's QueryApi). Handlers never block: appends
+ * complete asynchronously.
  */
 public final class IngestApi {
     private static final Logger log = LoggerFactory.getLogger(IngestApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern UUID_TEXT =
-            Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     /** Requests larger than this are refused before they are read in full. */
     public static final long BODY_LIMIT_BYTES = 1024 * 1024;
     private static final int RETRY_AFTER_SECONDS = 5;
@@ -43,15 +36,13 @@ public final class IngestApi {
     private final Vertx vertx;
     private final ControlLog controlLog;
     private final Supplier<DefinitionCatalog> definitions;
-    private final TransactionQueries queries;
     private final Clock clock;
 
     public IngestApi(Vertx vertx, ControlLog controlLog, Supplier<DefinitionCatalog> definitions,
-                     TransactionQueries queries, Clock clock) {
+                     Clock clock) {
         this.vertx = vertx;
         this.controlLog = controlLog;
         this.definitions = definitions;
-        this.queries = queries;
         this.clock = clock;
     }
 
@@ -62,7 +53,6 @@ public final class IngestApi {
                 .handler(this::requireJson)
                 .handler(this::submit)
                 .failureHandler(IngestApi::failure);
-        router.get("/v1/transactions/:txId").handler(this::get).failureHandler(IngestApi::failure);
     }
 
     private void requireJson(RoutingContext ctx) {
@@ -134,34 +124,6 @@ public final class IngestApi {
             ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json").putHeader("Location", self)
                     .end(JSON.createObjectNode().put("txId", txId).put("status", "PENDING")
                             .set("links", JSON.createObjectNode().put("self", self)).toString());
-        });
-    }
-
-    private void get(RoutingContext ctx) {
-        String txId = ctx.pathParam("txId");
-        if (!UUID_TEXT.matcher(txId).matches()) {
-            Problem.invalidRequest("'" + txId + "' is not a transaction id; ids are UUIDs as returned by POST /v1/transactions")
-                    .send(ctx);
-            return;
-        }
-        String id = txId.toLowerCase(java.util.Locale.ROOT);
-        vertx.<Optional<TransactionView>>executeBlocking(() -> queries.find(id), false).onComplete(found -> {
-            if (found.failed()) {
-                if (found.cause() instanceof EngineNotReadyException e) {
-                    ctx.response().putHeader("Retry-After", "1");
-                    Problem.unavailable(e.getMessage()).send(ctx);
-                } else {
-                    log.error("reading transaction {} failed", id, found.cause());
-                    Problem.internal().send(ctx);
-                }
-                return;
-            }
-            if (found.result().isEmpty()) {
-                Problem.notFound("no transaction " + id + " is known; if it was accepted a moment ago, the engine may "
-                        + "not have started it yet: retry shortly").send(ctx);
-                return;
-            }
-            ctx.response().putHeader("Content-Type", "application/json").end(TransactionJson.render(found.result().get()));
         });
     }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sagalog.engine.DefinitionCatalog;
 import io.sagalog.engine.DefinitionParser;
-import io.sagalog.engine.EngineNotReadyException;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
@@ -39,9 +38,7 @@ class IngestWithoutKafkaTest {
                 {"name": "trip-booking", "steps": [{"name": "a", "participant": "p", "action": "do", "kind": "pivot"}]}""", 1)));
         vertx = Vertx.vertx();
         Router router = Router.router(vertx);
-        new IngestApi(vertx, controlLog, () -> catalog, txId -> {
-            throw new EngineNotReadyException("the engine's stores are not available yet (REBALANCING); try again in a moment", null);
-        }, Clock.systemUTC()).mount(router);
+        new IngestApi(vertx, controlLog, () -> catalog, Clock.systemUTC()).mount(router);
         server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").toCompletionStage()
                 .toCompletableFuture().get();
     }
@@ -63,16 +60,6 @@ class IngestWithoutKafkaTest {
         assertThat(r.headers().firstValue("Retry-After")).contains("5");
         assertThat(r.headers().firstValue("Content-Type")).contains("application/problem+json");
         assertThat(r.body()).contains("nothing was recorded");
-    }
-
-    @Test
-    void shouldAnswer503WhenTheEngineCannotBeQueriedYet() throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri("/v1/transactions/6f1c2a52-0000-4000-8000-000000000001"))
-                .GET().build(), HttpResponse.BodyHandlers.ofString());
-
-        assertThat(r.statusCode()).isEqualTo(503);
-        assertThat(r.headers().firstValue("Retry-After")).isPresent();
-        assertThat(r.body()).contains("try again in a moment");
     }
 
     private URI uri(String path) {

@@ -1,4 +1,4 @@
-package io.sagalog.ingest.internal;
+package io.sagalog.console;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,10 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sagalog.engine.HistoryEntry;
 import io.sagalog.engine.StepState;
 import io.sagalog.engine.StepStatus;
+import io.sagalog.engine.TransactionPage;
 import io.sagalog.engine.TransactionView;
 import io.sagalog.engine.TxState;
 
-/** The JSON shape of {@code GET /v1/transactions/{txId}}. */
+/** The JSON shapes of the transaction query API. */
 public final class TransactionJson {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -33,6 +34,10 @@ public final class TransactionJson {
         for (StepState step : s.steps()) {
             ObjectNode n = steps.addObject().put("name", step.name()).put("status", step.status().name())
                     .put("attempt", step.attempt());
+            if (view.definition() != null) {
+                var def = view.definition().step(view.definition().indexOf(step.name()));
+                n.put("kind", def.kind().name().toLowerCase(java.util.Locale.ROOT)).put("participant", def.participant());
+            }
             if (step.compensationAttempt() > 0) {
                 n.put("compensationAttempt", step.compensationAttempt());
             }
@@ -48,6 +53,8 @@ public final class TransactionJson {
         }
         ArrayNode plan = root.putArray("compensationPlan");
         s.compensationPlan().forEach(plan::add);
+        ArrayNode rollbackPlan = root.putArray("rollbackPlan");
+        view.rollbackPlan().forEach(rollbackPlan::add);
         root.put("createdAt", s.createdAt().toString());
         root.put("updatedAt", s.updatedAt().toString());
         ArrayNode history = root.putArray("history");
@@ -69,6 +76,17 @@ public final class TransactionJson {
         }
         root.putObject("links").put("self", "/v1/transactions/" + s.txId());
         return root.toString();
+    }
+
+    /** One list item. */
+    public static ObjectNode summary(TransactionPage.Summary s) {
+        ObjectNode n = JSON.createObjectNode().put("txId", s.txId()).put("definition", s.definition())
+                .put("definitionVersion", s.definitionVersion()).put("status", s.status().name());
+        if (s.reason() != null) {
+            n.put("reason", s.reason());
+        }
+        return n.put("createdAt", s.createdAt().toString()).put("updatedAt", s.updatedAt().toString())
+                .put("cursor", s.cursor());
     }
 
     /** Stored JSON text back to a tree; text that is not JSON is shown as a string rather than lost. */
