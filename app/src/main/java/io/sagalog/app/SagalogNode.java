@@ -15,6 +15,10 @@ import io.sagalog.engine.SagaEngine;
 import io.sagalog.engine.SagalogTopics;
 import io.sagalog.engine.TransactionQueries;
 import io.sagalog.ingest.ControlLog;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.sagalog.console.ClusterHealth;
+import io.sagalog.console.EngineMetrics;
 import io.sagalog.console.QueryApi;
 import io.sagalog.ingest.IngestApi;
 import io.sagalog.ingest.auth.AccessRules;
@@ -82,8 +86,11 @@ public final class SagalogNode implements AutoCloseable {
     private final Vertx vertx;
     private final HttpServer http;
 
+    private final BrokerProbe broker;
+
     private SagalogNode(SagaEngine engine, Registry registry, HttpDispatcher dispatcher, ControlLog controlLog, Vertx vertx,
-                        HttpServer http) {
+                        HttpServer http, BrokerProbe broker) {
+        this.broker = broker;
         this.engine = engine;
         this.registry = registry;
         this.dispatcher = dispatcher;
@@ -121,9 +128,13 @@ public final class SagalogNode implements AutoCloseable {
                     + e.getMessage(), e);
         }
         String advertised = advertisedHost(options.host()) + ":" + http.actualPort();
+        PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        EngineMetrics engineMetrics = new EngineMetrics(meters, registry::definitions);
         SagaEngine engine = SagaEngine.start(options.engine().withOverrides(
                         Map.of(org.apache.kafka.streams.StreamsConfig.APPLICATION_SERVER_CONFIG, advertised)),
-                registry::definitions, participant -> registry.participant(participant).isPresent());
+                registry::definitions, participant -> registry.participant(participant).isPresent(), engineMetrics);
+        engineMetrics.bindGauges(engine.queries()::counts, engine::kafkaMetrics);
+        BrokerProbe broker = new BrokerProbe(bootstrap);
         ControlLog controlLog = new KafkaControlLog(bootstrap, Duration.ofSeconds(10));
         CallbackTokens tokens = new CallbackTokens(options.callbackSecret());
         BearerAuth auth = options.tokens() == null ? BearerAuth.disabled() : new BearerAuth(options.tokens());
@@ -136,11 +147,14 @@ public final class SagalogNode implements AutoCloseable {
             new RegistryApi(vertx, registry).mount(router);
             new StepResultsApi(vertx, controlLog, engine.queries(), tokens, Clock.systemUTC()).mount(router);
             HttpDispatcher[] dispatcherRef = new HttpDispatcher[1];
-            new MetricsApi(() -> metrics(engine, dispatcherRef[0])).mount(router);
+            new MetricsApi(() -> metrics(engine, dispatcherRef[0]), meters::scrape).mount(router);
             new HealthApi(Map.of("engine", () -> {
                 KafkaStreams.State state = engine.state();
                 return new HealthApi.Check(state.name(), state == KafkaStreams.State.RUNNING);
-            })).mount(router);
+            }, "broker", () -> new HealthApi.Check(broker.state(), broker.reachable()))).mount(router);
+            new ClusterHealth(io.vertx.ext.web.client.WebClient.create(vertx), engine.queries()::instances,
+                    engine.queries()::self, () -> engine.state() == KafkaStreams.State.RUNNING && broker.reachable())
+                    .mount(router);
             router.errorHandler(404, ctx -> Problem.notFound("there is no endpoint " + ctx.request().method() + " "
                     + ctx.request().path() + "; the API is described in README.md").send(ctx));
             router.errorHandler(405, ctx -> Problem.methodNotAllowed(ctx.request().method().name(),
@@ -160,7 +174,7 @@ public final class SagalogNode implements AutoCloseable {
                     + "and HTTP up {} ms", ms(System.nanoTime() - t0),
                     java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime(), ms(topicsChecked - t0),
                     ms(registryRead - topicsChecked), ms(System.nanoTime() - registryRead));
-            return new SagalogNode(engine, registry, dispatcher, controlLog, vertx, http);
+            return new SagalogNode(engine, registry, dispatcher, controlLog, vertx, http, broker);
         } catch (Exception e) {
             if (dispatcher != null) {
                 dispatcher.close();
@@ -169,6 +183,7 @@ public final class SagalogNode implements AutoCloseable {
             controlLog.close();
             engine.close();
             registry.close();
+            broker.close();
             throw e;
         }
     }
@@ -246,6 +261,7 @@ public final class SagalogNode implements AutoCloseable {
         controlLog.close();
         engine.close();
         registry.close();
+        broker.close();
         vertx.close();
     }
 }

@@ -186,6 +186,30 @@ class ConsoleApiIntegrationTest {
     }
 
     @Test
+    void shouldReportClusterHealthAndPrometheusMetrics() throws Exception {
+        String id = JSON.readTree(send(a, "POST", "/v1/transactions", SUBMITTER,
+                "{\"definition\":\"" + definition + "\",\"input\":{}}").body()).get("txId").asText();
+        await("the transaction parks or completes", () -> !status(id).equals("RUNNING") && !status(id).startsWith("HTTP"));
+
+        JsonNode ready = JSON.readTree(send(b, "GET", "/health/ready", null, null).body());
+        assertThat(ready.get("status").asText()).isEqualTo("UP");
+        assertThat(ready.get("checks").get("broker").asText()).startsWith("REACHABLE");
+        JsonNode cluster = JSON.readTree(send(b, "GET", "/health/cluster", null, null).body());
+        assertThat(cluster.get("status").asText()).isEqualTo("GREEN");
+        assertThat(cluster.get("instances").asInt()).isEqualTo(2);
+
+        // Each instance counts the decisions it made; together they saw every transaction.
+        String metrics = send(a, "GET", "/metrics", null, null).body() + send(b, "GET", "/metrics", null, null).body();
+        assertThat(metrics)
+                .contains("sagalog_transactions_started_total{definition=\"" + definition + "\"}")
+                .contains("sagalog_step_latency_seconds_bucket{outcome=\"SUCCEEDED\",participant=\"hotels-" + suffix)
+                .contains("sagalog_recovery_decisions_total{")
+                .contains("sagalog_transactions_in_flight{status=\"PARKED\"}")
+                .contains("sagalog_engine_consumer_lag ")
+                .contains("jvm_memory_used_bytes");
+    }
+
+    @Test
     void shouldRefuseMissingTokensAndWrongRolesOnEveryEndpointFamily() throws Exception {
         String someTx = UUID.randomUUID().toString();
         String submit = "{\"definition\":\"" + definition + "\",\"input\":{}}";

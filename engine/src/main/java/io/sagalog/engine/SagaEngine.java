@@ -40,7 +40,14 @@ public final class SagaEngine implements AutoCloseable {
      */
     public static SagaEngine start(EngineConfig config, java.util.function.Supplier<DefinitionCatalog> definitions,
                                    java.util.function.Predicate<String> participantRegistered) {
-        KafkaStreams streams = new KafkaStreams(SagaTopology.build(definitions, participantRegistered), properties(config));
+        return start(config, definitions, participantRegistered, DecisionObserver.NONE);
+    }
+
+    /** @param observer told of every decision on the stream thread (metrics); must not block */
+    public static SagaEngine start(EngineConfig config, java.util.function.Supplier<DefinitionCatalog> definitions,
+                                   java.util.function.Predicate<String> participantRegistered, DecisionObserver observer) {
+        KafkaStreams streams = new KafkaStreams(SagaTopology.build(definitions, participantRegistered, observer),
+                properties(config));
         SagaEngine engine = new SagaEngine(streams, definitions, advertised(config));
         streams.setStateListener((now, before) -> {
             log.info("engine {} -> {}", before, now);
@@ -85,6 +92,11 @@ public final class SagaEngine implements AutoCloseable {
 
     public boolean awaitRunning(Duration timeout) throws InterruptedException {
         return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Kafka Streams' own metrics (consumer lag among them). */
+    public java.util.Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> kafkaMetrics() {
+        return streams.metrics();
     }
 
     public KafkaStreams.State state() {

@@ -34,7 +34,7 @@ public record Timer(Instant due, Kind kind, String step, int attempt, Phase phas
     }
 
     /** Whether this timer stands for the given outstanding attempt. */
-    boolean isTimeoutOf(String stepName, int attemptNumber, Phase attemptPhase) {
+    public boolean isTimeoutOf(String stepName, int attemptNumber, Phase attemptPhase) {
         return kind == Kind.STEP_TIMEOUT && step.equals(stepName) && attempt == attemptNumber && phase == attemptPhase;
     }
 }

@@ -13,14 +13,21 @@ public final class MetricsApi {
     public record Sample(String name, String help, Map<String, String> labels, double value) {}
 
     private final Supplier<List<Sample>> samples;
+    private final Supplier<String> registry;
 
     public MetricsApi(Supplier<List<Sample>> samples) {
+        this(samples, () -> "");
+    }
+
+    /** @param registry more metrics, already in the Prometheus text format (e.g. a Micrometer registry's scrape) */
+    public MetricsApi(Supplier<List<Sample>> samples, Supplier<String> registry) {
         this.samples = samples;
+        this.registry = registry;
     }
 
     public void mount(Router router) {
         router.get("/metrics").handler(ctx -> ctx.response()
-                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(render(samples.get())));
+                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(render(samples.get()) + registry.get()));
     }
 
     static String render(List<Sample> samples) {

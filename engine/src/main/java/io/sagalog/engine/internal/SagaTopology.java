@@ -1,6 +1,7 @@
 package io.sagalog.engine.internal;
 
 import io.sagalog.engine.Decider;
+import io.sagalog.engine.DecisionObserver;
 import io.sagalog.engine.DefinitionCatalog;
 import io.sagalog.schemas.AvroSerde;
 import io.sagalog.schemas.Topics;
@@ -41,6 +42,12 @@ public final class SagaTopology {
      */
     public static Topology build(java.util.function.Supplier<DefinitionCatalog> definitions,
                                  java.util.function.Predicate<String> participantRegistered) {
+        return build(definitions, participantRegistered, DecisionObserver.NONE);
+    }
+
+    /** @param observer told of every decision (metrics); must not block */
+    public static Topology build(java.util.function.Supplier<DefinitionCatalog> definitions,
+                                 java.util.function.Predicate<String> participantRegistered, DecisionObserver observer) {
         Serde<String> keys = Serdes.String();
         Topology topology = new Topology();
 
@@ -48,7 +55,8 @@ public final class SagaTopology {
         topology.addSource(SOURCE, keys.deserializer(), Topics.CONTROL.serde().deserializer(), Topics.CONTROL.name());
 
         // 2. Apply each input to its transaction's state with the pure decider.
-        topology.addProcessor(PROCESSOR, () -> new TransactionProcessor(new Decider(definitions, participantRegistered), TIMER_TICK), SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new TransactionProcessor(new Decider(definitions, participantRegistered), TIMER_TICK,
+                observer), SOURCE);
 
         // 3. tx-state holds each transaction's current state; tx-history its journal, one entry per decision.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TX_STATE), keys,

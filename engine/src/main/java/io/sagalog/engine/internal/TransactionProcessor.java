@@ -2,6 +2,7 @@ package io.sagalog.engine.internal;
 
 import io.sagalog.engine.Decider;
 import io.sagalog.engine.Decision;
+import io.sagalog.engine.DecisionObserver;
 import io.sagalog.engine.Input;
 import io.sagalog.engine.StepCommand;
 import io.sagalog.engine.TimerCommand;
@@ -36,6 +37,7 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
     private static final long STARTUP_GRACE_MILLIS = 2_000;
 
     private final Decider decider;
+    private final DecisionObserver observer;
     private final Duration timerTick;
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, TxStateRecord> states;
@@ -52,8 +54,9 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
     /** Room for small wall-clock steps backwards between ticks. */
     private static final long SCAN_SLACK_MILLIS = 1_000;
 
-    TransactionProcessor(Decider decider, Duration timerTick) {
+    TransactionProcessor(Decider decider, Duration timerTick, DecisionObserver observer) {
         this.decider = decider;
+        this.observer = observer;
         this.timerTick = timerTick;
     }
 
@@ -115,13 +118,19 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
     private void apply(String txId, Input input, long timestamp) {
         Decision decision;
         TxState state;
+        Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
         try {
             state = WireCodec.state(states.get(txId));
-            decision = decider.decide(state, input, Instant.ofEpochMilli(context.currentSystemTimeMs()));
+            decision = decider.decide(state, input, now);
         } catch (RuntimeException e) {
             // One bad input must not stop every other transaction: report it and leave this one untouched.
             log.error("cannot apply {} to transaction {}; it is left unchanged", input.getClass().getSimpleName(), txId, e);
             return;
+        }
+        try {
+            observer.decided(state, input, decision, now);
+        } catch (RuntimeException e) {
+            log.warn("the decision observer failed on transaction {}: {}", txId, e.toString());
         }
         if (decision.state() != null) {
             TxState next = decision.state();

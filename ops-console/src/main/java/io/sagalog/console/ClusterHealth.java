@@ -1,0 +1,73 @@
+package io.sagalog.console;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sagalog.engine.TransactionQueries.Endpoint;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * {@code GET /health/cluster}: one word for operators. GREEN: every engine instance is ready. YELLOW: some are
+ * not (or do not answer) but at least one serves. RED: none serves. Each instance is asked for its own
+ * {@code /health/ready}; this one answers from its checks.
+ */
+public final class ClusterHealth {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final WebClient client;
+    private final Supplier<List<Endpoint>> instances;
+    private final Supplier<Endpoint> self;
+    private final Supplier<Boolean> selfReady;
+
+    public ClusterHealth(WebClient client, Supplier<List<Endpoint>> instances, Supplier<Endpoint> self,
+                         Supplier<Boolean> selfReady) {
+        this.client = client;
+        this.instances = instances;
+        this.self = self;
+        this.selfReady = selfReady;
+    }
+
+    public void mount(Router router) {
+        router.get("/health/cluster").handler(ctx -> {
+            List<Endpoint> all;
+            try {
+                all = instances.get();
+            } catch (RuntimeException e) {
+                all = List.of(self.get());
+            }
+            List<Endpoint> endpoints = all;
+            List<Future<String>> answers = new ArrayList<>();
+            for (Endpoint e : endpoints) {
+                if (e.equals(self.get())) {
+                    answers.add(Future.succeededFuture(selfReady.get() ? "UP" : "DOWN"));
+                } else {
+                    answers.add(client.request(HttpMethod.GET, e.port(), e.host(), "/health/ready").timeout(2_000).send()
+                            .map((HttpResponse<Buffer> r) -> r.statusCode() == 200 ? "UP" : "DOWN")
+                            .recover(err -> Future.succeededFuture("UNREACHABLE")));
+                }
+            }
+            Future.join(answers).onComplete(done -> {
+                ObjectNode body = JSON.createObjectNode();
+                ArrayNode list = JSON.createArrayNode();
+                int up = 0;
+                for (int i = 0; i < endpoints.size(); i++) {
+                    String state = answers.get(i).result();
+                    up += state.equals("UP") ? 1 : 0;
+                    list.addObject().put("instance", endpoints.get(i).toString()).put("state", state);
+                }
+                String status = up == endpoints.size() ? "GREEN" : up > 0 ? "YELLOW" : "RED";
+                body.put("status", status).put("ready", up).put("instances", endpoints.size()).set("members", list);
+                ctx.response().setStatusCode(status.equals("RED") ? 503 : 200)
+                        .putHeader("Content-Type", "application/json").end(body.toString());
+            });
+        });
+    }
+}

@@ -1,0 +1,139 @@
+package io.sagalog.console;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.sagalog.engine.Decision;
+import io.sagalog.engine.DecisionObserver;
+import io.sagalog.engine.Definition;
+import io.sagalog.engine.DefinitionCatalog;
+import io.sagalog.engine.Input;
+import io.sagalog.engine.JournalEntry;
+import io.sagalog.engine.JournalEvent;
+import io.sagalog.engine.Phase;
+import io.sagalog.engine.TransactionPage;
+import io.sagalog.engine.TxState;
+import io.sagalog.engine.TxStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+
+/**
+ * The engine's metrics, counted from its decisions as they are made (on the stream thread, in memory only):
+ * transactions started and ended per definition, step latency per participant and phase, recovery decisions by
+ * rule; and, read when scraped, in-flight counts from the tx-index and the consumer lag from Kafka Streams.
+ */
+public final class EngineMetrics implements DecisionObserver {
+    private final MeterRegistry registry;
+    private final Supplier<DefinitionCatalog> definitions;
+    private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+
+    public EngineMetrics(MeterRegistry registry, Supplier<DefinitionCatalog> definitions) {
+        this.registry = registry;
+        this.definitions = definitions;
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+    }
+
+    /**
+     * Gauges read at scrape time: transactions per status and definition held by this instance (from the tx-index),
+     * and the engine's consumer lag.
+     */
+    public void bindGauges(Supplier<List<TransactionPage.Count>> counts,
+                           Supplier<Map<MetricName, ? extends Metric>> kafkaMetrics) {
+        for (TxStatus status : List.of(TxStatus.RUNNING, TxStatus.COMPENSATING, TxStatus.PARKED)) {
+            Gauge.builder("sagalog_transactions_in_flight", () -> {
+                        try {
+                            return counts.get().stream().filter(c -> c.status() == status)
+                                    .mapToLong(TransactionPage.Count::count).sum();
+                        } catch (RuntimeException notReady) {
+                            return Double.NaN;
+                        }
+                    })
+                    .description("Transactions this instance holds that are not finished, by status")
+                    .tag("status", status.name()).register(registry);
+        }
+        Gauge.builder("sagalog_engine_consumer_lag", () -> kafkaMetrics.get().entrySet().stream()
+                        .filter(e -> e.getKey().name().equals("records-lag") && e.getKey().tags().containsKey("partition")
+                                && !e.getKey().group().contains("restore"))
+                        .mapToDouble(e -> e.getValue().metricValue() instanceof Number n ? n.doubleValue() : 0).sum())
+                .description("Records of the control log the engine has not read yet (all its partitions)")
+                .register(registry);
+    }
+
+    @Override
+    public void decided(TxState before, Input input, Decision decision, Instant now) {
+        TxState after = decision.state() != null ? decision.state() : before;
+        String definition = after != null ? after.definition() : "unknown";
+        for (JournalEntry entry : decision.journal()) {
+            JournalEvent event = entry.event();
+            if (event instanceof JournalEvent.TxStarted) {
+                count("sagalog_transactions_started", "Transactions started", "definition", definition);
+            } else if (event instanceof JournalEvent.TxCompleted) {
+                count("sagalog_transactions_completed", "Transactions completed", "definition", definition);
+            } else if (event instanceof JournalEvent.TxRolledBack) {
+                count("sagalog_transactions_rolled_back", "Transactions rolled back", "definition", definition);
+            } else if (event instanceof JournalEvent.TxParked) {
+                count("sagalog_transactions_parked", "Transactions parked (waiting for an operator)", "definition", definition);
+            } else if (event instanceof JournalEvent.TxResolved) {
+                count("sagalog_transactions_resolved", "Transactions resolved by an operator", "definition", definition);
+            } else if (event instanceof JournalEvent.RecoveryDecided d) {
+                count("sagalog_recovery_decisions", "Recovery decisions by rule", "rule", d.rule(), "direction",
+                        d.direction().name());
+            } else if (event instanceof JournalEvent.OperatorActed a) {
+                count("sagalog_operator_actions", "Operator actions applied", "action", a.action().wireName());
+            }
+        }
+        if (input instanceof Input.StepResult result && before != null) {
+            stepLatency(before, result, now);
+        }
+    }
+
+    /** From dispatch to result: the attempt's timeout timer was set at dispatch to fire one step timeout later. */
+    private void stepLatency(TxState before, Input.StepResult result, Instant now) {
+        Optional<Definition> definition = definitions.get().find(before.definition(), before.definitionVersion());
+        if (definition.isEmpty()) {
+            return;
+        }
+        int index = definition.get().indexOf(result.step());
+        if (index < 0) {
+            return;
+        }
+        var step = definition.get().step(index);
+        before.timers().stream().filter(t -> t.isTimeoutOf(result.step(), result.attempt(), result.phase())).findFirst()
+                .ifPresent(t -> {
+                    Duration latency = Duration.between(t.due().minus(step.timeout()), now);
+                    if (!latency.isNegative()) {
+                        String key = step.participant() + "|" + result.phase() + "|" + result.outcome();
+                        timers.computeIfAbsent(key, k -> Timer.builder("sagalog_step_latency")
+                                .description("From dispatching a step to its result, per participant and phase")
+                                .tag("participant", step.participant())
+                                .tag("phase", result.phase() == Phase.ACTION ? "action" : "compensation")
+                                .tag("outcome", result.outcome().name())
+                                .publishPercentileHistogram()
+                                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
+                                .register(registry)).record(latency);
+                    }
+                });
+    }
+
+    private void count(String name, String help, String... tags) {
+        String key = name + String.join("|", tags);
+        counters.computeIfAbsent(key, k -> Counter.builder(name).description(help).tags(tags).register(registry))
+                .increment();
+    }
+}
