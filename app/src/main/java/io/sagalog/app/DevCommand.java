@@ -51,6 +51,12 @@ public final class DevCommand implements Callable<Integer> {
         Tokens generated = Tokens.generate();
         java.nio.file.Files.createDirectories(dataDir);
         java.nio.file.Files.writeString(saved, generated.toFileText());
+        try {
+            // Secrets: readable by this user only, where the file system knows permissions.
+            java.nio.file.Files.setPosixFilePermissions(saved, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: nothing to set
+        }
         tokensSource = "generated, kept in " + saved.toAbsolutePath().normalize();
         return generated;
     }

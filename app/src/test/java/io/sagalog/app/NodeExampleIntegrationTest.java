@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
 @Tag("integration")
 class NodeExampleIntegrationTest {
     private static final Duration FINISH = Duration.ofSeconds(30);
-    private static final String CURL = "curl -s -X %s localhost:18080(%s) -H 'Content-Type: application/json' \\\\\\s+-d '([^']*)'";
+    private static final String CURL = "curl -s -X %s localhost:18080(%s) -H 'Content-Type: application/json' \\\\\\s+"
+            + "(?:-H \"Authorization: Bearer \\$[A-Z]+\" \\\\\\s+)?-d '([^']*)'";
     private static final Pattern PUT = Pattern.compile(String.format(CURL, "PUT", "/v1/(?:participants|definitions)/[\\w.-]+"));
     private static final Pattern POST = Pattern.compile(String.format(CURL, "POST", "/v1/transactions"));
 
