@@ -142,6 +142,12 @@ class ConsoleApiIntegrationTest {
         } while (cursor != null);
         assertThat(paged).hasSize(TRANSACTIONS).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(submitted);
 
+        // Stuck ones: created more than an hour ago there are none; more than 0 s ago, all of them.
+        String byAge = "/v1/transactions?status=PARKED&definition=" + definition + "&limit=100&olderThan=";
+        assertThat(JSON.readTree(send(b, "GET", byAge + "1h", VIEWER, null).body()).get("items")).isEmpty();
+        assertThat(JSON.readTree(send(b, "GET", byAge + "0s", VIEWER, null).body()).get("items")).hasSize(TRANSACTIONS);
+        assertThat(send(b, "GET", byAge + "soon", VIEWER, null).statusCode()).isEqualTo(422);
+
         // A rollback past the pivot is refused with the reason, at once.
         String first = submitted.get(0);
         HttpResponse<String> refused = send(b, "POST", "/v1/transactions/" + first + "/actions", OPERATOR,

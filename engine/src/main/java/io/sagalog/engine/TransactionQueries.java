@@ -21,8 +21,9 @@ public interface TransactionQueries {
      * @param status null for every status
      * @param definition null for every definition
      * @param after a cursor from an earlier page, or null
+     * @param createdBefore only transactions created before this (e.g. to find stuck ones), or null
      */
-    TransactionPage list(TxStatus status, String definition, String after, int limit);
+    TransactionPage list(TxStatus status, String definition, String after, java.time.Instant createdBefore, int limit);
 
     /** Counts per definition and status of the transactions this instance holds. */
     List<TransactionPage.Count> counts();

@@ -38,6 +38,7 @@ public final class StepResultsApi {
     private final Vertx vertx;
     private final ControlLog controlLog;
     private final TransactionQueries queries;
+    private final OwnerForwarding forwarding;
     private final CallbackTokens tokens;
     private final Clock clock;
     /** Tokens used through this instance, newest last; the engine's deduplication covers the rest. */
@@ -53,6 +54,7 @@ public final class StepResultsApi {
         this.vertx = vertx;
         this.controlLog = controlLog;
         this.queries = queries;
+        this.forwarding = new OwnerForwarding(vertx, queries);
         this.tokens = tokens;
         this.clock = clock;
     }
@@ -100,6 +102,10 @@ public final class StepResultsApi {
             return;
         }
         CallbackTokens.Claims c = claims.get();
+        // Whether the attempt is still awaited is known to the instance holding the transaction.
+        if (forwarding.forwardToOwner(ctx, c.txId())) {
+            return;
+        }
         vertx.<Optional<TransactionView>>executeBlocking(() -> queries.find(c.txId()), false).onComplete(found -> {
             if (found.failed()) {
                 ctx.response().putHeader("Retry-After", "1");

@@ -14,6 +14,7 @@ import io.sagalog.engine.TransactionQueries.Endpoint;
 import io.sagalog.engine.TransactionView;
 import io.sagalog.engine.TxStatus;
 import io.sagalog.ingest.ControlLog;
+import io.sagalog.ingest.OwnerForwarding;
 import io.sagalog.ingest.Problem;
 import io.sagalog.ingest.auth.BearerAuth;
 import io.sagalog.schemas.avro.ControlRecord;
@@ -25,9 +26,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.client.HttpRequest;
-import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -52,8 +51,7 @@ import org.slf4j.LoggerFactory;
 public final class QueryApi {
     private static final Logger log = LoggerFactory.getLogger(QueryApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Marks a request one instance sent another: answer from local stores, never forward again. */
-    public static final String FORWARDED = "X-Sagalog-Forwarded";
+    private static final String FORWARDED = OwnerForwarding.FORWARDED;
     private static final Pattern UUID_TEXT =
             Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
     private static final Pattern CURSOR = Pattern.compile("[0-9a-f]{16}\\|[0-9A-Za-z-]{1,64}");
@@ -66,6 +64,7 @@ public final class QueryApi {
     private final ControlLog controlLog;
     private final Clock clock;
     private final WebClient client;
+    private final OwnerForwarding forwarding;
     private final BulkActions bulk;
 
     public QueryApi(Vertx vertx, TransactionQueries queries, ControlLog controlLog, Clock clock) {
@@ -73,8 +72,8 @@ public final class QueryApi {
         this.queries = queries;
         this.controlLog = controlLog;
         this.clock = clock;
-        this.client = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(2_000).setIdleTimeout(30)
-                .setKeepAlive(true));
+        this.forwarding = new OwnerForwarding(vertx, queries);
+        this.client = forwarding.client();
         this.bulk = new BulkActions(client, () -> queries.self());
     }
 
@@ -190,7 +189,20 @@ public final class QueryApi {
             return;
         }
         String definition = blankToNull(ctx.request().getParam("definition"));
-        Future<TransactionPage> local = vertx.executeBlocking(() -> queries.list(status, definition, cursor, limit), false);
+        java.time.Instant createdBefore = null;
+        String olderThan = ctx.request().getParam("olderThan");
+        if (olderThan != null) {
+            try {
+                createdBefore = clock.instant().minus(io.sagalog.engine.Durations.parse(olderThan));
+            } catch (IllegalArgumentException e) {
+                Problem.invalidRequest("'olderThan' must be a duration such as 30s, 10m or 2h (" + e.getMessage() + ")")
+                        .send(ctx);
+                return;
+            }
+        }
+        java.time.Instant before = createdBefore;
+        Future<TransactionPage> local = vertx.executeBlocking(() -> queries.list(status, definition, cursor, before, limit),
+                false);
         if (ctx.request().getHeader(FORWARDED) != null) {
             local.onComplete(page -> {
                 if (page.failed()) {
@@ -317,43 +329,8 @@ public final class QueryApi {
 
     // ---- forwarding ---------------------------------------------------------------------------------------
 
-    /** Forwards to the owner and returns true, or returns false when this instance should answer itself. */
     private boolean forwardToOwner(RoutingContext ctx, String txId) {
-        if (ctx.request().getHeader(FORWARDED) != null) {
-            return false;
-        }
-        Optional<Endpoint> owner;
-        try {
-            owner = queries.ownerOf(txId);
-        } catch (RuntimeException e) {
-            owner = Optional.empty();
-        }
-        if (owner.isEmpty() || owner.get().equals(queries.self())) {
-            return false;
-        }
-        Endpoint target = owner.get();
-        HttpRequest<Buffer> forward = client.request(ctx.request().method(), target.port(), target.host(), ctx.request().uri())
-                .putHeader(FORWARDED, queries.self().toString());
-        copyHeader(ctx, forward, "Authorization");
-        copyHeader(ctx, forward, "Content-Type");
-        Future<HttpResponse<Buffer>> sent = ctx.request().method() == HttpMethod.GET ? forward.send()
-                : forward.sendBuffer(ctx.body().buffer() == null ? Buffer.buffer() : ctx.body().buffer());
-        sent.onComplete(r -> {
-            if (r.failed()) {
-                ctx.response().putHeader("Retry-After", "1");
-                Problem.unavailable("transaction " + txId + " is held by engine instance " + target + ", which did not "
-                        + "answer (" + r.cause().getMessage() + "); retry shortly").send(ctx);
-                return;
-            }
-            HttpResponse<Buffer> answer = r.result();
-            for (String h : List.of("Content-Type", "Retry-After", "Location", "WWW-Authenticate")) {
-                if (answer.getHeader(h) != null) {
-                    ctx.response().putHeader(h, answer.getHeader(h));
-                }
-            }
-            ctx.response().setStatusCode(answer.statusCode()).end(answer.body() == null ? Buffer.buffer() : answer.body());
-        });
-        return true;
+        return forwarding.forwardToOwner(ctx, txId);
     }
 
     private record Parts(List<JsonNode> answers, List<String> unreachable) {}

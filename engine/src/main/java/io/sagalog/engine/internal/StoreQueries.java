@@ -75,7 +75,13 @@ public final class StoreQueries implements TransactionQueries {
     }
 
     @Override
-    public TransactionPage list(TxStatus status, String definition, String after, int limit) {
+    public TransactionPage list(TxStatus status, String definition, String after, java.time.Instant createdBefore,
+                                int limit) {
+        if (createdBefore != null) {
+            // The index runs newest first, so "created before" is where a range starts; keep the later start.
+            String start = TxIndex.cursorBefore(createdBefore.toEpochMilli());
+            after = after == null || after.compareTo(start) < 0 ? start : after;
+        }
         try {
             // Each partition's index is sorted on its own; read up to the limit from each and merge.
             List<TxIndex.Entry> entries = new ArrayList<>();

@@ -110,6 +110,11 @@ public final class TxIndex {
         return entry.cursor();
     }
 
+    /** A cursor that makes a list start with the transactions created before the given time. */
+    public static String cursorBefore(long createdAtMillis) {
+        return HistoryKeys.hex16(Long.MAX_VALUE - createdAtMillis) + "|";
+    }
+
     /** Counts per definition and status. */
     public static List<TransactionPage.Count> counts(ReadOnlyKeyValueStore<String, String> store) {
         Map<String, TransactionPage.Count> counts = new TreeMap<>();
