@@ -228,7 +228,10 @@ class ConsoleApiIntegrationTest {
                 new Call("POST", "/v1/transactions/" + someTx + "/actions", "{\"action\":\"resume\",\"reason\":\"x\"}", VIEWER),
                 new Call("POST", "/v1/transactions/actions", "{}", VIEWER),
                 new Call("PUT", "/v1/participants/someone", "{\"transport\":\"kafka\"}", SUBMITTER),
-                new Call("PUT", "/v1/definitions/someone", "{}", VIEWER));
+                new Call("PUT", "/v1/definitions/someone", "{}", VIEWER),
+                new Call("GET", "/v1/bulk-actions/" + someTx, null, SUBMITTER),
+                new Call("GET", "/v1/definitions", null, null),
+                new Call("GET", "/v1/participants", null, null));
         for (Call call : calls) {
             HttpResponse<String> none = send(a, call.method(), call.path(), null, call.body());
             assertThat(none.statusCode()).as("%s %s without a token", call.method(), call.path()).isEqualTo(401);

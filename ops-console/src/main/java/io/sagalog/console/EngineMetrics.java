@@ -35,6 +35,9 @@ import org.apache.kafka.common.MetricName;
  * rule; and, read when scraped, in-flight counts from the tx-index and the consumer lag from Kafka Streams.
  */
 public final class EngineMetrics implements DecisionObserver {
+    private static final Duration[] BUCKETS = java.util.stream.LongStream.of(1, 2, 5, 10, 20, 50, 100, 200, 500,
+            1_000, 2_000, 5_000, 10_000, 30_000, 60_000).mapToObj(Duration::ofMillis).toArray(Duration[]::new);
+
     private final MeterRegistry registry;
     private final Supplier<DefinitionCatalog> definitions;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
@@ -124,8 +127,8 @@ public final class EngineMetrics implements DecisionObserver {
                                 .tag("participant", step.participant())
                                 .tag("phase", result.phase() == Phase.ACTION ? "action" : "compensation")
                                 .tag("outcome", result.outcome().name())
-                                .publishPercentileHistogram()
-                                .minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(60))
+                                // Fixed buckets from 1 ms to 1 min: enough for percentiles, a few series each.
+                                .serviceLevelObjectives(BUCKETS)
                                 .register(registry)).record(latency);
                     }
                 });
