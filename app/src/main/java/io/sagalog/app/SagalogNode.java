@@ -21,6 +21,7 @@ import io.sagalog.console.ClusterHealth;
 import io.sagalog.console.EngineMetrics;
 import io.sagalog.console.QueryApi;
 import io.sagalog.ingest.IngestApi;
+import io.sagalog.ingest.TransactionWaits;
 import io.sagalog.ingest.auth.AccessRules;
 import io.sagalog.ingest.auth.BearerAuth;
 import io.sagalog.ingest.auth.Tokens;
@@ -88,9 +89,12 @@ public final class SagalogNode implements AutoCloseable {
 
     private final BrokerProbe broker;
 
+    private final TransactionWaits waits;
+
     private SagalogNode(SagaEngine engine, Registry registry, HttpDispatcher dispatcher, ControlLog controlLog, Vertx vertx,
-                        HttpServer http, BrokerProbe broker) {
+                        HttpServer http, BrokerProbe broker, TransactionWaits waits) {
         this.broker = broker;
+        this.waits = waits;
         this.engine = engine;
         this.registry = registry;
         this.dispatcher = dispatcher;
@@ -139,11 +143,13 @@ public final class SagalogNode implements AutoCloseable {
         CallbackTokens tokens = new CallbackTokens(options.callbackSecret());
         BearerAuth auth = options.tokens() == null ? BearerAuth.disabled() : new BearerAuth(options.tokens());
         HttpDispatcher dispatcher = null;
+        TransactionWaits waits = null;
         try {
             AccessRules.mount(router, auth);
             new io.sagalog.console.ConsolePage().mount(router);
-            new IngestApi(vertx, controlLog, registry::definitions, Clock.systemUTC()).mount(router);
-            new QueryApi(vertx, engine.queries(), controlLog, Clock.systemUTC()).mount(router);
+            waits = new TransactionWaits(vertx, bootstrap);
+            new IngestApi(vertx, controlLog, registry::definitions, Clock.systemUTC(), waits).mount(router);
+            new QueryApi(vertx, engine.queries(), controlLog, Clock.systemUTC(), waits).mount(router);
             new RegistryApi(vertx, registry).mount(router);
             new StepResultsApi(vertx, controlLog, engine.queries(), tokens, Clock.systemUTC()).mount(router);
             HttpDispatcher[] dispatcherRef = new HttpDispatcher[1];
@@ -174,7 +180,7 @@ public final class SagalogNode implements AutoCloseable {
                     + "and HTTP up {} ms", ms(System.nanoTime() - t0),
                     java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime(), ms(topicsChecked - t0),
                     ms(registryRead - topicsChecked), ms(System.nanoTime() - registryRead));
-            return new SagalogNode(engine, registry, dispatcher, controlLog, vertx, http, broker);
+            return new SagalogNode(engine, registry, dispatcher, controlLog, vertx, http, broker, waits);
         } catch (Exception e) {
             if (dispatcher != null) {
                 dispatcher.close();
@@ -184,6 +190,9 @@ public final class SagalogNode implements AutoCloseable {
             engine.close();
             registry.close();
             broker.close();
+            if (waits != null) {
+                waits.close();
+            }
             throw e;
         }
     }
@@ -258,6 +267,7 @@ public final class SagalogNode implements AutoCloseable {
             log.warn("closing the HTTP server: {}", e.toString());
         }
         dispatcher.close();
+        waits.close();
         controlLog.close();
         engine.close();
         registry.close();

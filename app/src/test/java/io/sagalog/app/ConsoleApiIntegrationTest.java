@@ -192,6 +192,32 @@ class ConsoleApiIntegrationTest {
     }
 
     @Test
+    void shouldAnswerAWaitingClientAsSoonAsTheTransactionSettles() throws Exception {
+        String body = "{\"definition\":\"" + definition + "\",\"input\":{}}";
+        long start = System.nanoTime();
+        HttpResponse<String> settled = send(b, "POST", "/v1/transactions?wait=20s", SUBMITTER, body);
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertThat(settled.statusCode()).as(settled.body()).isEqualTo(200);
+        JsonNode tx = JSON.readTree(settled.body());
+        assertThat(tx.get("status").asText()).isIn("COMPLETED", "PARKED");
+        assertThat(took).as("answered when it settled, not when the wait ran out").isLessThan(Duration.ofSeconds(15));
+
+        // Asking again through either instance, settled: at once.
+        String txId = tx.get("txId").asText();
+        for (SagalogNode node : List.of(a, b)) {
+            HttpResponse<String> again = send(node, "GET", "/v1/transactions/" + txId + "?wait=20s", SUBMITTER, null);
+            assertThat(again.statusCode()).isEqualTo(200);
+            assertThat(JSON.readTree(again.body()).get("status").asText()).isEqualTo(tx.get("status").asText());
+        }
+        // A wait that runs out answers with the state so far: 202, still going.
+        HttpResponse<String> early = send(a, "POST", "/v1/transactions?wait=0s", SUBMITTER, body);
+        assertThat(early.statusCode()).as(early.body()).isEqualTo(202);
+        assertThat(JSON.readTree(early.body()).get("txId").asText()).isNotBlank();
+        assertThat(send(a, "POST", "/v1/transactions?wait=forever", SUBMITTER, body).statusCode()).isEqualTo(422);
+        assertThat(send(a, "GET", "/v1/transactions/" + txId + "?wait=31s", SUBMITTER, null).statusCode()).isEqualTo(422);
+    }
+
+    @Test
     void shouldReportClusterHealthAndPrometheusMetrics() throws Exception {
         String id = JSON.readTree(send(a, "POST", "/v1/transactions", SUBMITTER,
                 "{\"definition\":\"" + definition + "\",\"input\":{}}").body()).get("txId").asText();

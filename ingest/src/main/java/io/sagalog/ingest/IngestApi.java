@@ -37,9 +37,17 @@ public final class IngestApi {
     private final ControlLog controlLog;
     private final Supplier<DefinitionCatalog> definitions;
     private final Clock clock;
+    private final TransactionWaits waits;
 
     public IngestApi(Vertx vertx, ControlLog controlLog, Supplier<DefinitionCatalog> definitions,
                      Clock clock) {
+        this(vertx, controlLog, definitions, clock, null);
+    }
+
+    /** @param waits lets {@code POST /v1/transactions?wait=5s} answer once the transaction settled; null: no waits */
+    public IngestApi(Vertx vertx, ControlLog controlLog, Supplier<DefinitionCatalog> definitions, Clock clock,
+                     TransactionWaits waits) {
+        this.waits = waits;
         this.vertx = vertx;
         this.controlLog = controlLog;
         this.definitions = definitions;
@@ -105,6 +113,13 @@ public final class IngestApi {
             Problem.invalidRequest("the Idempotency-Key header must have 1 to 255 characters").send(ctx);
             return;
         }
+        java.time.Duration wait;
+        try {
+            wait = waits == null ? null : TransactionWaits.parseWait(ctx.request().getParam("wait"));
+        } catch (IllegalArgumentException e) {
+            Problem.invalidRequest(e.getMessage()).send(ctx);
+            return;
+        }
         String txId = idempotencyKey == null ? UUID.randomUUID().toString()
                 : UUID.nameUUIDFromBytes(("sagalog:" + idempotencyKey).getBytes(StandardCharsets.UTF_8)).toString();
         ControlRecord record = ControlRecord.newBuilder().setTxId(txId).setAtMillis(clock.millis())
@@ -112,15 +127,27 @@ public final class IngestApi {
                         .setIdempotencyKey(idempotencyKey).build())
                 .build();
         Context context = vertx.getOrCreateContext();
+        // Registered before the append, so the decision that settles it cannot be missed.
+        TransactionWaits.Wait settled = wait == null ? null : waits.await(txId, wait);
         Future.fromCompletionStage(controlLog.append(record), context).onComplete(appended -> {
             if (appended.failed()) {
                 log.warn("could not append request {} to the control log: {}", txId, appended.cause().toString());
+                if (settled != null) {
+                    settled.cancel().run();
+                }
                 ctx.response().putHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
                 Problem.unavailable("Kafka did not acknowledge the request, so nothing was recorded; retry after "
                         + RETRY_AFTER_SECONDS + " seconds (" + appended.cause().getClass().getSimpleName() + ")").send(ctx);
                 return;
             }
             String self = "/v1/transactions/" + txId;
+            if (settled != null) {
+                // Answer like GET /v1/transactions/{txId} (from whichever instance holds it) once it settled;
+                // when the wait ran out first, with its current state and 202.
+                settled.settled().onComplete(s -> ctx.reroute(io.vertx.core.http.HttpMethod.GET,
+                        self + (Boolean.TRUE.equals(s.result()) ? "" : "?submitted=pending")));
+                return;
+            }
             ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json").putHeader("Location", self)
                     .end(JSON.createObjectNode().put("txId", txId).put("status", "PENDING")
                             .set("links", JSON.createObjectNode().put("self", self)).toString());

@@ -51,7 +51,8 @@ public final class OwnerForwarding {
         }
         Endpoint target = owner.get();
         HttpRequest<Buffer> forward = client.request(ctx.request().method(), target.port(), target.host(), ctx.request().uri())
-                .putHeader(FORWARDED, queries.self().toString()).timeout(30_000);
+                .putHeader(FORWARDED, queries.self().toString())
+                .timeout(TransactionWaits.MAX_WAIT.toMillis() + 10_000); // a forwarded request may wait (?wait=)
         for (String h : List.of("Authorization", "Content-Type")) {
             if (ctx.request().getHeader(h) != null) {
                 forward.putHeader(h, ctx.request().getHeader(h));

@@ -15,6 +15,7 @@ import io.sagalog.engine.TransactionView;
 import io.sagalog.engine.TxStatus;
 import io.sagalog.ingest.ControlLog;
 import io.sagalog.ingest.OwnerForwarding;
+import io.sagalog.ingest.TransactionWaits;
 import io.sagalog.ingest.Problem;
 import io.sagalog.ingest.auth.BearerAuth;
 import io.sagalog.schemas.avro.ControlRecord;
@@ -66,8 +67,17 @@ public final class QueryApi {
     private final WebClient client;
     private final OwnerForwarding forwarding;
     private final BulkActions bulk;
+    private final TransactionWaits waits;
+    private static final java.util.Set<TxStatus> SETTLED = java.util.EnumSet.of(TxStatus.COMPLETED, TxStatus.ROLLED_BACK,
+            TxStatus.RESOLVED, TxStatus.PARKED);
 
     public QueryApi(Vertx vertx, TransactionQueries queries, ControlLog controlLog, Clock clock) {
+        this(vertx, queries, controlLog, clock, null);
+    }
+
+    /** @param waits lets {@code GET /v1/transactions/{txId}?wait=5s} answer once the transaction settled; null: no waits */
+    public QueryApi(Vertx vertx, TransactionQueries queries, ControlLog controlLog, Clock clock, TransactionWaits waits) {
+        this.waits = waits;
         this.vertx = vertx;
         this.queries = queries;
         this.controlLog = controlLog;
@@ -92,18 +102,52 @@ public final class QueryApi {
 
     private void get(RoutingContext ctx) {
         String txId = txId(ctx);
+        java.time.Duration wait;
+        try {
+            wait = waits == null ? null : TransactionWaits.parseWait(ctx.request().getParam("wait"));
+        } catch (IllegalArgumentException e) {
+            Problem.invalidRequest(e.getMessage()).send(ctx);
+            return;
+        }
         if (txId == null || forwardToOwner(ctx, txId)) {
             return;
         }
-        vertx.<Optional<TransactionView>>executeBlocking(() -> queries.find(txId), false).onComplete(found -> {
-            if (found.failed()) {
-                failed(ctx, found.cause(), "reading transaction " + txId);
-            } else if (found.result().isEmpty()) {
-                notFound(ctx, txId);
-            } else {
-                json(ctx, 200, TransactionJson.render(found.result().get()));
+        // Registered before reading the state, so a decision made in between wakes it.
+        TransactionWaits.Wait settled = wait == null || wait.isZero() ? null : waits.await(txId, wait);
+        read(txId).onComplete(found -> {
+            if (settled == null || found.failed()
+                    || found.result().map(v -> SETTLED.contains(v.state().status())).orElse(false)) {
+                if (settled != null) {
+                    settled.cancel().run();
+                }
+                answer(ctx, txId, found);
+                return;
             }
+            settled.settled().onComplete(s -> read(txId).onComplete(again -> answer(ctx, txId, again)));
         });
+    }
+
+    private Future<Optional<TransactionView>> read(String txId) {
+        return vertx.executeBlocking(() -> queries.find(txId), false);
+    }
+
+    private static void answer(RoutingContext ctx, String txId, io.vertx.core.AsyncResult<Optional<TransactionView>> found) {
+        // A submission that waited (POST ?wait) and is not settled yet answers 202: accepted, still running.
+        boolean pending = ctx.request().getParam("submitted") != null;
+        if (found.failed()) {
+            failed(ctx, found.cause(), "reading transaction " + txId);
+        } else if (found.result().isEmpty()) {
+            if (pending) {
+                ObjectNode body = JSON.createObjectNode().put("txId", txId).put("status", "PENDING");
+                body.putObject("links").put("self", "/v1/transactions/" + txId);
+                json(ctx, 202, body.toString());
+            } else {
+                notFound(ctx, txId);
+            }
+        } else {
+            TransactionView view = found.result().get();
+            json(ctx, pending && !SETTLED.contains(view.state().status()) ? 202 : 200, TransactionJson.render(view));
+        }
     }
 
     private void action(RoutingContext ctx) {

@@ -1,0 +1,162 @@
+package io.sagalog.ingest;
+
+import io.sagalog.engine.TxStatus;
+import io.sagalog.schemas.Topics;
+import io.sagalog.schemas.avro.JournalEvent;
+import io.sagalog.schemas.avro.JournalRecord;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Lets HTTP handlers wait for a transaction to settle without polling: one consumer follows the journal (every
+ * partition, from its end, committed decisions only) and wakes the waiters of a transaction when a decision leaves
+ * it COMPLETED, ROLLED_BACK, RESOLVED or PARKED (parked waits for a person, so waiting longer would not help).
+ * Records of transactions nobody waits for are skipped by key, without decoding.
+ */
+public final class TransactionWaits implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TransactionWaits.class);
+    /** Statuses a waiting client is told about at once. */
+    private static final Set<String> SETTLED = Set.of(TxStatus.COMPLETED.name(), TxStatus.ROLLED_BACK.name(),
+            TxStatus.RESOLVED.name(), TxStatus.PARKED.name());
+
+    /** The longest a request may wait; longer waits belong in a loop of the client. */
+    public static final Duration MAX_WAIT = Duration.ofSeconds(30);
+
+    private final Vertx vertx;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final Map<String, List<Promise<Boolean>>> waiters = new ConcurrentHashMap<>();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final Thread thread;
+
+    public TransactionWaits(Vertx vertx, String bootstrapServers) {
+        this.vertx = vertx;
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // Under exactly_once_v2 a decision counts once its transaction committed.
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+        this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+        List<TopicPartition> partitions = consumer.partitionsFor(Topics.JOURNAL.name()).stream()
+                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position); // resolve "end" now: waits registered from here on see every later decision
+        this.thread = new Thread(this::follow, "sagalog-journal-follower");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    /** One registered wait: its outcome, and a way to stop waiting early (e.g. the transaction had already settled). */
+    public record Wait(Future<Boolean> settled, Runnable cancel) {}
+
+    /**
+     * Completes with true once the transaction settles, or with false when {@code timeout} passes first. Register
+     * before looking at the current state, so a decision made in between is not missed.
+     */
+    public Wait await(String txId, Duration timeout) {
+        Promise<Boolean> promise = Promise.promise();
+        List<Promise<Boolean>> list = waiters.computeIfAbsent(txId, k -> new CopyOnWriteArrayList<>());
+        list.add(promise);
+        long timer = vertx.setTimer(Math.max(1, timeout.toMillis()), id -> promise.tryComplete(false));
+        Future<Boolean> future = promise.future().onComplete(done -> {
+            vertx.cancelTimer(timer);
+            remove(txId, promise);
+        });
+        return new Wait(future, () -> promise.tryComplete(false));
+    }
+
+    /** The {@code wait} query parameter: null when absent; at most {@link #MAX_WAIT}. */
+    public static Duration parseWait(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        Duration d;
+        try {
+            d = io.sagalog.engine.Durations.parse(text.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'wait' must be a duration such as 5s or 500ms (" + e.getMessage() + ")");
+        }
+        if (d.isNegative() || d.compareTo(MAX_WAIT) > 0) {
+            throw new IllegalArgumentException("'wait' must be between 0s and " + MAX_WAIT.toSeconds() + "s");
+        }
+        return d;
+    }
+
+    private void remove(String txId, Promise<Boolean> promise) {
+        waiters.computeIfPresent(txId, (k, list) -> {
+            list.remove(promise);
+            return list.isEmpty() ? null : list;
+        });
+    }
+
+    /** How many transactions are being waited for (for tests and metrics). */
+    public int waiting() {
+        return waiters.size();
+    }
+
+    private void follow() {
+        try {
+            while (running.get()) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    List<Promise<Boolean>> list = record.key() == null ? null : waiters.get(record.key());
+                    if (list != null && settles(record)) {
+                        list.forEach(p -> p.tryComplete(true));
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            if (running.get()) {
+                log.error("the journal follower stopped", e);
+            }
+        } catch (RuntimeException e) {
+            log.error("the journal follower stopped; waiting requests answer when their wait runs out", e);
+        } finally {
+            consumer.close(Duration.ofSeconds(2));
+        }
+    }
+
+    private static boolean settles(ConsumerRecord<String, byte[]> record) {
+        try {
+            JournalRecord journal = Topics.JOURNAL.serde().decode(record.value());
+            for (JournalEvent e : journal.getEvents()) {
+                if (SETTLED.contains(e.getStatus())) {
+                    return true;
+                }
+            }
+        } catch (RuntimeException e) {
+            log.warn("skipping an unreadable journal record at {}-{} offset {}", record.topic(), record.partition(),
+                    record.offset());
+        }
+        return false;
+    }
+
+    @Override
+    public void close() {
+        running.set(false);
+        consumer.wakeup();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
