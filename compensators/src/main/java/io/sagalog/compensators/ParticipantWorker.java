@@ -90,16 +90,32 @@ public final class ParticipantWorker implements AutoCloseable {
         return participant.name();
     }
 
+    /** How often a worker commits its consumer offsets. */
+    private static final Duration COMMIT_EVERY = Duration.ofMillis(100);
+
     private void loop() {
+        long lastCommit = System.nanoTime();
+        // True while every record polled so far has its result acked: only then may positions be committed.
+        boolean answered = true;
         String topic = Topics.steps(participant.name()).name();
         try {
             register();
-            consumer.subscribe(List.of(topic));
+            consumer.subscribe(List.of(topic), new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {
+                    consumer.commitSync(); // called from poll(): everything polled before is answered and acked
+                }
+
+                @Override
+                public void onPartitionsAssigned(java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {
+                }
+            });
             while (running.get()) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
                 if (records.isEmpty()) {
                     continue;
                 }
+                answered = false;
                 List<Future<RecordMetadata>> sent = new ArrayList<>(records.count());
                 for (ConsumerRecord<String, byte[]> record : records) {
                     StepRequest request = decode(record);
@@ -112,7 +128,15 @@ public final class ParticipantWorker implements AutoCloseable {
                 for (Future<RecordMetadata> f : sent) {
                     f.get(); // every result acked before its request is marked done
                 }
-                consumer.commitSync();
+                answered = true;
+                // Everything polled so far is answered and acked, so committing the positions is safe. Committing at
+                // most every COMMIT_EVERY (asynchronously) spares the broker an offset write per batch; a crash
+                // re-runs at most that much, and handlers are idempotent by contract.
+                long now = System.nanoTime();
+                if (now - lastCommit >= COMMIT_EVERY.toNanos()) {
+                    consumer.commitAsync();
+                    lastCommit = now;
+                }
             }
         } catch (WakeupException e) {
             if (running.get()) {
@@ -123,6 +147,13 @@ public final class ParticipantWorker implements AutoCloseable {
         } catch (Exception e) {
             log.error("participant {} stopped: {}", participant.name(), e.toString(), e);
         } finally {
+            if (answered) {
+                try {
+                    consumer.commitSync(Duration.ofSeconds(2));
+                } catch (RuntimeException e) {
+                    log.debug("participant {} could not commit on close: {}", participant.name(), e.toString());
+                }
+            }
             consumer.close(Duration.ofSeconds(5));
             producer.close(Duration.ofSeconds(5));
         }

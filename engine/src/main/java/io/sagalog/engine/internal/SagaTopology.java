@@ -64,10 +64,12 @@ public final class SagaTopology {
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TX_HISTORY), keys,
                 AvroSerde.of(JournalRecord.class)).withCachingEnabled(), PROCESSOR);
 
-        //    deadlines holds the durable timers (step timeouts, retry backoffs, transaction deadlines), sorted by
-        //    due time so a wall-clock punctuator reads only what is due.
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEADLINES), keys,
-                Serdes.ByteArray()).withCachingEnabled(), PROCESSOR);
+        //    deadlines indexes the transactions' timers (step timeouts, retry backoffs, deadlines) by due time, so
+        //    a wall-clock punctuator reads only what is due. The timers themselves are durable in tx-state; this
+        //    index is kept in memory and rebuilt from tx-state when a task starts, so it costs no changelog
+        //    records and no RocksDB tombstones (see docs/recovery.md).
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(DEADLINES), keys,
+                Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled(), PROCESSOR);
 
         //    tx-index lists transactions by status and definition, newest first, with counts (see TxIndex).
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TX_INDEX), keys,

@@ -61,13 +61,9 @@ public final class StoreQueries implements TransactionQueries {
         }
         TxState state = WireCodec.state(record);
         List<HistoryEntry> history = new ArrayList<>();
-        ReadOnlyKeyValueStore<String, JournalRecord> journal = store(SagaTopology.TX_HISTORY, JournalRecord.class, null);
-        try (KeyValueIterator<String, JournalRecord> it =
-                     journal.prefixScan(HistoryKeys.prefix(txId), Serdes.String().serializer())) {
-            while (it.hasNext()) {
-                KeyValue<String, JournalRecord> next = it.next();
-                history.addAll(WireCodec.history(next.value));
-            }
+        JournalRecord journal = store(SagaTopology.TX_HISTORY, JournalRecord.class, null).get(txId);
+        if (journal != null) {
+            history.addAll(WireCodec.history(journal));
         }
         Definition definition = definitions.get().find(state.definition(), state.definitionVersion()).orElse(null);
         List<String> plan = definition == null ? state.compensationPlan() : OperatorActions.rollbackPlan(state, definition);

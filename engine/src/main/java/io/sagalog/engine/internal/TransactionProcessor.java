@@ -31,6 +31,8 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
     /** Upper bound of timers fired per tick, so one tick never stalls the stream thread for long. */
     private static final int MAX_TIMERS_PER_TICK = 5_000;
     private static final byte[] TIMER_VALUE = {1};
+    /** Events kept per transaction in tx-history; the journal topic keeps every one. */
+    static final int MAX_HISTORY_EVENTS = 2_000;
     /** No input for this long means the task has read its backlog; timers may then fire by the wall clock. */
     private static final long IDLE_MILLIS = 250;
     /** After start, how long to wait for the first input before assuming there is no backlog. */
@@ -67,8 +69,55 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
         this.history = context.getStateStore(SagaTopology.TX_HISTORY);
         this.deadlines = context.getStateStore(SagaTopology.DEADLINES);
         this.index = context.getStateStore(SagaTopology.TX_INDEX);
+        rebuildTimerIndex();
         this.lastInputWallTime = context.currentSystemTimeMs();
         context.schedule(timerTick, PunctuationType.WALL_CLOCK_TIME, this::fireDueTimers);
+    }
+
+    /**
+     * The timer index lives in memory; the timers themselves are part of each transaction's state. Only unfinished
+     * transactions have timers, and tx-index lists exactly those, so the rebuild reads O(in flight), not every
+     * transaction ever run.
+     */
+    private void rebuildTimerIndex() {
+        long started = System.nanoTime();
+        int[] counts = new int[2];
+        for (io.sagalog.engine.TxStatus status : java.util.List.of(io.sagalog.engine.TxStatus.RUNNING,
+                io.sagalog.engine.TxStatus.COMPENSATING, io.sagalog.engine.TxStatus.PARKED)) {
+            TxIndex.forEach(index, status, txId -> {
+                TxState state = WireCodec.state(states.get(txId));
+                if (state != null) {
+                    counts[0]++;
+                    for (io.sagalog.engine.Timer timer : state.timers()) {
+                        deadlines.put(TimerKeys.key(txId, timer), TIMER_VALUE);
+                        counts[1]++;
+                    }
+                }
+            });
+        }
+        if (counts[0] > 0) {
+            log.info("task {}: {} timers of {} unfinished transactions indexed in {} ms", context.taskId(), counts[1],
+                    counts[0], (System.nanoTime() - started) / 1_000_000);
+        }
+    }
+
+    /**
+     * A transaction's history is one entry of tx-history holding all its events: each decision rewrites it, and the
+     * store's cache folds the rewrites of one commit interval into one changelog record (one key per decision would
+     * write one record per decision). Very long histories keep their newest events; the journal topic has them all.
+     */
+    private void appendHistory(String txId, JournalRecord decision) {
+        JournalRecord existing = history.get(txId);
+        if (existing == null) {
+            history.put(txId, decision);
+            return;
+        }
+        java.util.List<io.sagalog.schemas.avro.JournalEvent> events = new java.util.ArrayList<>(existing.getEvents());
+        events.addAll(decision.getEvents());
+        if (events.size() > MAX_HISTORY_EVENTS) {
+            events = new java.util.ArrayList<>(events.subList(events.size() - MAX_HISTORY_EVENTS, events.size()));
+        }
+        history.put(txId, JournalRecord.newBuilder().setTxId(txId).setEvents(events).build());
     }
 
     @Override
@@ -148,7 +197,7 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
         }
         if (!decision.journal().isEmpty()) {
             JournalRecord journal = WireCodec.journal(txId, decision.journal());
-            history.put(HistoryKeys.key(txId, decision.journal().get(0).seq()), journal);
+            appendHistory(txId, journal);
             context.forward(new Record<>(txId, (SpecificRecord) journal, timestamp), SagaTopology.JOURNAL_SINK);
         }
         for (StepCommand command : decision.commands()) {

@@ -36,7 +36,7 @@ public final class TxIndex {
     /** One entry: enough to sort and find the transaction; the list reads the rest from tx-state. */
     public record Entry(long createdAtMillis, String txId) {
         String cursor() {
-            return HistoryKeys.hex16(Long.MAX_VALUE - createdAtMillis) + "|" + txId;
+            return SortableHex.hex16(Long.MAX_VALUE - createdAtMillis) + "|" + txId;
         }
     }
 
@@ -46,7 +46,7 @@ public final class TxIndex {
         if (before == after) {
             return;
         }
-        String age = HistoryKeys.hex16(Long.MAX_VALUE - createdAtMillis);
+        String age = SortableHex.hex16(Long.MAX_VALUE - createdAtMillis);
         if (before != null) {
             store.delete("s|" + before + "|" + age + "|" + txId);
             store.delete("d|" + definition + "|" + before + "|" + age + "|" + txId);
@@ -112,7 +112,18 @@ public final class TxIndex {
 
     /** A cursor that makes a list start with the transactions created before the given time. */
     public static String cursorBefore(long createdAtMillis) {
-        return HistoryKeys.hex16(Long.MAX_VALUE - createdAtMillis) + "|";
+        return SortableHex.hex16(Long.MAX_VALUE - createdAtMillis) + "|";
+    }
+
+    /** Every transaction in the status, in index order (for rebuilding in-memory indexes when a task starts). */
+    static void forEach(ReadOnlyKeyValueStore<String, String> store, TxStatus status, java.util.function.Consumer<String> txId) {
+        String prefix = "s|" + status + "|";
+        try (KeyValueIterator<String, String> it = store.range(prefix, prefix + END)) {
+            while (it.hasNext()) {
+                String rest = it.next().key.substring(prefix.length());
+                txId.accept(rest.substring(rest.indexOf('|') + 1));
+            }
+        }
     }
 
     /** Counts per definition and status. */
