@@ -97,6 +97,7 @@ public final class ParticipantWorker implements AutoCloseable {
         long lastCommit = System.nanoTime();
         // True while every record polled so far has its result acked: only then may positions be committed.
         boolean answered = true;
+        boolean uncommitted = false;
         String topic = Topics.steps(participant.name()).name();
         try {
             register();
@@ -111,8 +112,13 @@ public final class ParticipantWorker implements AutoCloseable {
                 }
             });
             while (running.get()) {
-                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
                 if (records.isEmpty()) {
+                    if (uncommitted) {
+                        consumer.commitAsync(); // quiet now: commit what was answered, so lag reads 0
+                        uncommitted = false;
+                        lastCommit = System.nanoTime();
+                    }
                     continue;
                 }
                 answered = false;
@@ -129,6 +135,7 @@ public final class ParticipantWorker implements AutoCloseable {
                     f.get(); // every result acked before its request is marked done
                 }
                 answered = true;
+                uncommitted = true;
                 // Everything polled so far is answered and acked, so committing the positions is safe. Committing at
                 // most every COMMIT_EVERY (asynchronously) spares the broker an offset write per batch; a crash
                 // re-runs at most that much, and handlers are idempotent by contract.
@@ -136,6 +143,7 @@ public final class ParticipantWorker implements AutoCloseable {
                 if (now - lastCommit >= COMMIT_EVERY.toNanos()) {
                     consumer.commitAsync();
                     lastCommit = now;
+                    uncommitted = false;
                 }
             }
         } catch (WakeupException e) {

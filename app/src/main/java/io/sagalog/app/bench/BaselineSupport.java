@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -18,7 +19,11 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * What the baselines share: unique names, creating and deleting their own topics, and counting a rate over a
@@ -40,7 +45,15 @@ final class BaselineSupport {
                 AdminClientConfig.CLIENT_ID_CONFIG, "bench-baseline-admin-" + uniqueSuffix()));
     }
 
-    static void createTopics(Admin admin, Collection<String> topics, int partitions) throws InterruptedException {
+    /**
+     * Creates the topics and waits until every partition has taken a write. Producing at full speed into a
+     * partition whose leader is not quite ready can wedge an idempotent producer: its first batch is refused
+     * (NOT_LEADER_OR_FOLLOWER), a later in-flight batch is accepted by the then-ready leader, and the retried first
+     * batch is rejected as out of sequence forever after. One acknowledged record per partition, from a plain
+     * producer with a single batch in flight, avoids that; the priming record carries the key {@code prime}.
+     */
+    static void createTopics(Admin admin, String bootstrapServers, Collection<String> topics, int partitions)
+            throws InterruptedException {
         try {
             admin.createTopics(topics.stream().map(t -> new NewTopic(t, partitions, (short) 1)).toList())
                     .all().get(30, TimeUnit.SECONDS);
@@ -50,6 +63,23 @@ final class BaselineSupport {
             }
         } catch (TimeoutException e) {
             throw new IllegalStateException("timed out creating topics " + topics, e);
+        }
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "bench-baseline-primer-" + uniqueSuffix());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+        try (KafkaProducer<byte[], byte[]> primer = new KafkaProducer<>(p, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            byte[] key = "prime".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            for (String topic : topics) {
+                for (int partition = 0; partition < partitions; partition++) {
+                    primer.send(new ProducerRecord<>(topic, partition, key, new byte[0])).get(60, TimeUnit.SECONDS);
+                }
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("topics " + topics + " do not take writes: " + e, e);
         }
     }
 

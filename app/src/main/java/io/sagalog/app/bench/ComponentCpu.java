@@ -1,15 +1,20 @@
 package io.sagalog.app.bench;
 
+import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Where the CPU went during a run, per component: the embedded broker, the Streams engine, the HTTP ingest, the
@@ -23,11 +28,20 @@ import java.util.regex.Pattern;
  * called {@code producer-3}) land in {@code other} unless a hint maps a part of their name to a component: pass
  * the engine's application id as a hint for {@code engine} to catch its admin client and cleanup thread.
  *
+ * <p>The JVM's own threads (GC workers, the VM thread, the JIT compilers) and RocksDB's background threads are
+ * invisible to {@link ThreadMXBean}: the first are hidden or not Java threads at all, the second are native. Yet
+ * early in a run the JIT alone can take a core, and RocksDB compactions are part of the engine's cost. So on Linux
+ * these are read from {@code /proc/self/task} as well (names cut to 15 characters, CPU in 10 ms ticks), under
+ * negative keys made of the Linux thread id and start time, so they never clash with Java thread ids and a reused
+ * Linux id is not taken for the same thread; elsewhere they are simply missing.
+ *
  * <p>Limits, by construction: CPU is read per live thread, so a thread that ended between the two snapshots takes
- * its CPU with it (short-lived threads are rare here, but a Streams rebalance or a restarted client can lose some);
- * and the JVM's own native threads (GC workers, the VM thread, JIT compilers on some JVMs) are not Java threads and
- * have no per-thread figure. Both end up in {@link Usage#unattributedCpuSeconds()}, the process total minus the sum
- * of threads, so the books still balance. GC is also given as collection time.
+ * its CPU with it (short-lived threads are rare here, but a Streams rebalance or a restarted client can lose some),
+ * and native threads other than those recognised are not read. Both end up in
+ * {@link Usage#unattributedCpuSeconds()}, the process total minus the sum of threads, so the books still balance.
+ * GC is also given as collection time. Where threads come and go (a
+ * baseline that starts and closes its own clients), a {@link Tracker} samples in the background and keeps the last
+ * figure of each thread, losing at most one sampling interval of a thread that ends.
  */
 public final class ComponentCpu {
     public static final String BROKER = "broker";
@@ -40,13 +54,20 @@ public final class ComponentCpu {
     /** All components, in the order reports list them. */
     public static final List<String> COMPONENTS = List.of(BROKER, ENGINE, INGEST_HTTP, PARTICIPANTS, LOAD, JVM, OTHER);
 
-    private static final List<String> JVM_PREFIXES = List.of("C1 CompilerThread", "C2 CompilerThread",
-            "GC Thread", "G1 ", "VM Thread", "VM Periodic Task Thread", "Reference Handler", "Finalizer",
+    /** Prefixes short enough to match the 15-character Linux names of native threads too. */
+    private static final List<String> JVM_PREFIXES = List.of("C1 CompilerThre", "C2 CompilerThre",
+            "GC Thread", "G1 ", "VM Thread", "VM Periodic", "Reference Handler", "Finalizer",
             "Signal Dispatcher", "Common-Cleaner", "Notification Thread", "Attach Listener", "Service Thread",
-            "Monitor Deflation Thread", "Sweeper thread", "JFR ", "process reaper", "DestroyJavaVM",
-            "RMI ", "JMX ", "Shenandoah", "ZGC");
+            "Monitor Deflati", "Sweeper thread", "JFR ", "process reaper", "DestroyJavaVM",
+            "RMI ", "JMX ", "Shenandoah", "ZGC", "Cleaner-");
     private static final List<String> ENGINE_MARKERS = List.of("StreamThread", "StateUpdater", "sagalog-registry",
-            "sagalog-engine");
+            "sagalog-engine", "rocksdb:");
+    /** Native or hidden threads read from /proc, by their (15-character) Linux names. */
+    private static final List<String> NATIVE_PREFIXES = List.of("GC Thread", "G1 ", "C1 CompilerThre",
+            "C2 CompilerThre", "VM Thread", "VM Periodic", "Service Thread", "Monitor Deflati", "Sweeper thread",
+            "rocksdb:");
+    /** Clock ticks per second in /proc/[pid]/task/[tid]/stat; 100 on every common Linux build. */
+    private static final long USER_HZ = 100;
     private static final List<String> PARTICIPANT_PREFIXES = List.of("sagalog-participant", "sagalog-http-dispatcher");
     private static final List<String> INGEST_PREFIXES = List.of("vert.x-eventloop", "vert.x-worker",
             "vert.x-internal-blocking", "vert.x-acceptor", "vertx-blocked-thread-checker", "sagalog-ingest",
@@ -58,7 +79,8 @@ public final class ComponentCpu {
             "TxnMarkerSenderThread", "AddPartitionsToTxnSenderThread", "LogDirFailureHandler", "executor-",
             "client-metrics-reaper", "RemoteLogManager", "remote-log", "persister-", "metrics-meter-tick-thread",
             "kafka-socket-acceptor", "SensorExpiry", "feature-", "node-to-controller", "kafka-log-",
-            "ExternalSocketAcceptor", "share-group", "kafka-producer-state-manager", "coordinator-");
+            "ExternalSocketAcceptor", "share-group", "kafka-producer-state-manager", "coordinator-",
+            "transaction-log-manager", "PersisterStateManager", "network-partition-metadata-client-reaper");
     /** {@code kafka-<node id>-...}: the KRaft metadata loader, publisher and raft threads. */
     private static final Pattern BROKER_NODE = Pattern.compile("kafka-\\d+-.*");
 
@@ -68,7 +90,8 @@ public final class ComponentCpu {
     /**
      * CPU of every live thread at one moment, with the process total and the JVM's memory and GC counters.
      *
-     * @param threads         thread id (never reused within a JVM) to name and CPU nanoseconds
+     * @param threads         thread id (never reused within a JVM) to name and CPU nanoseconds; native threads
+     *                        under a negative key made of their Linux thread id and start time
      * @param processCpuNanos CPU of the whole process, or -1 where the JVM does not tell
      */
     public record Snapshot(long wallNanos, Map<Long, ThreadCpu> threads, long processCpuNanos, long heapUsedBytes,
@@ -120,6 +143,7 @@ public final class ComponentCpu {
                 threads.put(ids[i], new ThreadCpu(infos[i].getThreadName(), cpu));
             }
         }
+        threads.putAll(nativeThreads());
         long process = -1;
         OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
         if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
@@ -133,6 +157,56 @@ public final class ComponentCpu {
         }
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
         return new Snapshot(wall, threads, process, heap, gcMillis, gcCount);
+    }
+
+    /**
+     * JVM-internal and RocksDB threads from {@code /proc/self/task}, keyed by {@code -(startTicks << 22 | tid)}; empty
+     * where there is no such directory. Threads that end while being read are skipped.
+     */
+    static Map<Long, ThreadCpu> nativeThreads() {
+        Path tasks = Path.of("/proc/self/task");
+        if (!Files.isDirectory(tasks)) {
+            return Map.of();
+        }
+        Map<Long, ThreadCpu> threads = new HashMap<>();
+        try (Stream<Path> dirs = Files.list(tasks)) {
+            for (Path dir : (Iterable<Path>) dirs::iterator) {
+                try {
+                    String name = Files.readString(dir.resolve("comm")).trim();
+                    if (isNative(name)) {
+                        String stat = Files.readString(dir.resolve("stat"));
+                        long tid = Long.parseLong(dir.getFileName().toString());
+                        threads.put(-((startTicks(stat) << 22) | tid),
+                                new ThreadCpu(name, cpuTicks(stat) * (1_000_000_000L / USER_HZ)));
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // the thread ended meanwhile, or an unexpected format: leave it out
+                }
+            }
+        } catch (IOException e) {
+            return Map.of();
+        }
+        return threads;
+    }
+
+    static boolean isNative(String linuxThreadName) {
+        return startsWithAny(linuxThreadName, NATIVE_PREFIXES);
+    }
+
+    /** utime + stime from a {@code stat} line: fields 14 and 15, counted after the parenthesised name. */
+    static long cpuTicks(String stat) {
+        String[] fields = statFields(stat);
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    /** starttime, field 22: with the thread id it tells a thread from a later one that reuses the id. */
+    static long startTicks(String stat) {
+        return Long.parseLong(statFields(stat)[19]);
+    }
+
+    /** The fields after the parenthesised name (which may hold spaces); element 0 is field 3, the state. */
+    private static String[] statFields(String stat) {
+        return stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
     }
 
     /** {@link #delta(Snapshot, Snapshot, Map)} without hints. */
@@ -164,6 +238,59 @@ public final class ComponentCpu {
         return new Usage(seconds, known ? process - attributed / 1e9 : Double.NaN, process,
                 (after.wallNanos() - before.wallNanos()) / 1e9, after.heapUsedBytes() / (1024.0 * 1024.0),
                 (after.gcMillis() - before.gcMillis()) / 1000.0, after.gcCount() - before.gcCount());
+    }
+
+    /**
+     * Samples every thread's CPU in the background (on a {@code bench-cpu-tracker} thread, which costs a few ms per
+     * sample and is filed under load) and remembers each thread's last figure, so threads that end before
+     * {@link #stop} still count, up to their last sample.
+     */
+    public static final class Tracker implements AutoCloseable {
+        private final Snapshot start;
+        private final Map<Long, ThreadCpu> lastSeen = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Thread sampler;
+        private volatile boolean running = true;
+
+        private Tracker(Duration every) {
+            this.start = take();
+            this.sampler = new Thread(() -> {
+                while (running) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(every.toNanos());
+                    if (running) {
+                        lastSeen.putAll(take().threads());
+                    }
+                }
+            }, "bench-cpu-tracker");
+            sampler.setDaemon(true);
+            sampler.start();
+        }
+
+        /** Starts sampling every {@code every}. */
+        public static Tracker start(Duration every) {
+            return new Tracker(every);
+        }
+
+        /** Stops sampling and returns CPU from the start until now; threads that ended count up to their last
+         * sample. */
+        public Usage stop(Map<String, String> hints) {
+            close();
+            Snapshot end = take();
+            Map<Long, ThreadCpu> threads = new HashMap<>(lastSeen);
+            threads.putAll(end.threads());
+            return delta(start, new Snapshot(end.wallNanos(), threads, end.processCpuNanos(), end.heapUsedBytes(),
+                    end.gcMillis(), end.gcCount()), hints);
+        }
+
+        @Override
+        public void close() {
+            running = false;
+            java.util.concurrent.locks.LockSupport.unpark(sampler);
+            try {
+                sampler.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** {@link #componentOf(String, Map)} without hints. */

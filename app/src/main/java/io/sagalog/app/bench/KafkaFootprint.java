@@ -34,7 +34,8 @@ import org.apache.kafka.common.TopicPartition;
  * a topic's byte delta smaller or even negative, and it is reported as is. {@code __consumer_offsets},
  * {@code __transaction_state} and any other topic starting with {@code __} are reported apart, because their
  * writes are shared by everything on the broker and should be judged separately. Topics that vanished before the
- * second snapshot are left out; topics created in between count from zero.
+ * second snapshot are left out (a deleted topic's log can linger on disk for a while; it is ignored too); topics
+ * created in between count from zero.
  */
 public final class KafkaFootprint {
     private static final long TIMEOUT_SECONDS = 30;
@@ -215,8 +216,10 @@ public final class KafkaFootprint {
             perTopic.computeIfAbsent(tp.topic(), t -> new long[2])[0] += end - start;
         });
         after.logBytesByTopic().forEach((topic, size) -> {
-            long start = before.logBytesByTopic().getOrDefault(topic, 0L);
-            perTopic.computeIfAbsent(topic, t -> new long[2])[1] += size - start;
+            long[] d = perTopic.get(topic); // null: the topic is gone, its log merely not yet removed from disk
+            if (d != null) {
+                d[1] += size - before.logBytesByTopic().getOrDefault(topic, 0L);
+            }
         });
         Map<String, TopicDelta> topics = new TreeMap<>();
         Map<String, TopicDelta> internal = new TreeMap<>();

@@ -33,7 +33,7 @@ public final class ProducerBaseline {
                                      ProgressListener progress) throws InterruptedException {
         String topic = "bench-baseline-producer-" + BaselineSupport.uniqueSuffix();
         try (Admin admin = BaselineSupport.admin(bootstrapServers)) {
-            BaselineSupport.createTopics(admin, List.of(topic), PARTITIONS);
+            BaselineSupport.createTopics(admin, bootstrapServers, List.of(topic), PARTITIONS);
             try {
                 return produce(bootstrapServers, topic, recordBytes, warmup, measure, progress);
             } finally {
@@ -80,6 +80,7 @@ public final class ProducerBaseline {
             } finally {
                 running.set(false);
                 sender.join(30_000);
+                producer.close(Duration.ofSeconds(10)); // what is still buffered is not part of the result
             }
             double perSecond = window.perSecond();
             String notes = String.format(Locale.ROOT, "idempotent, acks=all, linger.ms=5, %d partitions, keyed, "

@@ -40,12 +40,17 @@ import org.apache.kafka.streams.state.Stores;
  * two guarantees here is the part of Sagalog's exactly-once cost that comes from Kafka itself.
  *
  * <p>A producer feeds the source topic as fast as it can, but stays at most {@link #MAX_AHEAD} records ahead of
- * what reached the sink, so the backlog (and the disk it fills) stays bounded while Streams never runs dry. Output
+ * what reached the sink, so the backlog (and the disk it fills) stays bounded, the feeder does not compete with
+ * Streams for CPU more than it must, and Streams never runs dry. Output
  * is counted by a {@code read_committed} consumer, so under exactly-once only committed records count.
  */
 public final class StreamsPassThroughBaseline {
-    /** Most records the feeder may be ahead of the sink. */
-    static final long MAX_AHEAD = 200_000;
+    /**
+     * Most records the feeder may be ahead of the sink: many polls' worth, so Streams never waits for input, yet
+     * small enough that once the backlog is there the feeder only keeps pace instead of taking CPU from Streams
+     * on a small machine.
+     */
+    static final long MAX_AHEAD = 20_000;
     static final int PARTITIONS = 6;
     private static final String STORE = "passthrough-store";
 
@@ -73,7 +78,7 @@ public final class StreamsPassThroughBaseline {
             throw new java.io.UncheckedIOException(e);
         }
         try (Admin admin = BaselineSupport.admin(bootstrapServers)) {
-            BaselineSupport.createTopics(admin, List.of(source, sink), PARTITIONS);
+            BaselineSupport.createTopics(admin, bootstrapServers, List.of(source, sink), PARTITIONS);
             try {
                 return measure(bootstrapServers, processingGuarantee, recordBytes, warmup, measure, progress, appId,
                         source, sink, stateDir);

@@ -79,7 +79,7 @@ public final class VertxAppendBaseline {
                                     Drive drive) throws InterruptedException {
         String topic = "bench-baseline-append-" + BaselineSupport.uniqueSuffix();
         try (Admin admin = BaselineSupport.admin(bootstrapServers)) {
-            BaselineSupport.createTopics(admin, List.of(topic), PARTITIONS);
+            BaselineSupport.createTopics(admin, bootstrapServers, List.of(topic), PARTITIONS);
             Vertx serverVertx = Vertx.vertx();
             Vertx clientVertx = Vertx.vertx();
             Properties props = ProducerBaseline.durableProducer(bootstrapServers, "bench-baseline-append", 1);
@@ -102,6 +102,7 @@ public final class VertxAppendBaseline {
                 }).toCompletionStage());
                 client.close();
                 server.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+                producer.close(Duration.ofSeconds(10));
                 String notes = String.format(Locale.ROOT, "%s, %d B bodies, keep-alive; idempotent producer, "
                         + "acks=all, linger.ms=1, %d partitions, one HTTP server (one event loop); 202 after the "
                         + "ack; %d completed, %d failed, %d incomplete over %.1f s", load, bodyBytes, PARTITIONS,

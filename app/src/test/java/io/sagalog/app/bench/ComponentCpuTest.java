@@ -88,4 +88,50 @@ class ComponentCpuTest {
         assertThat(ComponentCpu.delta(s, ComponentCpu.take()).cpuSecondsByComponent().values())
                 .allMatch(v -> v >= 0);
     }
+
+    @Test
+    void aTrackerKeepsTheCpuOfThreadsThatEndedBeforeItStopped() throws Exception {
+        ComponentCpu.Tracker tracker = ComponentCpu.Tracker.start(java.time.Duration.ofMillis(10));
+        Thread burner = new Thread(() -> {
+            long until = System.nanoTime() + 300_000_000L;
+            long x = 0;
+            while (System.nanoTime() < until) {
+                x += System.nanoTime() % 7;
+            }
+            if (x == 42) {
+                System.out.print("");
+            }
+        }, "bench-burner");
+        burner.start();
+        burner.join();
+        ComponentCpu.Usage u = tracker.stop(Map.of("bench-burner", "burner"));
+
+        assertThat(u.cpuSecondsByComponent().get("burner")).isGreaterThan(0.0);
+    }
+
+    @Test
+    void nativeThreadsAreRecognisedByTheirLinuxNames() {
+        assertThat(ComponentCpu.isNative("C2 CompilerThre")).isTrue();
+        assertThat(ComponentCpu.isNative("GC Thread#1")).isTrue();
+        assertThat(ComponentCpu.isNative("rocksdb:low")).isTrue();
+        assertThat(ComponentCpu.isNative("vert.x-eventloo")).isFalse();
+        assertComponent("jvm", "C2 CompilerThre", "C1 CompilerThre", "G1 Conc#0", "VM Periodic Tas");
+        assertComponent("engine", "rocksdb:low", "rocksdb:high");
+        String stat = "4242 (C2 CompilerThre) S 1 4242 1 0 -1 4194624 100 0 0 0 1234 56 0 0 20 0 30 0 987654 0 0";
+        assertThat(ComponentCpu.cpuTicks(stat)).isEqualTo(1290);
+        assertThat(ComponentCpu.startTicks(stat)).isEqualTo(987654);
+        assertThat(ComponentCpu.cpuTicks("7 (name (with) spaces) R 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20"))
+                .isEqualTo(11 + 12);
+    }
+
+    @Test
+    void onLinuxTheJvmsHiddenThreadsAreRead() {
+        if (java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc/self/task"))) {
+            assertThat(ComponentCpu.take().threads())
+                    .anySatisfy((id, t) -> {
+                        assertThat(id).isNegative();
+                        assertThat(t.name()).startsWith("VM Thread");
+                    });
+        }
+    }
 }

@@ -36,8 +36,10 @@ class KafkaFootprintTest {
         ends.put(tp("new-topic", 1), 20L);
         ends.put(tp("__consumer_offsets", 3), 1020L);
         ends.put(tp("__transaction_state", 0), 60L);
+        // "gone" was deleted: no partitions any more, though its log is still on disk for a while.
         return new KafkaFootprint.Snapshot(ends, Map.of("sagalog.journal", 25_000L, "app-tx-state-changelog", 1_500L,
-                "idle", 700L, "new-topic", 5_000L, "__consumer_offsets", 52_000L, "__transaction_state", 8_000L));
+                "idle", 700L, "new-topic", 5_000L, "gone", 900L, "__consumer_offsets", 52_000L,
+                "__transaction_state", 8_000L));
     }
 
     @Test
