@@ -1,205 +1,277 @@
 package io.sagalog.app.bench;
 
 import io.sagalog.app.EmbeddedKafka;
-import io.sagalog.app.SagalogNode;
 import io.sagalog.compensators.Participant;
 import io.sagalog.compensators.ParticipantWorker;
-import io.sagalog.engine.Definition;
 import io.sagalog.engine.DefinitionCatalog;
-import io.sagalog.engine.DefinitionParser;
-import io.sagalog.engine.Durations;
-import io.sagalog.engine.EngineConfig;
+import io.sagalog.engine.SagalogTopics;
+import io.vertx.core.Vertx;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 /**
- * {@code sagalog bench}: drives load over HTTP at ingest like real clients do and reports throughput and latency
- * from submit until the journal says the transaction ended. Several configurations are measured in one run on the
- * same broker, so their ratios hold on a noisy machine.
+ * {@code sagalog bench}: measures Sagalog the way its users meet it. It starts what it needs (an embedded broker
+ * unless {@code --bootstrap} names a cluster), puts load on ingest over HTTP like real clients do, and reports,
+ * per configuration (workload x mode x clients or rate x guarantee), throughput, latency from submit to the final
+ * answer, Kafka writes per transaction and CPU per component; and, measured first on the same broker, what bare
+ * Kafka, Kafka Streams and Vert.x building blocks achieve, with Sagalog's figures as ratios to them, because on a
+ * small shared machine the ratios carry over to other machines and the absolute numbers do not.
+ *
+ * <p>This class only wires: the options are checked by {@link BenchOptions}, workloads are {@link Workload}s, a
+ * configuration is measured by {@link BenchRun}, baselines by {@link BaselineSuite}, and the summary is written by
+ * {@link SummaryTable}.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure throughput and latency of an N-step saga, closed loop over HTTP.")
+        description = {"Measure Sagalog's throughput, latency and cost over HTTP, beside baselines of Kafka, Kafka "
+                + "Streams and Vert.x on the same broker.",
+                "Workloads: S3 (3 no-op steps, 1 KB input), S3-comp (S3 with 20%% failing at step 3, so 2 "
+                        + "compensations run), S3-11KB (11 KB input), S10 (10 steps)."})
 public final class BenchCommand implements Callable<Integer> {
-    private static final Pattern TX_ID = Pattern.compile("\"txId\":\"([0-9a-f-]{36})\"");
+    /** Client-id prefix of the participants' Kafka clients, so their network threads count as participants. */
+    static final String PARTICIPANT_CLIENT_PREFIX = "bench-participant-";
+    private static final DateTimeFormatter FILE_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
-    @Option(names = "--guarantee", defaultValue = "both",
-            description = "at_least_once, exactly_once_v2, both, or a comma-separated list (measured in that order; default: ${DEFAULT-VALUE}).")
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--workload", paramLabel = "LIST",
+            description = "Workloads, comma-separated: S3, S3-comp, S3-11KB, S10 (default: S3).")
+    String workload;
+
+    @Option(names = "--steps", paramLabel = "N", description = "Alias for --workload S<N> (S3 or S10).")
+    Integer steps;
+
+    @Option(names = "--mode", defaultValue = "closed",
+            description = "closed (clients each waiting for their answer: finds the saturation point), open (fixed "
+                    + "arrival rate, latency corrected for coordinated omission) or both (default: ${DEFAULT-VALUE}).")
+    String mode;
+
+    @Option(names = "--rate", defaultValue = "500", paramLabel = "LIST",
+            description = "Open-loop arrival rates per second, comma-separated (default: ${DEFAULT-VALUE}).")
+    String rate;
+
+    @Option(names = "--clients", defaultValue = "16", paramLabel = "LIST",
+            description = "Closed-loop concurrent clients, comma-separated (default: ${DEFAULT-VALUE}).")
+    String clients;
+
+    @Option(names = "--guarantee", defaultValue = "at_least_once", paramLabel = "LIST",
+            description = "at_least_once, exactly_once_v2, both, or a comma-separated list (measured in that order; "
+                    + "default: ${DEFAULT-VALUE}).")
     String guarantee;
 
-    @Option(names = "--clients", defaultValue = "16", description = "Concurrent clients, each waiting for its transaction to end (default: ${DEFAULT-VALUE}).")
-    int clients;
-
-    @Option(names = "--duration", defaultValue = "20s", description = "Measured time per configuration (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--duration", description = "Measured time per configuration (default: 20s; 10s with --quick).")
     String duration;
 
-    @Option(names = "--warmup", defaultValue = "5s", description = "Unmeasured load before each measurement (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", description = "Unmeasured load before each measurement (default: 5s).")
     String warmup;
 
-    @Option(names = "--steps", defaultValue = "3", description = "Steps of the saga, each a no-op participant (default: ${DEFAULT-VALUE}).")
-    int steps;
+    @Option(names = "--quick", description = "Smoke-run preset: 5s warmup, 10s measured (explicit options win).")
+    boolean quick;
+
+    @Option(names = "--baselines", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Measure the producer, Streams pass-through and Vert.x append baselines first (default: "
+                    + "on; --no-baselines to skip).")
+    boolean baselines;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Write bench-<timestamp>.json, .csv, -baselines.csv "
+            + "and -latency.svg into DIR (default: no files).")
+    Path out;
 
     @Option(names = "--bootstrap", description = "Use this Kafka cluster instead of an embedded broker.")
     String bootstrap;
 
-    @Option(names = "--data-dir", description = "Where the embedded broker and engines keep data (default: a temporary directory).")
+    @Option(names = "--data-dir", description = "Where the embedded broker and engines keep data (default: a "
+            + "temporary directory, removed at the end).")
     Path dataDir;
 
-    /** One configuration's figures. */
-    record Result(String guarantee, int clients, long completed, double seconds, long p50, long p95, long p99, long max,
-                  long failed) {
-        double perSecond() {
-            return completed / seconds;
-        }
+    /** The options, checked; IllegalArgumentException with a message for the user if they are wrong. */
+    BenchOptions options() {
+        return BenchOptions.parse(workload, steps, mode, rate, clients, guarantee, warmup, duration, quick, baselines,
+                out, bootstrap, dataDir);
     }
 
     @Override
     public Integer call() throws Exception {
-        PrintStream out = System.out;
-        List<String> guarantees = guarantee.equals("both") ? List.of("at_least_once", "exactly_once_v2")
-                : List.of(guarantee.split(","));
-        Path dir = dataDir != null ? dataDir : Files.createTempDirectory("sagalog-bench");
-        EmbeddedKafka kafka = null;
-        String servers = bootstrap;
-        if (servers == null) {
-            out.print("Starting embedded Kafka... ");
-            kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, Map.of());
-            servers = kafka.bootstrapServers();
-            out.println(servers);
-        }
-        Definition definition = benchDefinition(steps);
-        DefinitionCatalog catalog = DefinitionCatalog.of(List.of(definition));
-        List<ParticipantWorker> workers = new ArrayList<>();
-        List<Result> results = new ArrayList<>();
+        BenchOptions o;
         try {
-            for (var step : definition.steps()) {
-                workers.add(ParticipantWorker.start(Participant.named(step.participant())
-                        .action("do", call -> Map.of()).compensation("undo", call -> { }).build(), servers));
+            o = options();
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), e.getMessage());
+        }
+        PrintStream stdout = System.out;
+        String command = commandLine(spec == null ? List.of() : spec.commandLine().getParseResult().originalArgs());
+        LocalDateTime started = LocalDateTime.now();
+        boolean temporary = o.dataDir() == null;
+        Path dir = temporary ? Files.createTempDirectory("sagalog-bench") : o.dataDir();
+        List<MeasuredBaseline> baselineResults = List.of();
+        List<BenchRun.Outcome> outcomes = new ArrayList<>();
+        List<String> notMeasured = new ArrayList<>();
+        EmbeddedKafka kafka = null;
+        Vertx clientVertx = null;
+        String broker;
+        try {
+            String servers = o.bootstrap();
+            if (servers == null) {
+                stdout.print("Starting embedded Kafka... ");
+                kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, Map.of());
+                servers = kafka.bootstrapServers();
+                stdout.println(servers);
+                broker = "embedded broker (1 node, in this JVM)";
+            } else {
+                broker = "Kafka at " + servers;
             }
-            for (String g : guarantees) {
-                results.add(measure(out, servers, dir, catalog, definition.name(), g));
+            DefinitionCatalog catalog = DefinitionCatalog.of(o.workloads().stream().map(Workload::definition).toList());
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
+                    AdminClientConfig.CLIENT_ID_CONFIG, "bench-admin"))) {
+                // Step topics exist before any participant subscribes or any engine starts.
+                SagalogTopics.ensure(admin, catalog, BenchRun.PARTITIONS, (short) 1);
+                if (o.baselines()) {
+                    baselineResults = BaselineSuite.run(servers, o, stdout);
+                }
+                clientVertx = SubmitClient.clientVertx();
+                BenchRun runner = new BenchRun(servers, admin, catalog, dir, clientVertx, o, stdout);
+                for (Workload w : o.workloads()) {
+                    List<ParticipantWorker> workers = startParticipants(w, servers);
+                    try {
+                        for (Configuration c : o.configurations()) {
+                            if (c.workload() != w) {
+                                continue;
+                            }
+                            try {
+                                outcomes.add(runner.measure(c));
+                            } catch (InterruptedException e) {
+                                throw e;
+                            } catch (Exception e) {
+                                stdout.printf("%s failed, not measured: %s%n", c.label(), e);
+                                notMeasured.add(c.label() + ": " + e);
+                            }
+                        }
+                    } finally {
+                        workers.forEach(ParticipantWorker::close);
+                    }
+                }
             }
         } finally {
-            workers.forEach(ParticipantWorker::close);
+            if (clientVertx != null) {
+                clientVertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            }
             if (kafka != null) {
                 kafka.close();
             }
-        }
-        printSummary(out, results);
-        return 0;
-    }
-
-    private Result measure(PrintStream out, String servers, Path dir, DefinitionCatalog catalog, String definition,
-                           String processingGuarantee) throws Exception {
-        EngineConfig config = EngineConfig.defaults(servers, dir.resolve("engine-" + UUID.randomUUID()))
-                .withApplicationId("bench-" + processingGuarantee.replace('_', '-') + "-" + UUID.randomUUID())
-                .withProcessingGuarantee(processingGuarantee);
-        out.printf("%n%s: starting engine...%n", processingGuarantee);
-        try (SagalogNode node = SagalogNode.start(new SagalogNode.Options(config, "127.0.0.1", 0, 6, catalog));
-             JournalWatcher journal = new JournalWatcher(servers)) {
-            URI submit = URI.create("http://127.0.0.1:" + node.port() + "/v1/transactions");
-            String body = "{\"definition\":\"" + definition + "\",\"input\":{\"payload\":\"" + "x".repeat(1000) + "\"}}";
-            Duration warm = Durations.parse(warmup);
-            Duration measured = Durations.parse(duration);
-            LatencyRecorder latencies = new LatencyRecorder();
-            AtomicLong failed = new AtomicLong();
-            AtomicBoolean recording = new AtomicBoolean(false);
-            AtomicBoolean running = new AtomicBoolean(true);
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-            List<Thread> threads = new ArrayList<>();
-            for (int c = 0; c < clients; c++) {
-                Thread t = new Thread(() -> {
-                    while (running.get()) {
-                        long start = System.nanoTime();
-                        try {
-                            HttpResponse<String> r = http.send(HttpRequest.newBuilder(submit)
-                                    .header("Content-Type", "application/json")
-                                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-                            Matcher m = TX_ID.matcher(r.body());
-                            if (r.statusCode() != 202 || !m.find()) {
-                                failed.incrementAndGet();
-                                continue;
-                            }
-                            JournalWatcher.Ending end = journal.ending(m.group(1)).get(30, TimeUnit.SECONDS);
-                            journal.forget(m.group(1));
-                            if (recording.get()) {
-                                latencies.record((end.seenNanos() - start) / 1_000);
-                            }
-                        } catch (Exception e) {
-                            failed.incrementAndGet();
-                        }
-                    }
-                }, "bench-client-" + c);
-                t.setDaemon(true);
-                threads.add(t);
-                t.start();
-            }
-            out.printf("%s: warming up for %s with %d clients...%n", processingGuarantee, warmup, clients);
-            Thread.sleep(warm.toMillis());
-            recording.set(true);
-            long start = System.nanoTime();
-            long seconds = measured.toSeconds();
-            for (long s = 1; s <= seconds; s++) {
-                Thread.sleep(1000);
-                if (s % 5 == 0 || s == seconds) {
-                    out.printf("%s: %3d s  %7d completed  %8.0f tx/s%n", processingGuarantee, s, latencies.count(),
-                            latencies.count() / ((System.nanoTime() - start) / 1e9));
+            if (temporary) {
+                try {
+                    BaselineSupport.deleteRecursively(dir);
+                } catch (RuntimeException e) {
+                    stdout.println("(could not remove " + dir + ": " + e.getMessage() + ")");
                 }
             }
-            recording.set(false);
-            double elapsed = (System.nanoTime() - start) / 1e9;
-            running.set(false);
-            for (Thread t : threads) {
-                t.join(35_000);
-            }
-            return new Result(processingGuarantee, clients, latencies.count(), elapsed, latencies.percentile(0.50),
-                    latencies.percentile(0.95), latencies.percentile(0.99), latencies.percentile(1.0), failed.get());
         }
+
+        String date = OffsetDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+        String summary = SummaryTable.render(heading(o, broker, started), rows(outcomes), baselineResults,
+                o.baselineWarmup().toSeconds() + " s warmup, " + o.baselineDuration().toSeconds() + " s measured",
+                command, date);
+        if (!notMeasured.isEmpty()) {
+            summary += "\nNot measured:\n" + notMeasured.stream().map(n -> "- " + n + "\n").collect(Collectors.joining());
+        }
+        stdout.println();
+        stdout.print(summary);
+        if (o.out() != null) {
+            writeFiles(stdout, o, started, command, broker, outcomes, baselineResults);
+        }
+        return notMeasured.isEmpty() ? 0 : 1;
     }
 
-    private void printSummary(PrintStream out, List<Result> results) {
-        out.printf("%nSagalog bench, %s, %d-step saga of no-op participants, 1 KB input, closed loop, %d clients%n",
-                LocalDate.now(), steps, clients);
-        out.println("| processing guarantee | completed tx/s | p50 ms | p95 ms | p99 ms | max ms | failed |");
-        out.println("|---|---:|---:|---:|---:|---:|---:|");
-        for (Result r : results) {
-            out.printf("| %s | %.0f | %.1f | %.1f | %.1f | %.1f | %d |%n", r.guarantee(), r.perSecond(), r.p50() / 1000.0,
-                    r.p95() / 1000.0, r.p99() / 1000.0, r.max() / 1000.0, r.failed());
+    /** One worker per step, with client ids that {@link ComponentCpu} can attribute (see {@link BenchRun#hints}). */
+    private static List<ParticipantWorker> startParticipants(Workload w, String servers) {
+        List<ParticipantWorker> workers = new ArrayList<>();
+        for (Participant p : w.participants()) {
+            workers.add(ParticipantWorker.start(p, servers, Map.of(
+                    "consumer.client.id", PARTICIPANT_CLIENT_PREFIX + p.name() + "-consumer",
+                    "producer.client.id", PARTICIPANT_CLIENT_PREFIX + p.name() + "-producer")));
         }
-        Result first = results.get(0);
-        for (Result r : results.subList(1, results.size())) {
-            if (first.perSecond() > 0) {
-                out.printf("%s / %s: throughput x%.2f, p50 x%.2f, p99 x%.2f%n", r.guarantee(), first.guarantee(),
-                        r.perSecond() / first.perSecond(), (double) r.p50() / Math.max(1, first.p50()),
-                        (double) r.p99() / Math.max(1, first.p99()));
-            }
-        }
+        return workers;
     }
 
-    static Definition benchDefinition(int steps) throws Exception {
-        StringBuilder json = new StringBuilder("{\"name\": \"bench-s" + steps + "\", \"steps\": [");
-        for (int i = 1; i <= steps; i++) {
-            json.append(i > 1 ? "," : "").append("{\"name\": \"step").append(i).append("\", \"participant\": \"bench-p")
-                    .append(i).append("\", \"action\": \"do\", \"compensation\": \"undo\"}");
+    private static List<SummaryTable.Row> rows(List<BenchRun.Outcome> outcomes) {
+        return outcomes.stream().map(o -> new SummaryTable.Row(o.result(), o.run().failureSamples(),
+                o.perTransaction(), o.applicationId())).toList();
+    }
+
+    private static String heading(BenchOptions o, String broker, LocalDateTime started) {
+        StringBuilder s = new StringBuilder();
+        s.append("## Sagalog bench, ").append(started.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")))
+                .append(", ").append(Runtime.getRuntime().availableProcessors()).append(" cores, Java ")
+                .append(System.getProperty("java.runtime.version")).append(", ").append(broker).append("\n\n");
+        for (Workload w : o.workloads()) {
+            s.append("- ").append(w.label()).append(": ").append(w.description()).append('\n');
         }
-        return DefinitionParser.parse(json.append("]}").toString(), 1);
+        s.append("- each configuration: a fresh engine (one stream thread, ").append(BenchRun.PARTITIONS)
+                .append(" partitions), ").append(o.warmup().toSeconds()).append(" s warmup, ")
+                .append(o.duration().toSeconds()).append(" s measured; closed loop = N clients each waiting for "
+                        + "its answer; open loop = fixed arrival rate");
+        return s.toString();
+    }
+
+    private static void writeFiles(PrintStream stdout, BenchOptions o, LocalDateTime started, String command,
+                                   String broker, List<BenchRun.Outcome> outcomes,
+                                   List<MeasuredBaseline> baselines) throws java.io.IOException {
+        String name = "bench-" + started.format(FILE_STAMP);
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("command", command);
+        env.put("broker", broker);
+        env.put("warmupSeconds", Long.toString(o.warmup().toSeconds()));
+        env.put("durationSeconds", Long.toString(o.duration().toSeconds()));
+        env.put("latency", "submit to the answer of POST /v1/transactions?wait=" + SubmitClient.WAIT
+                + "; open loops from the intended send time (corrected for coordinated omission)");
+        env.put("stepsPerSecond", "participant calls (actions and compensations) per second");
+        env.put("recordsAndBytesPerTx", "Kafka writes (Sagalog topics, the engine's changelogs, internal topics) "
+                + "between broker snapshots at the measured window's edges, divided by the transactions settled "
+                + "between them; approximate");
+        List<Path> files = new ArrayList<>(ResultFiles.write(o.out(), name, env,
+                outcomes.stream().map(BenchRun.Outcome::result).toList(),
+                baselines.stream().map(MeasuredBaseline::result).toList()));
+        Path svg = o.out().resolve(name + "-latency.svg");
+        Files.writeString(svg, SvgPlot.latencyOverTime(outcomes.stream()
+                        .map(oc -> oc.run().timeline().named(oc.configuration().label())).toList(),
+                "Sagalog bench " + started.format(DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm"))
+                        + ": latency over the measured window"), StandardCharsets.UTF_8);
+        files.add(svg);
+        stdout.println("\nWrote " + files.stream().map(Path::toString).collect(Collectors.joining(", ")));
+    }
+
+    /**
+     * The command line as typed after {@code sagalog}: {@code sagalog bench --workload S3 ...}, arguments with
+     * spaces or quotes quoted, so it can be pasted back into a shell.
+     */
+    static String commandLine(List<String> args) {
+        List<String> rest = new ArrayList<>(args);
+        if (!rest.isEmpty() && rest.get(0).equals("bench")) {
+            rest.remove(0);
+        }
+        StringBuilder s = new StringBuilder("sagalog bench");
+        for (String a : rest) {
+            s.append(' ').append(a.matches("[A-Za-z0-9_./,=:@%+-]+") ? a : "'" + a.replace("'", "'\\''") + "'");
+        }
+        return s.toString();
     }
 }

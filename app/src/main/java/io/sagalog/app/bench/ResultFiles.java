@@ -55,11 +55,23 @@ public final class ResultFiles {
      */
     public static List<Path> write(Path dir, String name, List<BenchResult> results, List<BaselineResult> baselines)
             throws IOException {
+        return write(dir, name, Map.of(), results, baselines);
+    }
+
+    /**
+     * {@link #write(Path, String, List, List)} with more entries in the JSON's environment, after the standard
+     * ones: say the command line that produced the figures and how to read them, which the figures alone do not
+     * tell.
+     */
+    public static List<Path> write(Path dir, String name, Map<String, String> moreEnvironment,
+                                   List<BenchResult> results, List<BaselineResult> baselines) throws IOException {
         Files.createDirectories(dir);
         Path json = dir.resolve(name + ".json");
         Path csv = dir.resolve(name + ".csv");
         Path baselineCsv = dir.resolve(name + "-baselines.csv");
-        writeJson(json, new Contents(environment(), results, baselines));
+        Map<String, String> env = environment();
+        env.putAll(moreEnvironment);
+        writeJson(json, new Contents(env, results, baselines));
         Files.writeString(csv, resultsCsv(results), StandardCharsets.UTF_8);
         Files.writeString(baselineCsv, baselinesCsv(baselines), StandardCharsets.UTF_8);
         return List.of(json, csv, baselineCsv);

@@ -46,6 +46,15 @@ class ResultFilesTest {
     }
 
     @Test
+    void moreEnvironmentIsKeptAfterTheStandardEntries() throws Exception {
+        ResultFiles.write(dir, "bench", Map.of("command", "sagalog bench --quick"), List.of(closed()), List.of());
+
+        ResultFiles.Contents back = ResultFiles.readJson(dir.resolve("bench.json"));
+        assertThat(back.environment()).containsEntry("command", "sagalog bench --quick").containsKeys("date", "cores");
+        assertThat(back.environment().keySet()).last().isEqualTo("command");
+    }
+
+    @Test
     void csvHasTheHeaderAndQuotesWhatNeedsIt() throws Exception {
         ResultFiles.write(dir, "bench", List.of(closed(), open()), List.of(baseline()));
 
