@@ -18,13 +18,16 @@ import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
  *
  * <p>Keys (definition names cannot contain {@code |}):
  * <ul>
- *   <li>{@code s|<status>|<age>|<txId>}: by status;
- *   <li>{@code d|<definition>|<status>|<age>|<txId>}: by definition and status;
+ *   <li>{@code s|<status>|<age>|<txId>} = definition name: by status;
+ *   <li>{@code d|<definition>|<status>|<age>|<txId>}: by definition and status, for every status but RUNNING;
  *   <li>{@code c|<definition>|<status>}: how many, as a decimal string.
  * </ul>
  * {@code <age>} is {@code Long.MAX_VALUE - createdAt millis} in 16 hex digits, so a forward range reads newest first.
  * Entries are keyed by creation time, not by last update: an entry moves only when the status changes (two
- * changelog records), not on every step.
+ * changelog records), not on every step. RUNNING has no {@code d|} entries: nearly every transaction passes
+ * through RUNNING briefly, and those entries cost two changelog records per transaction (a put, then a
+ * tombstone); RUNNING transactions are the ones in flight, few at any time, so a list of the RUNNING ones of a
+ * definition reads the {@code s|RUNNING} entries and keeps those whose value names the definition.
  */
 public final class TxIndex {
     private static final String EMPTY = "";
@@ -49,11 +52,15 @@ public final class TxIndex {
         String age = SortableHex.hex16(Long.MAX_VALUE - createdAtMillis);
         if (before != null) {
             store.delete("s|" + before + "|" + age + "|" + txId);
-            store.delete("d|" + definition + "|" + before + "|" + age + "|" + txId);
+            if (before != TxStatus.RUNNING) {
+                store.delete("d|" + definition + "|" + before + "|" + age + "|" + txId);
+            }
             add(store, countKey(definition, before), -1);
         }
-        store.put("s|" + after + "|" + age + "|" + txId, EMPTY);
-        store.put("d|" + definition + "|" + after + "|" + age + "|" + txId, EMPTY);
+        store.put("s|" + after + "|" + age + "|" + txId, definition);
+        if (after != TxStatus.RUNNING) {
+            store.put("d|" + definition + "|" + after + "|" + age + "|" + txId, EMPTY);
+        }
         add(store, countKey(definition, after), 1);
     }
 
@@ -84,14 +91,18 @@ public final class TxIndex {
         List<TxStatus> statuses = status != null ? List.of(status) : List.of(TxStatus.values());
         List<Entry> merged = new ArrayList<>();
         for (TxStatus s : statuses) {
-            String prefix = definition == null ? "s|" + s + "|" : "d|" + definition + "|" + s + "|";
+            // RUNNING has no d| entries (see above): filter its s| entries by their value instead.
+            boolean filter = definition != null && s == TxStatus.RUNNING;
+            String prefix = definition == null || filter ? "s|" + s + "|" : "d|" + definition + "|" + s + "|";
             String from = after == null ? prefix : prefix + after + "\u0000";
-            int read = 0;
+            int taken = 0;
             try (KeyValueIterator<String, String> it = store.range(from, prefix + END)) {
-                while (it.hasNext() && read < limit) {
+                while (it.hasNext() && taken < limit) {
                     KeyValue<String, String> next = it.next();
-                    merged.add(parse(next.key.substring(prefix.length())));
-                    read++;
+                    if (!filter || definition.equals(next.value)) {
+                        merged.add(parse(next.key.substring(prefix.length())));
+                        taken++;
+                    }
                 }
             }
         }

@@ -89,6 +89,11 @@ class TxIndexTest {
         assertThat(TxIndex.list(store, null, null, null, 2)).extracting(TxIndex.Entry::txId).containsExactly("c", "b");
         assertThat(TxIndex.list(store, TxStatus.RUNNING, "trip", null, 10)).extracting(TxIndex.Entry::txId)
                 .containsExactly("a");
+        assertThat(TxIndex.list(store, TxStatus.RUNNING, "refund", null, 10)).extracting(TxIndex.Entry::txId)
+                .containsExactly("b");
+        assertThat(TxIndex.list(store, TxStatus.PARKED, "trip", null, 10)).extracting(TxIndex.Entry::txId)
+                .containsExactly("c");
+        assertThat(TxIndex.list(store, TxStatus.PARKED, "refund", null, 10)).isEmpty();
         assertThat(TxIndex.list(store, TxStatus.RUNNING, null, null, 10).get(0).createdAtMillis()).isEqualTo(T0 + 2);
     }
 
