@@ -66,8 +66,13 @@ final class Transitions {
         if (i < 0) {
             return;
         }
-        w.updateStep(i, w.state().step(i).succeeded(result.output()));
-        w.emit(new StepSucceeded(result.step(), result.attempt()));
+        stepDone(w, definition, i, result.output(), result.attempt());
+    }
+
+    /** A step's action succeeded (or an operator skipped it): record it, then the next step or the end. */
+    private void stepDone(Work w, Definition definition, int i, String output, int attempt) {
+        w.updateStep(i, w.state().step(i).succeeded(output));
+        w.emit(new StepSucceeded(definition.step(i).name(), attempt));
         if (i + 1 < definition.steps().size()) {
             dispatchAction(w, definition, i + 1, 1);
         } else {
@@ -281,16 +286,8 @@ final class Transitions {
                 cancelTimersOf(w, stepName);
                 if (at.phase() == Phase.ACTION) {
                     w.become(TxStatus.RUNNING, null);
-                    StepState step = w.state().step(i);
-                    w.updateStep(i, step.succeeded(command.output() == null ? "{}" : command.output()));
-                    w.emit(new StepSucceeded(stepName, step.attempt()));
-                    if (i + 1 < definition.steps().size()) {
-                        dispatchAction(w, definition, i + 1, 1);
-                    } else {
-                        w.cancelAllTimers();
-                        w.become(TxStatus.COMPLETED, null);
-                        w.emit(new TxCompleted());
-                    }
+                    stepDone(w, definition, i, command.output() == null ? "{}" : command.output(),
+                            w.state().step(i).attempt());
                 } else {
                     w.become(TxStatus.COMPENSATING, null);
                     w.updateStep(i, w.state().step(i).compensated());

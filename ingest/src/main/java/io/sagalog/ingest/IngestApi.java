@@ -112,11 +112,8 @@ public final class IngestApi {
             Problem.invalidRequest("the Idempotency-Key header must have 1 to 255 characters").send(ctx);
             return;
         }
-        java.time.Duration wait;
-        try {
-            wait = waits == null ? null : TransactionWaits.parseWait(ctx.request().getParam("wait"));
-        } catch (IllegalArgumentException e) {
-            Problem.invalidRequest(e.getMessage()).send(ctx);
+        java.time.Duration wait = TransactionWaits.waitParam(ctx, waits);
+        if (wait == TransactionWaits.INVALID) {
             return;
         }
         String txId = idempotencyKey == null ? UUID.randomUUID().toString()

@@ -84,6 +84,22 @@ public final class TransactionWaits implements AutoCloseable {
         return new Wait(future, () -> promise.tryComplete(false));
     }
 
+    /** What {@link #waitParam} returns after it answered a bad {@code wait} with 422. */
+    public static final Duration INVALID = Duration.ofNanos(-1);
+
+    /**
+     * The request's {@code wait} when {@code waits} can serve it, else null; a bad value is answered with a 422
+     * problem and {@link #INVALID} returned, so the handler stops.
+     */
+    public static Duration waitParam(io.vertx.ext.web.RoutingContext ctx, TransactionWaits waits) {
+        try {
+            return waits == null ? null : parseWait(ctx.request().getParam("wait"));
+        } catch (IllegalArgumentException e) {
+            Problem.invalidRequest(e.getMessage()).send(ctx);
+            return INVALID;
+        }
+    }
+
     /** The {@code wait} query parameter: null when absent; at most {@link #MAX_WAIT}. */
     public static Duration parseWait(String text) {
         if (text == null || text.isBlank()) {

@@ -102,14 +102,11 @@ public final class QueryApi {
 
     private void get(RoutingContext ctx) {
         String txId = txId(ctx);
-        java.time.Duration wait;
-        try {
-            wait = waits == null ? null : TransactionWaits.parseWait(ctx.request().getParam("wait"));
-        } catch (IllegalArgumentException e) {
-            Problem.invalidRequest(e.getMessage()).send(ctx);
+        if (txId == null) {
             return;
         }
-        if (txId == null || forwardToOwner(ctx, txId)) {
+        java.time.Duration wait = TransactionWaits.waitParam(ctx, waits);
+        if (wait == TransactionWaits.INVALID || forwardToOwner(ctx, txId)) {
             return;
         }
         // Registered before reading the state, so a decision made in between wakes it.
