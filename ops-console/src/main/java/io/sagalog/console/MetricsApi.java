@@ -26,8 +26,16 @@ public final class MetricsApi {
     }
 
     public void mount(Router router) {
-        router.get("/metrics").handler(ctx -> ctx.response()
-                .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(render(samples.get()) + registry.get()));
+        // Rendered on a worker thread: some gauges read the engine's state stores (RocksDB) when scraped, which
+        // must not happen on an event loop.
+        router.get("/metrics").handler(ctx -> ctx.vertx().<String>executeBlocking(() -> render(samples.get()) + registry.get(),
+                false).onComplete(text -> {
+                    if (text.failed()) {
+                        ctx.fail(text.cause());
+                    } else {
+                        ctx.response().putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(text.result());
+                    }
+                }));
     }
 
     static String render(List<Sample> samples) {
