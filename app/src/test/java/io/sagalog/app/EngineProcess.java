@@ -52,6 +52,8 @@ final class EngineProcess implements AutoCloseable {
     }
 
     private final Settings settings;
+    private final Path jar;
+    private final List<String> jarJvmOptions;
     private final Path logbackConfig;
     private final String classpath = currentClasspath();
     private volatile List<String> lastCommand = List.of();
@@ -60,7 +62,17 @@ final class EngineProcess implements AutoCloseable {
     private int starts;
 
     EngineProcess(Settings settings) {
+        this(settings, null, List.of());
+    }
+
+    /**
+     * Runs the engine from the runnable jar ({@code app/target/sagalog.jar}) with the given JVM options (e.g. its
+     * class-data archive), as {@code ./sagalog engine} does, instead of from this code's classpath.
+     */
+    EngineProcess(Settings settings, Path jar, List<String> jvmOptions) {
         this.settings = settings;
+        this.jar = jar;
+        this.jarJvmOptions = List.copyOf(jvmOptions);
         try {
             Files.createDirectories(settings.logDir());
             // The test classpath carries logback-test.xml, which logs to stdout; the child logs to stderr instead,
@@ -102,9 +114,15 @@ final class EngineProcess implements AutoCloseable {
             cmd.addAll(List.of(extra.split("\\s+")).stream().map(a -> a.replace("%n", Integer.toString(starts))).toList());
         }
         cmd.add("-Dlogback.configurationFile=" + logbackConfig.toAbsolutePath());
-        cmd.add("-cp");
-        cmd.add(classpath);
-        cmd.add(SagalogCli.class.getName());
+        if (jar == null) {
+            cmd.add("-cp");
+            cmd.add(classpath);
+            cmd.add(SagalogCli.class.getName());
+        } else {
+            cmd.addAll(jarJvmOptions);
+            cmd.add("-jar");
+            cmd.add(jar.toAbsolutePath().toString());
+        }
         cmd.add("engine");
         cmd.add("--no-auth");
         cmd.add("--bootstrap=" + settings.bootstrap());

@@ -44,12 +44,12 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * How long the engine takes to recover after SIGKILL with a backlog waiting for it. Not a test; run with
  *
  * <pre>{@code
- * cd app && mvn -B -q test-compile exec:java -Dexec.classpathScope=test \
+ * ./sagalog --version && cd app && mvn -B -q test-compile exec:java -Dexec.classpathScope=test \
  *     -Dexec.mainClass=io.sagalog.app.RecoveryTimeBenchmark -Dexec.args="at_least_once"   # or exactly_once_v2
  * }</pre>
  *
  * <p>Arguments: processing guarantee ({@code at_least_once} or {@code exactly_once_v2}), then optionally the number
- * of transactions (default 1000) and of measured rounds on fresh brokers (default 1).
+ * of transactions (default 1000) and of measured rounds on fresh brokers (default 1), after one warm-up round.
  *
  * <p>One round: an embedded broker, an engine process ({@code sagalog engine}), 1,000 transactions of a 3-step saga
  * whose first participant holds: its handler waits for a release, so every first step is dispatched and unanswered
@@ -59,6 +59,10 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * data directory, application id and instance id. Measured from the start of the new process: (a) its ready line,
  * (b) the last of the 1,000 journaling step 1 succeeded (it moved again), (c) the last one final. The journal is read
  * with {@code read_committed}, so under exactly_once_v2 only committed decisions count.
+ *
+ * <p>The engine is started from {@code target/sagalog.jar} as {@code ./sagalog engine} starts it, once with the
+ * application class-data archive the launcher prepares ({@code target/sagalog.jsa}) and once without it, alternating
+ * in every round.
  */
 public final class RecoveryTimeBenchmark {
     private static final String DEFINITION = "recovery-bench";
@@ -67,6 +71,12 @@ public final class RecoveryTimeBenchmark {
 
     private RecoveryTimeBenchmark() {}
 
+    /** How the engine process is started: the runnable jar, with or without its class-data archive. */
+    private record Variant(String name, List<String> jvmOptions) {}
+
+    /** One measured restart. */
+    private record Result(int round, String variant, long readyMs, long movedMs, long finalMs) {}
+
     public static void main(String[] args) throws Exception {
         String guarantee = args.length > 0 ? args[0] : "at_least_once";
         int transactions = args.length > 1 ? Integer.parseInt(args[1]) : 1000;
@@ -74,15 +84,42 @@ public final class RecoveryTimeBenchmark {
         if (!guarantee.equals("at_least_once") && !guarantee.equals("exactly_once_v2")) {
             throw new IllegalArgumentException("the first argument is at_least_once or exactly_once_v2, not " + guarantee);
         }
+        // The engine runs as ./sagalog engine runs it: from the jar, with the class-data archive the launcher made.
+        Path jar = Path.of("target", "sagalog.jar");
+        Path archive = Path.of("target", "sagalog.jsa");
+        if (!Files.exists(jar) || !Files.exists(archive)
+                || Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) < 0) {
+            throw new IllegalStateException("run ../sagalog --version first (from app/): it builds target/sagalog.jar and "
+                    + "its class-data archive target/sagalog.jsa, which this benchmark starts the engine with");
+        }
         quietLogs();
-        System.out.println("command: cd app && mvn -B -q test-compile exec:java -Dexec.classpathScope=test "
-                + "-Dexec.mainClass=" + RecoveryTimeBenchmark.class.getName() + " -Dexec.args=\"" + String.join(" ", args) + "\"");
+        System.out.println("command: ./sagalog --version && cd app && mvn -B -q test-compile exec:java "
+                + "-Dexec.classpathScope=test -Dexec.mainClass=" + RecoveryTimeBenchmark.class.getName()
+                + " -Dexec.args=\"" + String.join(" ", args) + "\"");
+        // Both variants in every round, alternating, so the machine's noise and warm-up favour neither.
+        List<Variant> variants = List.of(new Variant("jar, the JDK's own class archive only", List.of("-Xshare:auto")),
+                new Variant("jar + class-data archive", List.of("-XX:SharedArchiveFile=" + archive.toAbsolutePath(),
+                        "-Xlog:cds=off", "-Xlog:cds+dynamic=off")));
+        // Round 0 warms this JVM, which hosts the broker and the participants: in a running system they are long up
+        // and warm, and only the engine is new. Its figures are printed but not counted.
+        round(guarantee, transactions, 0, variants.get(1), jar);
+        List<Result> results = new ArrayList<>();
         for (int round = 1; round <= rounds; round++) {
-            round(guarantee, transactions, round);
+            for (Variant v : variants) {
+                results.add(round(guarantee, transactions, round, v, jar));
+            }
+        }
+        System.out.printf("%n%s, %d transactions in flight, engine killed with SIGKILL and restarted; from the new process's start:%n",
+                guarantee, transactions);
+        System.out.println("| round | engine started as | to ready | to all moved again | to all final |");
+        System.out.println("|---:|---|---:|---:|---:|");
+        for (Result r : results) {
+            System.out.printf("| %d | %s | %.1f s | %.1f s | %.1f s |%n", r.round(), r.variant(), r.readyMs() / 1e3,
+                    r.movedMs() / 1e3, r.finalMs() / 1e3);
         }
     }
 
-    private static void round(String guarantee, int transactions, int round) throws Exception {
+    private static Result round(String guarantee, int transactions, int round, Variant variant, Path jar) throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 8);
         Path dir = Files.createTempDirectory("sagalog-recovery-bench");
         Path logs = Files.createDirectories(Path.of("target", "recovery-bench", run));
@@ -92,7 +129,8 @@ public final class RecoveryTimeBenchmark {
         Files.writeString(definition, definitionJson());
         String applicationId = "recovery-bench-" + run;
         EngineProcess engine = new EngineProcess(new EngineProcess.Settings(bootstrap, dir.resolve("engine"), applicationId,
-                "recovery-bench-engine", 3, List.of(definition), guarantee, logs));
+                "recovery-bench-engine", 3, List.of(definition), guarantee, logs), jar, variant.jvmOptions());
+        System.out.printf("[round %d %s] engine started as: %s%n", round, guarantee, variant.name());
         List<ParticipantWorker> workers = new ArrayList<>();
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.atomic.AtomicInteger answered = new java.util.concurrent.atomic.AtomicInteger();
@@ -147,6 +185,7 @@ public final class RecoveryTimeBenchmark {
                 System.out.printf("[round %d %s] (a) new process to ready line:            %6d ms%n", round, guarantee, ms(ready));
                 System.out.printf("[round %d %s] (b) new process to all %d moved again:   %6d ms (first at %d ms)%n", round,
                         guarantee, transactions, ms(moved), ms(firstMoved));
+                System.out.printf("[round %d %s]     moved: %s%n", round, guarantee, journal.movedPercentiles(started));
                 System.out.printf("[round %d %s] (c) new process to all %d final:         %6d ms (%s)%n", round, guarantee,
                         transactions, ms(allFinal), journal.finals());
                 System.out.printf("[round %d %s] changelog end offsets at the kill (a full restore reads this much): %s%n",
@@ -154,6 +193,7 @@ public final class RecoveryTimeBenchmark {
                 System.out.printf("[round %d %s] engine: %s%n", round, guarantee, engine.commandLine());
                 System.out.printf("[round %d %s] engine log: %s; state wiped after the kill: %s%n", round, guarantee,
                         engine.stderrLog().toAbsolutePath(), wipeEvidence(engine.stderrLog()));
+                return new Result(round, variant.name(), ms(ready), ms(moved), ms(allFinal));
             }
         } finally {
             release.countDown();
@@ -267,6 +307,7 @@ public final class RecoveryTimeBenchmark {
     private static final class JournalWatch implements AutoCloseable {
         private final Set<String> ids;
         private final Set<String> moved = ConcurrentHashMap.newKeySet();
+        private final java.util.Queue<Long> movedAt = new java.util.concurrent.ConcurrentLinkedQueue<>();
         private final Map<String, String> finals = new ConcurrentHashMap<>();
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final Thread thread;
@@ -303,6 +344,7 @@ public final class RecoveryTimeBenchmark {
                                 firstMoved = now;
                             }
                             lastMoved = now;
+                            movedAt.add(now);
                         } else if ((type.equals("TxCompleted") || type.equals("TxRolledBack") || type.equals("TxParked"))
                                 && finals.putIfAbsent(record.getTxId(), e.getStatus()) == null) {
                             lastFinal = now;
@@ -322,6 +364,14 @@ public final class RecoveryTimeBenchmark {
                 }
                 Thread.sleep(20);
             }
+        }
+
+        /** When the 10th, 50th and 90th percentile of the transactions moved, from {@code start}: the shape of the recovery. */
+        String movedPercentiles(long start) {
+            List<Long> times = movedAt.stream().sorted().toList();
+            return java.util.stream.IntStream.of(10, 50, 90).mapToObj(p -> p + "% at "
+                    + ms(times.get(Math.min(times.size() - 1, times.size() * p / 100)) - start) + " ms")
+                    .collect(Collectors.joining(", "));
         }
 
         String finals() {
