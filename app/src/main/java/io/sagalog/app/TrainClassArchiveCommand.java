@@ -48,15 +48,15 @@ public final class TrainClassArchiveCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Path dir = Files.createTempDirectory("sagalog-train");
         try {
-            run(dir, transactions);
+            System.out.println("training run: " + run(dir, transactions));
         } finally {
             deleteTree(dir);
         }
         return 0;
     }
 
-    /** One training run in {@code dir}; public for the test that keeps it working. */
-    static void run(Path dir, int transactions) throws Exception {
+    /** One training run in {@code dir}; returns how many transactions ended in which status. */
+    static Map<String, Integer> run(Path dir, int transactions) throws Exception {
         EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, Map.of());
         List<ParticipantWorker> workers = new ArrayList<>();
         SagalogNode node = null;
@@ -70,7 +70,7 @@ public final class TrainClassArchiveCommand implements Callable<Integer> {
             for (Participant p : demo.participants()) {
                 workers.add(ParticipantWorker.start(p, kafka.bootstrapServers()));
             }
-            exercise("http://127.0.0.1:" + node.port(), tokens.firstTokenPerRole(), transactions);
+            return exercise("http://127.0.0.1:" + node.port(), tokens.firstTokenPerRole(), transactions);
         } finally {
             if (node != null) {
                 node.close();
@@ -80,7 +80,8 @@ public final class TrainClassArchiveCommand implements Callable<Integer> {
         }
     }
 
-    private static void exercise(String base, Map<Role, String> tokens, int transactions) throws Exception {
+    private static Map<String, Integer> exercise(String base, Map<Role, String> tokens, int transactions) throws Exception {
+        Map<String, Integer> statuses = new java.util.TreeMap<>();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         String submitter = tokens.get(Role.SUBMITTER);
         String operator = tokens.get(Role.OPERATOR);
@@ -93,10 +94,10 @@ public final class TrainClassArchiveCommand implements Callable<Integer> {
                     "{\"definition\":\"" + TripBooking.DEFINITION + "\",\"input\":" + input + "}"),
                     HttpResponse.BodyHandlers.ofString()));
             if (inFlight.size() == 16) {
-                lastTxId = drain(inFlight);
+                lastTxId = drain(inFlight, statuses);
             }
         }
-        String drained = drain(inFlight);
+        String drained = drain(inFlight, statuses);
         lastTxId = drained != null ? drained : lastTxId;
         for (String path : List.of("/v1/transactions/" + lastTxId, "/v1/transactions?status=COMPLETED&limit=20",
                 "/v1/transactions/counts", "/v1/definitions", "/health/ready", "/metrics", "/console")) {
@@ -107,10 +108,12 @@ public final class TrainClassArchiveCommand implements Callable<Integer> {
                 throw new IllegalStateException("GET " + path + " answered " + r.statusCode() + ": " + r.body());
             }
         }
+        return statuses;
     }
 
     /** Waits for the submissions in flight; returns the txId of the last one. */
-    private static String drain(List<CompletableFuture<HttpResponse<String>>> inFlight) throws Exception {
+    private static String drain(List<CompletableFuture<HttpResponse<String>>> inFlight, Map<String, Integer> statuses)
+            throws Exception {
         String txId = null;
         for (CompletableFuture<HttpResponse<String>> f : inFlight) {
             HttpResponse<String> r = f.get();
@@ -118,11 +121,21 @@ public final class TrainClassArchiveCommand implements Callable<Integer> {
                 throw new IllegalStateException("POST /v1/transactions answered " + r.statusCode() + ": " + r.body());
             }
             String body = r.body();
-            int at = body.indexOf("\"txId\":\"");
-            txId = body.substring(at + 8, body.indexOf('"', at + 8));
+            txId = field(body, "txId");
+            statuses.merge(field(body, "status"), 1, Integer::sum);
         }
         inFlight.clear();
         return txId;
+    }
+
+    /** A top-level string field of an answer (the first occurrence; txId and status come first in it). */
+    private static String field(String json, String name) {
+        int at = json.indexOf("\"" + name + "\":\"");
+        if (at < 0) {
+            throw new IllegalStateException("no " + name + " in " + json);
+        }
+        int from = at + name.length() + 4;
+        return json.substring(from, json.indexOf('"', from));
     }
 
     private static HttpRequest post(String url, String token, String body) {
