@@ -204,9 +204,7 @@ public final class SagalogNode implements AutoCloseable {
             dispatcher = HttpDispatcher.start(vertx, bootstrap, registry::participants, tokens,
                     "http://" + options.host() + ":" + http.actualPort() + "/v1/step-results");
             dispatcherRef[0] = dispatcher;
-            if (!engine.awaitRunning(Duration.ofSeconds(120))) {
-                throw new IllegalStateException("the engine did not reach RUNNING within 120 s (state " + engine.state() + ")");
-            }
+            awaitRunning(engine);
             // Where start-up time goes, for the time-to-recover measurement (docs/recovery.md).
             log.info("node started in {} ms (JVM up {} ms): topics checked {} ms, registry read (engine starting beside "
                     + "it) {} ms, engine RUNNING and HTTP up {} ms", ms(System.nanoTime() - t0),
@@ -226,6 +224,30 @@ public final class SagalogNode implements AutoCloseable {
                 waits.close();
             }
             throw e;
+        }
+    }
+
+    /**
+     * Waits for the engine to run. Restoring large stores can take minutes, so it waits as long as the restore moves,
+     * and gives up when the engine failed, or when nothing moved for two minutes.
+     */
+    private static void awaitRunning(SagaEngine engine) throws InterruptedException {
+        long stalledSince = System.nanoTime();
+        long lastRestored = -1;
+        while (!engine.awaitRunning(Duration.ofSeconds(5))) {
+            KafkaStreams.State state = engine.state();
+            if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
+                    || state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_SHUTDOWN) {
+                throw new IllegalStateException("the engine stopped while starting (state " + state + "); see the log above");
+            }
+            long restored = engine.restored().records();
+            if (restored != lastRestored) {
+                lastRestored = restored;
+                stalledSince = System.nanoTime();
+            } else if (System.nanoTime() - stalledSince > Duration.ofSeconds(120).toNanos()) {
+                throw new IllegalStateException("the engine did not reach RUNNING and restored nothing for 120 s (state "
+                        + state + ", " + restored + " records restored); is the broker reachable?");
+            }
         }
     }
 
@@ -284,6 +306,11 @@ public final class SagalogNode implements AutoCloseable {
 
     public int port() {
         return http.actualPort();
+    }
+
+    /** Changelog records the engine restored into its stores since it started. */
+    public long restoredRecords() {
+        return engine.restored().records();
     }
 
     public TransactionQueries queries() {

@@ -103,10 +103,15 @@ public final class BenchCommand implements Callable<Integer> {
             + "temporary directory, removed at the end).")
     Path dataDir;
 
+    @Option(names = "--prefill", defaultValue = "0", paramLabel = "LIST",
+            description = "Finished transactions to put into the engine's stores before measuring, comma-separated; "
+                    + "0,1000000 shows whether latency stays flat as the stores grow (default: ${DEFAULT-VALUE}).")
+    String prefill;
+
     /** The options, checked; IllegalArgumentException with a message for the user if they are wrong. */
     BenchOptions options() {
         return BenchOptions.parse(workload, steps, mode, rate, clients, guarantee, warmup, duration, quick, baselines,
-                out, bootstrap, dataDir);
+                out, bootstrap, dataDir, prefill);
     }
 
     @Override

@@ -22,10 +22,12 @@ import java.util.TreeSet;
  * @param out        where to write result files, or null for none
  * @param bootstrap  an external Kafka cluster, or null for an embedded broker
  * @param dataDir    where the embedded broker and engines keep data, or null for a temporary directory
+ * @param prefills   finished transactions to put into the stores before each configuration, in the order
+ *                   given (0 = empty stores)
  */
 public record BenchOptions(List<Workload> workloads, List<String> modes, List<Double> rates, List<Integer> clients,
                            List<String> guarantees, Duration warmup, Duration duration, boolean baselines, Path out,
-                           String bootstrap, Path dataDir) {
+                           String bootstrap, Path dataDir, List<Long> prefills) {
     public static final Duration DEFAULT_WARMUP = Duration.ofSeconds(5);
     public static final Duration DEFAULT_DURATION = Duration.ofSeconds(20);
     public static final Duration QUICK_WARMUP = Duration.ofSeconds(5);
@@ -40,6 +42,7 @@ public record BenchOptions(List<Workload> workloads, List<String> modes, List<Do
         rates = List.copyOf(rates);
         clients = List.copyOf(clients);
         guarantees = List.copyOf(guarantees);
+        prefills = List.copyOf(prefills);
     }
 
     /**
@@ -54,11 +57,39 @@ public record BenchOptions(List<Workload> workloads, List<String> modes, List<Do
     public static BenchOptions parse(String workload, Integer steps, String mode, String rate, String clients,
                                      String guarantee, String warmup, String duration, boolean quick,
                                      boolean baselines, Path out, String bootstrap, Path dataDir) {
+        return parse(workload, steps, mode, rate, clients, guarantee, warmup, duration, quick, baselines, out,
+                bootstrap, dataDir, "0");
+    }
+
+    /** @param prefill {@code --prefill}: finished transactions in the stores first, comma-separated */
+    public static BenchOptions parse(String workload, Integer steps, String mode, String rate, String clients,
+                                     String guarantee, String warmup, String duration, boolean quick,
+                                     boolean baselines, Path out, String bootstrap, Path dataDir, String prefill) {
         return new BenchOptions(workloads(workload, steps), modes(mode), rates(rate), clients(clients),
                 guarantees(guarantee),
                 warmup != null ? duration("--warmup", warmup, true) : quick ? QUICK_WARMUP : DEFAULT_WARMUP,
                 duration != null ? duration("--duration", duration, false) : quick ? QUICK_DURATION : DEFAULT_DURATION,
-                baselines, out, bootstrap == null || bootstrap.isBlank() ? null : bootstrap.trim(), dataDir);
+                baselines, out, bootstrap == null || bootstrap.isBlank() ? null : bootstrap.trim(), dataDir,
+                prefills(prefill));
+    }
+
+    /** Counts of finished transactions, comma-separated, zero or more: {@code 0,1000000} compares empty and full. */
+    static List<Long> prefills(String list) {
+        List<Long> prefills = new ArrayList<>();
+        for (String item : items("--prefill", list)) {
+            long n;
+            try {
+                n = Long.parseLong(item.replace("_", ""));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--prefill: '" + item + "' is not a whole number; give e.g. "
+                        + "0,1000000");
+            }
+            if (n < 0) {
+                throw new IllegalArgumentException("--prefill: " + n + " is negative");
+            }
+            prefills.add(n);
+        }
+        return prefills;
     }
 
     /** {@code --workload} as a list, or {@code --steps} as its alias, or S3. */
@@ -184,11 +215,11 @@ public record BenchOptions(List<Workload> workloads, List<String> modes, List<Do
             for (String mode : modes) {
                 if (mode.equals(Configuration.CLOSED)) {
                     for (int c : clients) {
-                        guarantees.forEach(g -> all.add(Configuration.closed(w, c, g)));
+                        guarantees.forEach(g -> prefills.forEach(p -> all.add(Configuration.closed(w, c, g).withPrefill(p))));
                     }
                 } else {
                     for (double r : rates) {
-                        guarantees.forEach(g -> all.add(Configuration.open(w, r, g)));
+                        guarantees.forEach(g -> prefills.forEach(p -> all.add(Configuration.open(w, r, g).withPrefill(p))));
                     }
                 }
             }

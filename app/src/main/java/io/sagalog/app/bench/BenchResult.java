@@ -24,12 +24,24 @@ import java.util.Map;
  * @param bytesPerTx             Kafka log bytes written per transaction, all topics; null if not measured
  * @param cpuSecondsByComponent  CPU seconds during the window per component (see {@link ComponentCpu})
  * @param heapMb                 heap in use at the end of the window, MB; null if not measured
+ * @param finishedInStores       finished transactions put into the engine's stores before the run (--prefill)
  */
 public record BenchResult(String workload, String mode, String guarantee, Double offeredRatePerSecond,
                           Integer concurrency, double measuredSeconds, double completedPerSecond,
                           double stepsPerSecond, double p50Ms, double p95Ms, double p99Ms, double maxMs, long failed,
                           long incomplete, Double recordsPerTx, Double bytesPerTx,
-                          Map<String, Double> cpuSecondsByComponent, Double heapMb) {
+                          Map<String, Double> cpuSecondsByComponent, Double heapMb, long finishedInStores) {
+    /** A run on empty stores. */
+    public BenchResult(String workload, String mode, String guarantee, Double offeredRatePerSecond,
+                       Integer concurrency, double measuredSeconds, double completedPerSecond,
+                       double stepsPerSecond, double p50Ms, double p95Ms, double p99Ms, double maxMs, long failed,
+                       long incomplete, Double recordsPerTx, Double bytesPerTx,
+                       Map<String, Double> cpuSecondsByComponent, Double heapMb) {
+        this(workload, mode, guarantee, offeredRatePerSecond, concurrency, measuredSeconds, completedPerSecond,
+                stepsPerSecond, p50Ms, p95Ms, p99Ms, maxMs, failed, incomplete, recordsPerTx, bytesPerTx,
+                cpuSecondsByComponent, heapMb, 0);
+    }
+
     public BenchResult {
         cpuSecondsByComponent = cpuSecondsByComponent == null ? Map.of()
                 : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(cpuSecondsByComponent));

@@ -64,13 +64,24 @@ final class BenchRun {
     Outcome measure(Configuration c) throws Exception {
         String appId = c.applicationIdPrefix() + "-" + BaselineSupport.uniqueSuffix();
         Path stateDir = dataDir.resolve("engine-" + appId);
-        EngineConfig config = EngineConfig.defaults(servers, stateDir).withApplicationId(appId)
+        // Static membership, as sagalog dev has it: an engine restarted after prefilling takes its place in the
+        // group at once instead of waiting out the stopped one's session.
+        EngineConfig config = EngineConfig.defaults(servers, stateDir).withApplicationId(appId).withInstanceId(appId + "-engine")
                 .withProcessingGuarantee(c.guarantee())
                 .withOverrides(Map.of(StreamsConfig.mainConsumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG),
                         "latest"));
         out.printf("%n%s: starting engine %s...%n", c.label(), appId);
+        if (c.prefill() > 0) {
+            prefill(c, appId, config);
+            out.printf("%s: starting engine %s again; it restores the prefilled stores first...%n", c.label(), appId);
+        }
+        long starting = System.nanoTime();
         try (SagalogNode node = SagalogNode.start(new SagalogNode.Options(config, "127.0.0.1", 0, PARTITIONS,
                 catalog))) {
+            if (c.prefill() > 0) {
+                out.printf(Locale.ROOT, "%s: engine RUNNING after %.1f s, %,d changelog records restored%n", c.label(),
+                        (System.nanoTime() - starting) / 1e9, node.restoredRecords());
+            }
             int connections = c.isOpen() ? options.openLoopConnections(c.ratePerSecond()) : c.clients();
             out.printf("%s: %d s warmup, %d s measured, up to %d connections%n", c.label(),
                     options.warmup().toSeconds(), options.duration().toSeconds(), connections);
@@ -98,6 +109,26 @@ final class BenchRun {
         } finally {
             removeEngine(appId, stateDir);
         }
+    }
+
+    /**
+     * Fills the stores of engine {@code appId} with {@code c.prefill()} finished transactions: runs a few real ones
+     * of the workload, stops the engine cleanly (its changelogs are then complete), and appends clones of one of
+     * them to its changelogs ({@link StorePrefill}); the next start restores them.
+     */
+    private void prefill(Configuration c, String appId, EngineConfig config) throws Exception {
+        int seeds = 20;
+        try (SagalogNode node = SagalogNode.start(new SagalogNode.Options(config, "127.0.0.1", 0, PARTITIONS, catalog));
+             SubmitClient client = new SubmitClient(clientVertx, node.port(), 4, c.workload())) {
+            for (long seq = 0; seq < seeds; seq++) {
+                client.submit(seq).toCompletableFuture().get(60, TimeUnit.SECONDS);
+            }
+            // The cache is flushed to the changelogs at each commit (every 100 ms) and when the engine closes.
+        }
+        StorePrefill.Template template = StorePrefill.capture(servers, appId);
+        out.printf("%s: prefilling the stores with %,d clones of finished transaction %s (%d changelog entries "
+                + "each)...%n", c.label(), c.prefill(), template.txId(), template.entries().size());
+        StorePrefill.write(servers, template, c.prefill(), PARTITIONS, 42, out);
     }
 
     /** Thread-name hints: the engine's clients and threads carry its application id; participants their name. */
@@ -131,7 +162,7 @@ final class BenchRun {
                 c.clients(), run.measuredSeconds(), tx, tx * c.workload().participantCallsPerTransaction(),
                 run.correctedMs(50), run.correctedMs(95), run.correctedMs(99), run.correctedMs(100), run.failed(),
                 run.incomplete(), perTx == null ? null : perTx.totalRecords(), perTx == null ? null : perTx.totalBytes(),
-                cpu, window.cpu().heapUsedMb());
+                cpu, window.cpu().heapUsedMb(), c.prefill());
         return new Outcome(c, appId, result, run, perTx);
     }
 

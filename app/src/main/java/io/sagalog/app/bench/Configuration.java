@@ -10,13 +10,23 @@ import java.util.Locale;
  * @param mode          {@link #CLOSED} or {@link #OPEN}
  * @param ratePerSecond the open loop's arrival rate; null for a closed loop
  * @param clients       the closed loop's concurrent clients; null for an open loop
+ * @param prefill       finished transactions put into the engine's stores before the run, to show whether
+ *                      latency stays flat as the stores grow (0: empty stores)
  */
 public record Configuration(Workload workload, String mode, Double ratePerSecond, Integer clients,
-                            String guarantee) {
+                            String guarantee, long prefill) {
     public static final String CLOSED = "closed";
     public static final String OPEN = "open";
 
+    /** On empty stores. */
+    public Configuration(Workload workload, String mode, Double ratePerSecond, Integer clients, String guarantee) {
+        this(workload, mode, ratePerSecond, clients, guarantee, 0);
+    }
+
     public Configuration {
+        if (prefill < 0) {
+            throw new IllegalArgumentException("prefill cannot be negative: " + prefill);
+        }
         if (CLOSED.equals(mode) ? clients == null || ratePerSecond != null
                 : !OPEN.equals(mode) || ratePerSecond == null || clients != null) {
             throw new IllegalArgumentException("a closed loop has clients, an open loop a rate: " + mode + " "
@@ -32,13 +42,23 @@ public record Configuration(Workload workload, String mode, Double ratePerSecond
         return new Configuration(workload, OPEN, ratePerSecond, null, guarantee);
     }
 
+    /** The same, with this many finished transactions in the stores first. */
+    public Configuration withPrefill(long finished) {
+        return new Configuration(workload, mode, ratePerSecond, clients, guarantee, finished);
+    }
+
     public boolean isOpen() {
         return OPEN.equals(mode);
     }
 
     /** The load, as the summary shows it: {@code 64 clients} or {@code 250/s}. */
     public String load() {
-        return isOpen() ? rate(ratePerSecond) + "/s" : clients + " clients";
+        return (isOpen() ? rate(ratePerSecond) + "/s" : clients + " clients") + prefillSuffix(prefill);
+    }
+
+    /** {@code ""} for empty stores, else e.g. {@code " +1,000,000 finished"}. */
+    static String prefillSuffix(long prefill) {
+        return prefill == 0 ? "" : String.format(Locale.ROOT, " +%,d finished", prefill);
     }
 
     /** E.g. {@code S3 closed 64 clients at_least_once} or {@code S3 open 250/s at_least_once}. */
@@ -53,7 +73,8 @@ public record Configuration(Workload workload, String mode, Double ratePerSecond
      */
     public String applicationIdPrefix() {
         return (workload.definitionName() + "-" + mode + "-" + (isOpen() ? rate(ratePerSecond) : clients) + "-"
-                + guarantee.replace('_', '-')).toLowerCase(Locale.ROOT).replace('.', '_');
+                + guarantee.replace('_', '-') + (prefill == 0 ? "" : "-pf" + prefill)).toLowerCase(Locale.ROOT)
+                .replace('.', '_');
     }
 
     /** A rate without a needless fraction: 250, 12.5. */

@@ -27,7 +27,7 @@ public final class ResultFiles {
     /** CSV header of {@link #resultsCsv}, before the per-component CPU columns. */
     public static final List<String> RESULT_COLUMNS = List.of("workload", "mode", "guarantee", "offered_rate_per_s",
             "concurrency", "measured_s", "completed_per_s", "steps_per_s", "p50_ms", "p95_ms", "p99_ms", "max_ms",
-            "failed", "incomplete", "records_per_tx", "bytes_per_tx", "heap_mb");
+            "failed", "incomplete", "records_per_tx", "bytes_per_tx", "heap_mb", "finished_in_stores");
     /** CSV header of {@link #baselinesCsv}. */
     public static final List<String> BASELINE_COLUMNS = List.of("name", "throughput_per_s", "unit", "p50_ms",
             "p99_ms", "mb_per_s", "notes");
@@ -115,7 +115,8 @@ public final class ResultFiles {
                     num(r.offeredRatePerSecond()), r.concurrency() == null ? "" : r.concurrency().toString(),
                     num(r.measuredSeconds()), num(r.completedPerSecond()), num(r.stepsPerSecond()), num(r.p50Ms()),
                     num(r.p95Ms()), num(r.p99Ms()), num(r.maxMs()), Long.toString(r.failed()),
-                    Long.toString(r.incomplete()), num(r.recordsPerTx()), num(r.bytesPerTx()), num(r.heapMb())));
+                    Long.toString(r.incomplete()), num(r.recordsPerTx()), num(r.bytesPerTx()), num(r.heapMb()),
+                    Long.toString(r.finishedInStores())));
             for (String c : components) {
                 cells.add(num(r.cpuSecondsByComponent().get(c)));
             }

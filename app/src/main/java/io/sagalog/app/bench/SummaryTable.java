@@ -158,10 +158,9 @@ final class SummaryTable {
 
     /** {@code 64 clients} or {@code 250/s}. */
     static String load(BenchResult r) {
-        if (r.offeredRatePerSecond() != null) {
-            return Configuration.rate(r.offeredRatePerSecond()) + "/s";
-        }
-        return r.concurrency() == null ? "-" : r.concurrency() + " clients";
+        String load = r.offeredRatePerSecond() != null ? Configuration.rate(r.offeredRatePerSecond()) + "/s"
+                : r.concurrency() == null ? "-" : r.concurrency() + " clients";
+        return load + Configuration.prefillSuffix(r.finishedInStores());
     }
 
     /** {@code 3}, or {@code 3 (+2 incomplete)}. */

@@ -161,4 +161,18 @@ class BenchOptionsTest {
         assertThat(BenchCommand.commandLine(List.of("--out", "/tmp/my dir"))).isEqualTo("sagalog bench --out '/tmp/my dir'");
         assertThat(BenchCommand.commandLine(List.of())).isEqualTo("sagalog bench");
     }
+
+    @Test
+    void prefillComparesEmptyAndFullStoresSideBySideWithinEachLoad() {
+        BenchOptions o = parse("--workload", "S3", "--mode", "open", "--rate", "500", "--prefill", "0,1_000_000,0");
+
+        assertThat(o.configurations()).extracting(Configuration::label).containsExactly(
+                "S3 open 500/s at_least_once", "S3 open 500/s +1,000,000 finished at_least_once",
+                "S3 open 500/s at_least_once");
+        assertThat(o.configurations().get(1).applicationIdPrefix()).isEqualTo("bench-s3-open-500-at-least-once-pf1000000");
+        assertThat(parse().prefills()).containsExactly(0L);
+        assertThatThrownBy(() -> parse("--prefill", "a lot")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--prefill", "whole number");
+        assertThatThrownBy(() -> parse("--prefill", "-5")).hasMessageContaining("negative");
+    }
 }

@@ -63,10 +63,10 @@ class ResultFilesTest {
         assertThat(lines).hasSize(3);
         assertThat(lines[0]).isEqualTo("workload,mode,guarantee,offered_rate_per_s,concurrency,measured_s,"
                 + "completed_per_s,steps_per_s,p50_ms,p95_ms,p99_ms,max_ms,failed,incomplete,records_per_tx,"
-                + "bytes_per_tx,heap_mb,cpu_broker_s,cpu_engine_s,cpu_load_s");
+                + "bytes_per_tx,heap_mb,finished_in_stores,cpu_broker_s,cpu_engine_s,cpu_load_s");
         assertThat(lines[1]).isEqualTo("\"saga, 3 steps \"\"1 KB\"\"\",closed,exactly_once_v2,,16,20,812.345,"
-                + "2437.035,18.4,25.1,40.9,120,2,0,14.5,9876.5,512,12.5,20.25,");
-        assertThat(lines[2]).isEqualTo("saga-3,open,at_least_once,500,,20,499.9,1499.7,9.1,12,,33.3,0,3,,,,,,1");
+                + "2437.035,18.4,25.1,40.9,120,2,0,14.5,9876.5,512,0,12.5,20.25,");
+        assertThat(lines[2]).isEqualTo("saga-3,open,at_least_once,500,,20,499.9,1499.7,9.1,12,,33.3,0,3,,,,0,,,1");
 
         String baselines = Files.readString(dir.resolve("bench-baselines.csv"));
         assertThat(baselines).isEqualTo("name,throughput_per_s,unit,p50_ms,p99_ms,mb_per_s,notes\r\n"
