@@ -103,10 +103,28 @@ public final class BenchCommand implements Callable<Integer> {
             + "temporary directory, removed at the end).")
     Path dataDir;
 
+    @Option(names = "--jvm-warmup", defaultValue = "30s", paramLabel = "DURATION",
+            description = "Before the first configuration of each workload, drive a throwaway engine this long "
+                    + "(16 closed-loop clients, not measured) so the JIT has compiled the hot code; 0s to skip "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String jvmWarmup;
+
     @Option(names = "--prefill", defaultValue = "0", paramLabel = "LIST",
             description = "Finished transactions to put into the engine's stores before measuring, comma-separated; "
                     + "0,1000000 shows whether latency stays flat as the stores grow (default: ${DEFAULT-VALUE}).")
     String prefill;
+
+    private java.time.Duration jitWarmup() {
+        try {
+            java.time.Duration d = io.sagalog.engine.Durations.parse(jvmWarmup == null ? "30s" : jvmWarmup);
+            if (d.isNegative()) {
+                throw new IllegalArgumentException("must not be negative");
+            }
+            return d;
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "--jvm-warmup: " + e.getMessage());
+        }
+    }
 
     /** The options, checked; IllegalArgumentException with a message for the user if they are wrong. */
     BenchOptions options() {
@@ -122,6 +140,7 @@ public final class BenchCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+        java.time.Duration jitWarmup = jitWarmup();
         PrintStream stdout = System.out;
         String command = commandLine(spec == null ? List.of() : spec.commandLine().getParseResult().originalArgs());
         LocalDateTime started = LocalDateTime.now();
@@ -157,6 +176,15 @@ public final class BenchCommand implements Callable<Integer> {
                 for (Workload w : o.workloads()) {
                     List<ParticipantWorker> workers = startParticipants(w, servers);
                     try {
+                        if (!jitWarmup.isZero()) {
+                            // Without this the first configuration runs while C2 still compiles (seen as several
+                            // CPU-seconds of "jvm" in its window) and its figures are those of a cold JVM.
+                            stdout.printf("%nJIT warm-up: %s closed loop, 16 clients, %d s, not measured%n", w.label(),
+                                    jitWarmup.toSeconds());
+                            Configuration warm = Configuration.closed(w, 16, o.guarantees().get(0));
+                            new BenchRun(servers, admin, catalog, dir, clientVertx, o.withWindows(jitWarmup,
+                                    java.time.Duration.ofSeconds(2)), stdout).measure(warm);
+                        }
                         for (Configuration c : o.configurations()) {
                             if (c.workload() != w) {
                                 continue;

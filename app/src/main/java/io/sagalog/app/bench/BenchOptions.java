@@ -227,6 +227,12 @@ public record BenchOptions(List<Workload> workloads, List<String> modes, List<Do
         return all;
     }
 
+    /** The same options with another warmup and measured window. */
+    public BenchOptions withWindows(Duration warmup, Duration duration) {
+        return new BenchOptions(workloads, modes, rates, clients, guarantees, warmup, duration, baselines, out,
+                bootstrap, dataDir, prefills);
+    }
+
     public int maxClients() {
         return clients.stream().mapToInt(Integer::intValue).max().orElse(1);
     }
