@@ -308,6 +308,11 @@ public final class SagalogNode implements AutoCloseable {
         return http.actualPort();
     }
 
+    /** Kafka Streams' metrics of the engine (RocksDB compaction figures among them). */
+    public java.util.Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> engineMetrics() {
+        return engine.kafkaMetrics();
+    }
+
     /** Changelog records the engine restored into its stores since it started. */
     public long restoredRecords() {
         return engine.restored().records();

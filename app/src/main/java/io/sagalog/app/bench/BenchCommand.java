@@ -105,7 +105,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--jvm-warmup", defaultValue = "30s", paramLabel = "DURATION",
             description = "Before the first configuration of each workload, drive a throwaway engine this long "
-                    + "(16 closed-loop clients, not measured) so the JIT has compiled the hot code; 0s to skip "
+                    + "(64 closed-loop clients, not measured) so the JIT has compiled the hot code; 0s to skip "
                     + "(default: ${DEFAULT-VALUE}).")
     String jvmWarmup;
 
@@ -179,9 +179,9 @@ public final class BenchCommand implements Callable<Integer> {
                         if (!jitWarmup.isZero()) {
                             // Without this the first configuration runs while C2 still compiles (seen as several
                             // CPU-seconds of "jvm" in its window) and its figures are those of a cold JVM.
-                            stdout.printf("%nJIT warm-up: %s closed loop, 16 clients, %d s, not measured%n", w.label(),
+                            stdout.printf("%nJIT warm-up: %s closed loop, 64 clients, %d s, not measured%n", w.label(),
                                     jitWarmup.toSeconds());
-                            Configuration warm = Configuration.closed(w, 16, o.guarantees().get(0));
+                            Configuration warm = Configuration.closed(w, 64, o.guarantees().get(0));
                             new BenchRun(servers, admin, catalog, dir, clientVertx, o.withWindows(jitWarmup,
                                     java.time.Duration.ofSeconds(2)), stdout).measure(warm);
                         }
