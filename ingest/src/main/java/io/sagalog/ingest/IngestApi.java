@@ -116,7 +116,8 @@ public final class IngestApi {
         if (wait == TransactionWaits.INVALID) {
             return;
         }
-        String txId = idempotencyKey == null ? UUID.randomUUID().toString()
+        // Time-ordered (TxIds); with a key, derived from it so a repeated request names the same transaction.
+        String txId = idempotencyKey == null ? TxIds.next(clock.millis())
                 : UUID.nameUUIDFromBytes(("sagalog:" + idempotencyKey).getBytes(StandardCharsets.UTF_8)).toString();
         ControlRecord record = ControlRecord.newBuilder().setTxId(txId).setAtMillis(clock.millis())
                 .setBody(TxRequested.newBuilder().setDefinition(definition.asText()).setInput(input.toString())

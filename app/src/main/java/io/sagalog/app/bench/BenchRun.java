@@ -139,7 +139,7 @@ final class BenchRun {
      */
     private void awaitCompactions(Configuration c, SagalogNode node) throws InterruptedException {
         long started = System.nanoTime();
-        long deadline = started + Duration.ofMinutes(5).toNanos();
+        long deadline = started + Duration.ofSeconds(90).toNanos();
         int quiet = 0;
         long nextReport = started;
         while (quiet < 3 && System.nanoTime() < deadline) {

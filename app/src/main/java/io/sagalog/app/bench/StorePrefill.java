@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.UUID;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -31,7 +30,7 @@ import org.apache.kafka.common.utils.Utils;
  * <p>An engine's stores are restored from their changelogs, and a changelog record holds exactly the bytes the store
  * holds. So once real transactions have run and the engine stopped cleanly, {@link #capture} reads its changelogs and
  * takes every entry of one COMPLETED transaction (its state, its history, its index entries: each key or value that
- * names its txId); {@link #write} appends copies of them with fresh txIds (a UUID is always 36 characters, so the
+ * names its txId); {@link #write} appends copies of them with fresh txIds, time-ordered as ingest makes them and dated before now (a UUID is always 36 characters, so the
  * Avro length prefixes stay right) to the partition that owns the new txId, which is where the control log's
  * partitioner sends it. When the engine starts again it restores them like any other state, and its stores are then
  * as large as after a million real transactions. What the clones do not carry: the per-definition counts (they stay
@@ -124,6 +123,9 @@ final class StorePrefill {
                     + "of its txId; the clones would land on the wrong tasks");
         }
         Random random = new Random(seed);
+        // The clones were made in the past, as if at 500 per second before now: txIds are time-ordered (TxIds), so
+        // a store that grew over time holds old ids at the start of its key range and new ones at the end.
+        long firstMillis = System.currentTimeMillis() - count * 2;
         long bytes = 0;
         long started = System.nanoTime();
         long nextReport = started + Duration.ofSeconds(5).toNanos();
@@ -135,7 +137,7 @@ final class StorePrefill {
                 new ByteArraySerializer(), new ByteArraySerializer())) {
             Future<RecordMetadata> last = null;
             for (long i = 0; i < count; i++) {
-                String txId = new UUID(random.nextLong(), random.nextLong()).toString();
+                String txId = io.sagalog.ingest.TxIds.timeOrdered(firstMillis + i * 2, random).toString();
                 byte[] to = txId.getBytes(StandardCharsets.UTF_8);
                 int partition = partitionOf(txId, partitions);
                 for (Entry e : template.entries()) {
