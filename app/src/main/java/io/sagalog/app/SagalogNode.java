@@ -240,7 +240,7 @@ public final class SagalogNode implements AutoCloseable {
                     || state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_SHUTDOWN) {
                 throw new IllegalStateException("the engine stopped while starting (state " + state + "); see the log above");
             }
-            long restored = engine.restored().records();
+            long restored = engine.restoredRecords();
             if (restored != lastRestored) {
                 lastRestored = restored;
                 stalledSince = System.nanoTime();
@@ -315,7 +315,7 @@ public final class SagalogNode implements AutoCloseable {
 
     /** Changelog records the engine restored into its stores since it started. */
     public long restoredRecords() {
-        return engine.restored().records();
+        return engine.restoredRecords();
     }
 
     public TransactionQueries queries() {

@@ -120,22 +120,12 @@ public final class TrainClassArchiveCommand implements Callable<Integer> {
             if (r.statusCode() != 200 && r.statusCode() != 202) {
                 throw new IllegalStateException("POST /v1/transactions answered " + r.statusCode() + ": " + r.body());
             }
-            String body = r.body();
-            txId = field(body, "txId");
-            statuses.merge(field(body, "status"), 1, Integer::sum);
+            io.vertx.core.json.JsonObject answer = new io.vertx.core.json.JsonObject(r.body());
+            txId = answer.getString("txId");
+            statuses.merge(answer.getString("status"), 1, Integer::sum);
         }
         inFlight.clear();
         return txId;
-    }
-
-    /** A top-level string field of an answer (the first occurrence; txId and status come first in it). */
-    private static String field(String json, String name) {
-        int at = json.indexOf("\"" + name + "\":\"");
-        if (at < 0) {
-            throw new IllegalStateException("no " + name + " in " + json);
-        }
-        int from = at + name.length() + 4;
-        return json.substring(from, json.indexOf('"', from));
     }
 
     private static HttpRequest post(String url, String token, String body) {

@@ -106,11 +106,9 @@ public final class SagaEngine implements AutoCloseable {
         return streams.metrics();
     }
 
-    /** Changelog records restored into the local stores since start, of how many the restores began with. */
-    public record Restored(long records, long ofRecords) {}
-
-    public Restored restored() {
-        return new Restored(restore.restored.sum(), restore.total.sum());
+    /** Changelog records restored into the local stores since start. */
+    public long restoredRecords() {
+        return restore.restored.sum();
     }
 
     /**

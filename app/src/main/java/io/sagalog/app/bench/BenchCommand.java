@@ -116,13 +116,9 @@ public final class BenchCommand implements Callable<Integer> {
 
     private java.time.Duration jitWarmup() {
         try {
-            java.time.Duration d = io.sagalog.engine.Durations.parse(jvmWarmup == null ? "30s" : jvmWarmup);
-            if (d.isNegative()) {
-                throw new IllegalArgumentException("must not be negative");
-            }
-            return d;
+            return BenchOptions.duration("--jvm-warmup", jvmWarmup, true);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(), "--jvm-warmup: " + e.getMessage());
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
     }
 

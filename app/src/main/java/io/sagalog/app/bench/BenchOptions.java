@@ -191,7 +191,7 @@ public record BenchOptions(List<Workload> workloads, List<String> modes, List<Do
         return items;
     }
 
-    private static Duration duration(String option, String text, boolean zeroAllowed) {
+    static Duration duration(String option, String text, boolean zeroAllowed) {
         Duration d;
         try {
             d = Durations.parse(text);

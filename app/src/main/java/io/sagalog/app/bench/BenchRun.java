@@ -147,14 +147,15 @@ final class BenchRun {
             double pendingBytes = 0;
             for (var e : node.engineMetrics().entrySet()) {
                 String name = e.getKey().name();
-                if (!e.getKey().group().equals("stream-state-metrics")) {
+                boolean compacting = name.equals("num-running-compactions") || name.equals("compaction-pending");
+                if (!e.getKey().group().equals("stream-state-metrics")
+                        || !(compacting || name.equals("estimate-pending-compaction-bytes"))) {
                     continue;
                 }
-                Object v = e.getValue().metricValue();
-                double d = v instanceof Number n ? n.doubleValue() : 0;
-                if (name.equals("num-running-compactions") || name.equals("compaction-pending")) {
+                double d = e.getValue().metricValue() instanceof Number n ? n.doubleValue() : 0;
+                if (compacting) {
                     running += d;
-                } else if (name.equals("estimate-pending-compaction-bytes")) {
+                } else {
                     pendingBytes += d;
                 }
             }
