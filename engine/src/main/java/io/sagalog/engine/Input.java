@@ -23,7 +23,15 @@ public sealed interface Input permits Input.TxRequested, Input.StepResult, Input
      * @param output for {@code skip}: the output to record for the step (JSON text), or null for {}
      * @param actor who asked (the token's name, never the token), for the audit trail
      * @param force for {@code rollback} after the pivot succeeded: the operator accepts undoing the point of no return
+     * @param expectedSeq the newest history seq the operator saw (the {@code seq} of the last event on their screen),
+     *     or null for no precondition; when the transaction has moved on since, the action is refused
      */
     record OperatorCommand(String txId, String actionId, OperatorAction action, String step, String output,
-                           String reason, String actor, boolean force) implements Input {}
+                           String reason, String actor, boolean force, Long expectedSeq) implements Input {
+        /** Without a precondition. */
+        public OperatorCommand(String txId, String actionId, OperatorAction action, String step, String output,
+                               String reason, String actor, boolean force) {
+            this(txId, actionId, action, step, output, reason, actor, force, null);
+        }
+    }
 }

@@ -78,6 +78,11 @@ public final class OperatorActions {
             return Optional.of("the transaction is already " + state.status() + "; there is nothing left to "
                     + command.action().wireName());
         }
+        if (isStale(state, command)) {
+            return Optional.of("the transaction has moved on since you looked: you saw history up to seq "
+                    + command.expectedSeq() + ", it is now at seq " + currentSeq(state)
+                    + "; reload it and decide again");
+        }
         if (command.step() != null && state.indexOf(command.step()) < 0) {
             return Optional.of("definition " + state.definition() + " has no step '" + command.step() + "'; its steps are "
                     + String.join(", ", state.steps().stream().map(StepState::name).toList()));
@@ -121,6 +126,16 @@ public final class OperatorActions {
                 yield Optional.empty();
             }
         };
+    }
+
+    /** The seq of the newest event in the transaction's history (what {@code expectedSeq} is compared with). */
+    public static long currentSeq(TxState state) {
+        return state.nextSeq() - 1;
+    }
+
+    /** Whether the command carries a precondition the transaction no longer meets. */
+    public static boolean isStale(TxState state, Input.OperatorCommand command) {
+        return command.expectedSeq() != null && command.expectedSeq() != currentSeq(state);
     }
 
     private static Optional<String> stepToRun(StopPoint at, TxState state) {

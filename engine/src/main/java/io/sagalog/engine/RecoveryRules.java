@@ -24,7 +24,11 @@ public final class RecoveryRules {
         UNKNOWN;
 
         static Failure of(Outcome outcome) {
-            return outcome == Outcome.FAILED_PERMANENT ? PERMANENT : TRANSIENT;
+            return switch (outcome) {
+                case FAILED_PERMANENT -> PERMANENT;
+                case UNKNOWN -> UNKNOWN;
+                case SUCCEEDED, FAILED_TRANSIENT, EXPIRED -> TRANSIENT;
+            };
         }
     }
 

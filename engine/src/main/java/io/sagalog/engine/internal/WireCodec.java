@@ -46,9 +46,34 @@ public final class WireCodec {
         }
         if (body instanceof io.sagalog.schemas.avro.OperatorCommand c) {
             return new Input.OperatorCommand(record.getTxId(), c.getActionId(), OperatorAction.parse(c.getAction()),
-                    c.getStep(), c.getOutput(), c.getReason(), c.getActor(), c.getForce());
+                    c.getStep(), c.getOutput(), c.getReason(), c.getActor(), c.getForce(), c.getExpectedSeq());
+        }
+        if (body instanceof io.sagalog.schemas.avro.TimerFired t) {
+            return new Input.TimerFired(record.getTxId(), new Timer(Instant.ofEpochMilli(t.getDueMillis()),
+                    Timer.Kind.valueOf(t.getKind()), t.getStep(), t.getAttempt(),
+                    t.getPhase() == null ? null : Phase.valueOf(t.getPhase().name())));
         }
         throw new IllegalArgumentException("unknown control record body " + (body == null ? null : body.getClass()));
+    }
+
+    /** The control record that makes a due timer take effect when the engine reads it back. */
+    public static ControlRecord timerFired(String txId, Timer t, long atMillis) {
+        return ControlRecord.newBuilder().setTxId(txId).setAtMillis(atMillis)
+                .setBody(io.sagalog.schemas.avro.TimerFired.newBuilder().setKind(t.kind().name())
+                        .setDueMillis(t.due().toEpochMilli()).setStep(t.step()).setAttempt(t.attempt())
+                        .setPhase(t.phase() == null ? null : io.sagalog.schemas.avro.Phase.valueOf(t.phase().name()))
+                        .build())
+                .build();
+    }
+
+    /** An operator's action as a control record. */
+    public static ControlRecord operatorCommand(Input.OperatorCommand c, long atMillis) {
+        return ControlRecord.newBuilder().setTxId(c.txId()).setAtMillis(atMillis)
+                .setBody(io.sagalog.schemas.avro.OperatorCommand.newBuilder().setActionId(c.actionId())
+                        .setAction(c.action().wireName()).setStep(c.step()).setOutput(c.output())
+                        .setReason(c.reason()).setActor(c.actor()).setForce(c.force()).setExpectedSeq(c.expectedSeq())
+                        .build())
+                .build();
     }
 
     public static TxState state(TxStateRecord r) {
