@@ -12,22 +12,41 @@ import io.sagalog.schemas.avro.Outcome;
 import io.sagalog.schemas.avro.StepRequest;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
-import java.util.Queue;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * One HTTP participant as the dispatcher sees it: a circuit breaker (resilience4j), a concurrency limit with a
  * queue in front (the bulkhead), and an optional active health check. Everything runs on one Vert.x context, so
  * no locks are needed and nothing blocks.
+ *
+ * <p>A request's deadline (the attempt's timeout instant) is checked when the request leaves the queue: past it, the
+ * participant is not called and the answer is {@code EXPIRED}. A call gets at most the time left to the deadline. A
+ * compensation waits while an action call of the same transaction and step is in flight. What each way a call can
+ * end means (succeeded, rejected, transient, unknown) is {@link HttpOutcomes}.
  */
 final class ParticipantLane {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int MAX_REASON = 1_000;
+    private static final int CONNECT_TIMEOUT_MILLIS = 2_000;
+    /** Connections kept per participant at most; the lane's concurrency limit is what bounds calls. */
+    private static final int POOL_SIZE = 64;
 
     /** What a call produced: a result to report now, or nothing yet (the participant answers later, 202). */
     record Answer(Outcome outcome, String output, String error, boolean later) {
@@ -36,24 +55,50 @@ final class ParticipantLane {
         }
     }
 
-    private record Call(StepRequest request, CompletableFuture<Answer> answer) {}
+    private record Call(StepRequest request, CompletableFuture<Answer> answer) {
+        String key() {
+            return request.getTxId() + '\u0000' + request.getStep();
+        }
+
+        boolean isAction() {
+            return request.getPhase() == io.sagalog.schemas.avro.Phase.ACTION;
+        }
+    }
 
     private final Context context;
     private final WebClient client;
+    /** The lane's own connection pool: it tells "not sent" (no connection yet) from "sent" (connection in hand). */
+    private final HttpClientAgent http;
     private final CallbackTokens tokens;
     private final String callbackUrl;
+    private final LongSupplier clock;
     private volatile ParticipantInfo info;
     private final CircuitBreaker breaker;
-    private final Queue<Call> waiting = new ArrayDeque<>();
+    private final ArrayDeque<Call> waiting = new ArrayDeque<>();
+    /** Action calls in flight per txId and step; a compensation of that step waits until they have ended. */
+    private final Map<String, Integer> actionsInFlight = new HashMap<>();
     private volatile int inFlight;
+    private volatile int queued;
     private long healthTimer = -1;
 
     ParticipantLane(Context context, WebClient client, ParticipantInfo info, CallbackTokens tokens, String callbackUrl) {
+        this(context, client, info, tokens, callbackUrl, System::currentTimeMillis);
+    }
+
+    /** @param clock wall-clock millis, compared with each request's deadline */
+    ParticipantLane(Context context, WebClient client, ParticipantInfo info, CallbackTokens tokens, String callbackUrl,
+                    LongSupplier clock) {
         this.context = context;
         this.client = client;
         this.info = info;
         this.tokens = tokens;
         this.callbackUrl = callbackUrl;
+        this.clock = clock;
+        this.http = context.owner().createHttpClient(new HttpClientOptions().setKeepAlive(true)
+                        // Below the 5 s idle timeout of common servers (Node's default), so a pooled connection is
+                        // not reused just as the server closes it: a request lost that way would be in doubt.
+                        .setKeepAliveTimeout(4).setConnectTimeout(CONNECT_TIMEOUT_MILLIS),
+                new PoolOptions().setHttp1MaxSize(Math.max(POOL_SIZE, info.maxConcurrency())));
         this.breaker = CircuitBreaker.of("participant-" + info.name(), CircuitBreakerConfig.custom()
                 .slidingWindowSize(10).minimumNumberOfCalls(5).failureRateThreshold(50)
                 .waitDurationInOpenState(Duration.ofSeconds(5)).permittedNumberOfCallsInHalfOpenState(2)
@@ -64,9 +109,12 @@ final class ParticipantLane {
     void update(ParticipantInfo newInfo) {
         boolean healthChanged = !java.util.Objects.equals(newInfo.healthUrl(), info.healthUrl());
         info = newInfo;
-        if (healthChanged) {
-            context.runOnContext(v -> startHealthCheck());
-        }
+        context.runOnContext(v -> {
+            if (healthChanged) {
+                startHealthCheck();
+            }
+            drain(); // a higher maxConcurrency lets more go at once
+        });
     }
 
     ParticipantInfo info() {
@@ -92,58 +140,202 @@ final class ParticipantLane {
     }
 
     int queued() {
-        return waiting.size();
+        return queued;
     }
 
+    /**
+     * Takes calls from the queue in order while there is room. A compensation whose step still has an action call in
+     * flight (an attempt the engine gave up on, say) stays queued, and so does everything after it for the same step,
+     * until that call has ended and its answer has been handed on: the participant never runs a step's action and its
+     * compensation at the same time, and the engine sees the action's answer first. Other calls go past it.
+     */
     private void drain() {
-        while (inFlight < info.maxConcurrency() && !waiting.isEmpty()) {
-            Call call = waiting.poll();
-            if (!breaker.tryAcquirePermission()) {
-                call.answer().complete(Answer.of(Outcome.FAILED_TRANSIENT, null,
-                        "circuit open: participant " + info.name() + " is failing or unhealthy; not called"));
+        Set<String> held = null;
+        Iterator<Call> it = waiting.iterator();
+        while (inFlight < info.maxConcurrency() && it.hasNext()) {
+            Call call = it.next();
+            String key = call.key();
+            if ((held != null && held.contains(key)) || (!call.isAction() && actionsInFlight.containsKey(key))) {
+                if (held == null) {
+                    held = new HashSet<>();
+                }
+                held.add(key);
                 continue;
             }
-            inFlight++;
-            long started = System.nanoTime();
-            client.postAbs(info.url()).timeout(info.timeout().toMillis()).putHeader("Content-Type", "application/json")
-                    .putHeader("Idempotency-Key", call.request().getIdempotencyKey())
-                    .sendBuffer(Buffer.buffer(body(call.request())))
-                    .onComplete(done -> {
-                        inFlight--;
-                        long elapsed = System.nanoTime() - started;
-                        Answer answer;
-                        if (done.failed()) {
-                            breaker.onError(elapsed, TimeUnit.NANOSECONDS, done.cause());
-                            answer = Answer.of(Outcome.FAILED_TRANSIENT, null, "call to " + info.url() + " failed: "
-                                    + done.cause().getClass().getSimpleName() + ": " + done.cause().getMessage());
-                        } else {
-                            answer = classify(done.result(), elapsed);
+            it.remove();
+            start(call);
+        }
+        queued = waiting.size();
+    }
+
+    /** Sends one call, unless its deadline passed while it waited or the breaker is open. */
+    private void start(Call call) {
+        StepRequest request = call.request();
+        long now = clock.getAsLong();
+        long deadline = request.getDeadlineMillis();
+        if (deadline > 0 && now >= deadline) {
+            call.answer().complete(Answer.of(Outcome.EXPIRED, null, "not sent: the attempt's deadline "
+                    + Instant.ofEpochMilli(deadline) + " had passed when its turn came ("
+                    + (now - deadline) + " ms ago); nothing happened"));
+            return;
+        }
+        Buffer payload = Buffer.buffer(body(request));
+        if (!breaker.tryAcquirePermission()) {
+            call.answer().complete(Answer.of(Outcome.FAILED_TRANSIENT, null,
+                    "circuit open: participant " + info.name() + " is failing or unhealthy; not called"));
+            return;
+        }
+        ParticipantInfo p = info;
+        long timeout = Math.max(1, deadline > 0 ? Math.min(p.timeout().toMillis(), deadline - now) : p.timeout().toMillis());
+        Attempt attempt = new Attempt(call, p.url(), timeout);
+        inFlight++;
+        if (call.isAction()) {
+            actionsInFlight.merge(call.key(), 1, Integer::sum);
+        }
+        attempt.timer = context.owner().setTimer(timeout, id -> attempt.timedOut());
+        // The call's own timer bounds the wait for a connection too; a connection that comes after it is dropped.
+        http.request(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(p.url()).setFollowRedirects(false))
+                .onComplete(connected -> {
+                    if (connected.failed()) {
+                        if (attempt.finished) {
+                            return;
                         }
-                        call.answer().complete(answer);
-                        drain();
-                    });
+                        breaker.onError(attempt.elapsedNanos(), TimeUnit.NANOSECONDS, connected.cause());
+                        attempt.finish(HttpOutcomes.notSent(attempt.url, connected.cause()));
+                        return;
+                    }
+                    HttpClientRequest req = connected.result();
+                    if (attempt.finished) { // the call's time ran out while it waited for a connection
+                        req.reset();
+                        return;
+                    }
+                    attempt.request = req;
+                    req.putHeader("Content-Type", "application/json")
+                            .putHeader("Idempotency-Key", request.getIdempotencyKey())
+                            .send(payload)
+                            .onComplete(sent -> {
+                                if (sent.failed()) {
+                                    if (!attempt.finished) {
+                                        breaker.onError(attempt.elapsedNanos(), TimeUnit.NANOSECONDS, sent.cause());
+                                        attempt.finish(HttpOutcomes.lostAfterSending(attempt.url, sent.cause()));
+                                    }
+                                    return;
+                                }
+                                read(attempt, sent.result());
+                            });
+                });
+    }
+
+    /** Reads the answer's body within its limit, then classifies it. */
+    private void read(Attempt attempt, HttpClientResponse response) {
+        if (attempt.finished) {
+            return;
+        }
+        int status = response.statusCode();
+        boolean success = status >= 200 && status < 300;
+        int limit = success ? HttpOutcomes.MAX_OUTPUT_BYTES : HttpOutcomes.MAX_ERROR_BYTES;
+        String effect = response.getHeader(HttpOutcomes.EFFECT_HEADER);
+        String location = response.getHeader("Location");
+        Buffer body = Buffer.buffer();
+        long[] seen = {0};
+        response.exceptionHandler(error -> {
+            if (!attempt.finished) {
+                breaker.onError(attempt.elapsedNanos(), TimeUnit.NANOSECONDS, error);
+                attempt.finish(HttpOutcomes.lostAfterSending(attempt.url, error));
+            }
+        });
+        String declared = response.getHeader("Content-Length");
+        if (success && status != 202 && declared != null && parseLong(declared) > limit) {
+            breaker.onSuccess(attempt.elapsedNanos(), TimeUnit.NANOSECONDS);
+            attempt.finish(HttpOutcomes.outputTooLarge(status, 0));
+            attempt.request.reset();
+            return;
+        }
+        response.handler(chunk -> {
+            if (attempt.finished) {
+                return;
+            }
+            seen[0] += chunk.length();
+            if (body.length() < limit) {
+                body.appendBuffer(chunk, 0, Math.min(chunk.length(), limit - body.length()));
+            }
+            if (success && status != 202 && seen[0] > limit) {
+                breaker.onSuccess(attempt.elapsedNanos(), TimeUnit.NANOSECONDS);
+                attempt.finish(HttpOutcomes.outputTooLarge(status, seen[0]));
+                attempt.request.reset(); // the rest is not wanted; do not read it
+            }
+        });
+        response.endHandler(v -> {
+            if (attempt.finished) {
+                return;
+            }
+            if (HttpOutcomes.countsAsError(status)) {
+                breaker.onError(attempt.elapsedNanos(), TimeUnit.NANOSECONDS, new IllegalStateException("HTTP " + status));
+            } else {
+                breaker.onSuccess(attempt.elapsedNanos(), TimeUnit.NANOSECONDS);
+            }
+            attempt.finish(HttpOutcomes.ofResponse(status, effect, location, body.toString(), seen[0] > limit));
+        });
+    }
+
+    /** One call on its way: ends exactly once, by an answer, a broken connection or its timer. */
+    private final class Attempt {
+        final Call call;
+        final String url;
+        final long timeoutMillis;
+        final long started = System.nanoTime();
+        long timer = -1;
+        HttpClientRequest request;
+        boolean finished;
+
+        Attempt(Call call, String url, long timeoutMillis) {
+            this.call = call;
+            this.url = url;
+            this.timeoutMillis = timeoutMillis;
+        }
+
+        long elapsedNanos() {
+            return System.nanoTime() - started;
+        }
+
+        void timedOut() {
+            if (finished) {
+                return;
+            }
+            if (request == null) {
+                breaker.onError(elapsedNanos(), TimeUnit.NANOSECONDS, new java.util.concurrent.TimeoutException());
+                finish(HttpOutcomes.noConnectionInTime(url, timeoutMillis));
+            } else {
+                breaker.onError(elapsedNanos(), TimeUnit.NANOSECONDS, new java.util.concurrent.TimeoutException());
+                finish(HttpOutcomes.noAnswerInTime(url, timeoutMillis));
+                request.reset();
+            }
+        }
+
+        /**
+         * Hands the answer on first (the dispatcher appends it to the control log from this very call, so it is in
+         * the log before anything this lane sends next), then lets waiting calls go, a held compensation among them.
+         */
+        void finish(Answer answer) {
+            finished = true;
+            if (timer >= 0) {
+                context.owner().cancelTimer(timer);
+            }
+            inFlight--;
+            if (call.isAction()) {
+                actionsInFlight.computeIfPresent(call.key(), (k, n) -> n == 1 ? null : n - 1);
+            }
+            call.answer().complete(answer);
+            drain();
         }
     }
 
-    /** The HTTP protocol: 2xx success, 202 later, 409/422 rejection, anything else transient. */
-    private Answer classify(HttpResponse<Buffer> response, long elapsedNanos) {
-        int status = response.statusCode();
-        String text = response.body() == null ? "" : response.bodyAsString();
-        if (status == 202) {
-            breaker.onSuccess(elapsedNanos, TimeUnit.NANOSECONDS);
-            return new Answer(null, null, null, true);
+    private static long parseLong(String s) {
+        try {
+            return Long.parseLong(s.trim());
+        } catch (NumberFormatException e) {
+            return -1;
         }
-        if (status >= 200 && status < 300) {
-            breaker.onSuccess(elapsedNanos, TimeUnit.NANOSECONDS);
-            return Answer.of(Outcome.SUCCEEDED, asJson(text), null);
-        }
-        if (status == 409 || status == 422) {
-            // A business answer: the participant is healthy, it said no.
-            breaker.onSuccess(elapsedNanos, TimeUnit.NANOSECONDS);
-            return Answer.of(Outcome.FAILED_PERMANENT, null, reason(status, text));
-        }
-        breaker.onError(elapsedNanos, TimeUnit.NANOSECONDS, new IllegalStateException("HTTP " + status));
-        return Answer.of(Outcome.FAILED_TRANSIENT, null, reason(status, text));
     }
 
     private String body(StepRequest r) {
@@ -167,7 +359,7 @@ final class ParticipantLane {
     }
 
     /** The participant's body as JSON text; text that is not JSON becomes a JSON string; empty becomes null. */
-    private static String asJson(String text) {
+    static String asJson(String text) {
         if (text.isBlank()) {
             return null;
         }
@@ -176,11 +368,6 @@ final class ParticipantLane {
         } catch (JsonProcessingException e) {
             return JSON.getNodeFactory().textNode(text).toString();
         }
-    }
-
-    private static String reason(int status, String text) {
-        String t = text.length() > MAX_REASON ? text.substring(0, MAX_REASON) + "..." : text;
-        return "HTTP " + status + (t.isBlank() ? "" : ": " + t);
     }
 
     /** Polls healthUrl every 2 s: a failing check opens the breaker, a passing one closes it again. */
@@ -210,5 +397,6 @@ final class ParticipantLane {
                 context.owner().cancelTimer(healthTimer);
             }
         });
+        http.close();
     }
 }
