@@ -46,8 +46,12 @@ final class FakeHttpParticipant implements AutoCloseable {
         }
     }
 
-    /** How to answer: an HTTP status and JSON body, optionally after a delay. */
-    record Reply(int status, String body, long delayMillis) {
+    /** How to answer: an HTTP status and JSON body, optionally after a delay and with extra headers. */
+    record Reply(int status, String body, long delayMillis, Map<String, String> headers) {
+        Reply(int status, String body, long delayMillis) {
+            this(status, body, delayMillis, Map.of());
+        }
+
         static Reply ok(String json) {
             return new Reply(200, json, 0);
         }
@@ -57,7 +61,13 @@ final class FakeHttpParticipant implements AutoCloseable {
         }
 
         Reply after(Duration delay) {
-            return new Reply(status, body, delay.toMillis());
+            return new Reply(status, body, delay.toMillis(), headers);
+        }
+
+        Reply withHeader(String name, String value) {
+            Map<String, String> more = new java.util.LinkedHashMap<>(headers);
+            more.put(name, value);
+            return new Reply(status, body, delayMillis, Map.copyOf(more));
         }
     }
 
@@ -163,8 +173,11 @@ final class FakeHttpParticipant implements AutoCloseable {
                 reply = Reply.status(500, "{\"error\":\"" + e + "\"}");
             }
             Reply r = reply;
-            Runnable send = () -> request.response().setStatusCode(r.status()).putHeader("Content-Type", "application/json")
-                    .end(r.body() == null ? "" : r.body());
+            Runnable send = () -> {
+                var response = request.response().setStatusCode(r.status()).putHeader("Content-Type", "application/json");
+                r.headers().forEach(response::putHeader);
+                response.end(r.body() == null ? "" : r.body());
+            };
             if (r.delayMillis() > 0) {
                 vertx.setTimer(r.delayMillis(), id -> send.run());
             } else {
