@@ -80,6 +80,8 @@ final class ParticipantLane {
     private volatile int inFlight;
     private volatile int queued;
     private long healthTimer = -1;
+    private boolean draining;
+    private boolean drainAgain;
 
     ParticipantLane(Context context, WebClient client, ParticipantInfo info, CallbackTokens tokens, String callbackUrl) {
         this(context, client, info, tokens, callbackUrl, System::currentTimeMillis);
@@ -150,6 +152,22 @@ final class ParticipantLane {
      * compensation at the same time, and the engine sees the action's answer first. Other calls go past it.
      */
     private void drain() {
+        if (draining) { // an answer given while draining (a call that failed at once) asks again: loop instead
+            drainAgain = true;
+            return;
+        }
+        draining = true;
+        try {
+            do {
+                drainAgain = false;
+                drainOnce();
+            } while (drainAgain);
+        } finally {
+            draining = false;
+        }
+    }
+
+    private void drainOnce() {
         Set<String> held = null;
         Iterator<Call> it = waiting.iterator();
         while (inFlight < info.maxConcurrency() && it.hasNext()) {
@@ -194,36 +212,44 @@ final class ParticipantLane {
         }
         attempt.timer = context.owner().setTimer(timeout, id -> attempt.timedOut());
         // The call's own timer bounds the wait for a connection too; a connection that comes after it is dropped.
-        http.request(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(p.url()).setFollowRedirects(false))
-                .onComplete(connected -> {
-                    if (connected.failed()) {
-                        if (attempt.finished) {
+        io.vertx.core.Future<HttpClientRequest> connecting;
+        try {
+            connecting = http.request(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(p.url())
+                    .setFollowRedirects(false));
+        } catch (RuntimeException e) { // a url the client cannot use
+            breaker.onError(attempt.elapsedNanos(), TimeUnit.NANOSECONDS, e);
+            attempt.finish(HttpOutcomes.notSent(attempt.url, e));
+            return;
+        }
+        connecting.onComplete(connected -> {
+            if (connected.failed()) {
+                if (attempt.finished) {
+                    return;
+                }
+                breaker.onError(attempt.elapsedNanos(), TimeUnit.NANOSECONDS, connected.cause());
+                attempt.finish(HttpOutcomes.notSent(attempt.url, connected.cause()));
+                return;
+            }
+            HttpClientRequest req = connected.result();
+            if (attempt.finished) { // the call's time ran out while it waited for a connection
+                req.reset();
+                return;
+            }
+            attempt.request = req;
+            req.putHeader("Content-Type", "application/json")
+                    .putHeader("Idempotency-Key", request.getIdempotencyKey())
+                    .send(payload)
+                    .onComplete(sent -> {
+                        if (sent.failed()) {
+                            if (!attempt.finished) {
+                                breaker.onError(attempt.elapsedNanos(), TimeUnit.NANOSECONDS, sent.cause());
+                                attempt.finish(HttpOutcomes.lostAfterSending(attempt.url, sent.cause()));
+                            }
                             return;
                         }
-                        breaker.onError(attempt.elapsedNanos(), TimeUnit.NANOSECONDS, connected.cause());
-                        attempt.finish(HttpOutcomes.notSent(attempt.url, connected.cause()));
-                        return;
-                    }
-                    HttpClientRequest req = connected.result();
-                    if (attempt.finished) { // the call's time ran out while it waited for a connection
-                        req.reset();
-                        return;
-                    }
-                    attempt.request = req;
-                    req.putHeader("Content-Type", "application/json")
-                            .putHeader("Idempotency-Key", request.getIdempotencyKey())
-                            .send(payload)
-                            .onComplete(sent -> {
-                                if (sent.failed()) {
-                                    if (!attempt.finished) {
-                                        breaker.onError(attempt.elapsedNanos(), TimeUnit.NANOSECONDS, sent.cause());
-                                        attempt.finish(HttpOutcomes.lostAfterSending(attempt.url, sent.cause()));
-                                    }
-                                    return;
-                                }
-                                read(attempt, sent.result());
-                            });
-                });
+                        read(attempt, sent.result());
+                    });
+        });
     }
 
     /** Reads the answer's body within its limit, then classifies it. */

@@ -183,6 +183,20 @@ class ParticipantLaneTest {
     }
 
     @Test
+    void shouldAnswerEveryCallToAUrlItCannotUseAndKeepNoneInFlight() throws Exception {
+        ParticipantLane lane = lane("http://127.0.0.1:notaport/x", Duration.ofSeconds(5), 1);
+
+        var first = lane.submit(request("tx-bad-url-1", "one", Phase.ACTION, deadlineIn(5_000)));
+        var second = lane.submit(request("tx-bad-url-2", "one", Phase.ACTION, deadlineIn(5_000)));
+
+        assertThat(first.get(10, TimeUnit.SECONDS).outcome()).isEqualTo(Outcome.FAILED_TRANSIENT);
+        assertThat(second.get(10, TimeUnit.SECONDS).outcome()).isEqualTo(Outcome.FAILED_TRANSIENT);
+        assertThat(first.get().error()).as(first.get().error() + " | " + second.get().error()).contains("before the request was sent").contains("Exception");
+        assertThat(lane.inFlight()).isZero();
+        lane.close();
+    }
+
+    @Test
     void shouldReportAConnectTimeoutAsTransientSinceNothingWasSent() throws Exception {
         // A listening socket whose accept queue is full drops new connection attempts, so connecting times out.
         try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
