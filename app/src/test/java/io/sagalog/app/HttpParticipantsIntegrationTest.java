@@ -107,8 +107,10 @@ class HttpParticipantsIntegrationTest {
                 ? Reply.status(503, "{\"error\":\"warming up\"}").withHeader("Sagalog-Effect", "none")
                 : FakeHttpParticipant.SUCCEED.apply(call));
         api.registerHttpParticipant(flaky, participants.url(flaky), "5s", null);
+        // "one" gets 5 s: registering a participant makes the dispatcher re-subscribe, and the first request after
+        // that can wait over a second for the rebalance (a 1 s timeout failed this test on the lane before too).
         api.registerDefinition(def("flaky"), definition(def("flaky"),
-                step("one", A, "reserve", "cancel", "1s", FAST_RETRY),
+                step("one", A, "reserve", "cancel", "5s", FAST_RETRY),
                 step("shaky", flaky, "reserve", "cancel", "1s", FAST_RETRY)));
 
         String txId = api.submit(def("flaky"), "{}");

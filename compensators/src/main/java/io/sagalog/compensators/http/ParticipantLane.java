@@ -30,7 +30,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.LongSupplier;
 
 /**
  * One HTTP participant as the dispatcher sees it: a circuit breaker (resilience4j), a concurrency limit with a
@@ -71,7 +70,6 @@ final class ParticipantLane {
     private final HttpClientAgent http;
     private final CallbackTokens tokens;
     private final String callbackUrl;
-    private final LongSupplier clock;
     private volatile ParticipantInfo info;
     private final CircuitBreaker breaker;
     private final ArrayDeque<Call> waiting = new ArrayDeque<>();
@@ -84,18 +82,11 @@ final class ParticipantLane {
     private boolean drainAgain;
 
     ParticipantLane(Context context, WebClient client, ParticipantInfo info, CallbackTokens tokens, String callbackUrl) {
-        this(context, client, info, tokens, callbackUrl, System::currentTimeMillis);
-    }
-
-    /** @param clock wall-clock millis, compared with each request's deadline */
-    ParticipantLane(Context context, WebClient client, ParticipantInfo info, CallbackTokens tokens, String callbackUrl,
-                    LongSupplier clock) {
         this.context = context;
         this.client = client;
         this.info = info;
         this.tokens = tokens;
         this.callbackUrl = callbackUrl;
-        this.clock = clock;
         this.http = context.owner().createHttpClient(new HttpClientOptions().setKeepAlive(true)
                         // Below the 5 s idle timeout of common servers (Node's default), so a pooled connection is
                         // not reused just as the server closes it: a request lost that way would be in doubt.
@@ -110,13 +101,16 @@ final class ParticipantLane {
 
     void update(ParticipantInfo newInfo) {
         boolean healthChanged = !java.util.Objects.equals(newInfo.healthUrl(), info.healthUrl());
+        boolean moreRoom = newInfo.maxConcurrency() > info.maxConcurrency();
         info = newInfo;
-        context.runOnContext(v -> {
-            if (healthChanged) {
-                startHealthCheck();
-            }
-            drain(); // a higher maxConcurrency lets more go at once
-        });
+        if (healthChanged || moreRoom) {
+            context.runOnContext(v -> {
+                if (healthChanged) {
+                    startHealthCheck();
+                }
+                drain();
+            });
+        }
     }
 
     ParticipantInfo info() {
@@ -189,7 +183,7 @@ final class ParticipantLane {
     /** Sends one call, unless its deadline passed while it waited or the breaker is open. */
     private void start(Call call) {
         StepRequest request = call.request();
-        long now = clock.getAsLong();
+        long now = System.currentTimeMillis(); // deadlines are wall-clock instants
         long deadline = request.getDeadlineMillis();
         if (deadline > 0 && now >= deadline) {
             call.answer().complete(Answer.of(Outcome.EXPIRED, null, "not sent: the attempt's deadline "
