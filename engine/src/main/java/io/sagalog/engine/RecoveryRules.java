@@ -191,9 +191,14 @@ public final class RecoveryRules {
         return rollback;
     }
 
+    /**
+     * Whether the transaction is past its point of no return: the pivot succeeded, or (in a definition without one)
+     * a retriable step did, which has no compensation either. Rolling back then would leave that effect behind.
+     */
     private static boolean pivotSucceeded(Definition definition, TxState state) {
         for (int i = 0; i < definition.steps().size(); i++) {
-            if (definition.step(i).kind() == StepKind.PIVOT && state.step(i).status() == StepStatus.SUCCEEDED) {
+            StepKind kind = definition.step(i).kind();
+            if ((kind == StepKind.PIVOT || kind == StepKind.RETRIABLE) && state.step(i).status() == StepStatus.SUCCEEDED) {
                 return true;
             }
         }

@@ -106,11 +106,32 @@ final class Transitions {
     void advance(Work w, Input input) {
         StepResult result = (StepResult) input;
         Definition definition = definitionOf(w);
+        int late = earlierAttemptOfCurrentStep(w, result);
+        if (late >= 0) {
+            // An earlier attempt of the step the transaction waits on did succeed after all (its answer was slow,
+            // or a copy of its request ran): the effect is real and every attempt shares the idempotency key, so it
+            // is the step's success. Ignoring it could leave the effect behind if the step later rolled back.
+            cancelTimersOf(w, result.step());
+            stepDone(w, definition, late, result.output(), result.attempt());
+            return;
+        }
         int i = takeOutstanding(w, result);
         if (i < 0) {
             return;
         }
         stepDone(w, definition, i, result.output(), result.attempt());
+    }
+
+    /** The index of the current step if the result is a success of one of its earlier attempts, else -1. */
+    private static int earlierAttemptOfCurrentStep(Work w, StepResult result) {
+        int i = currentStep(w.state());
+        if (i < 0 || !w.state().step(i).name().equals(result.step()) || result.attempt() < 1) {
+            return -1;
+        }
+        StepState step = w.state().step(i);
+        boolean outstanding = w.outstandingTimeout(result.step(), result.attempt(), Phase.ACTION) != null;
+        return !outstanding && result.attempt() < step.attempt() + (step.status() == StepStatus.RETRY_WAIT ? 1 : 0)
+                ? i : -1;
     }
 
     /** A step's action succeeded (or an operator skipped it): record it, then the next step or the end. */
@@ -457,7 +478,9 @@ final class Transitions {
         facts.put("attempt", Integer.toString(result.attempt()));
         facts.put("kind", definition.step(i).kind().jsonName());
         facts.put("statusWhenItArrived", w.status().name());
-        if (!definition.step(i).hasCompensation()) {
+        // Only a compensatable step is undone automatically; a pivot is the point of no return (its outcome is never
+        // undone behind an operator's back, as with an unknown pivot outcome) and a retriable step has no undo.
+        if (definition.step(i).kind() != StepKind.COMPENSATABLE || !definition.step(i).hasCompensation()) {
             w.emit(new RecoveryDecided(JournalEvent.Direction.PARK, RecoveryRules.LATE_EFFECT_AFTER_ROLLBACK,
                     step.name() + " succeeded (attempt " + result.attempt() + ") after the rollback began and has no "
                             + "compensation; an operator must reconcile it", facts));
