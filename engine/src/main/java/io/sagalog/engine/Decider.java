@@ -34,8 +34,55 @@ public final class Decider {
 
     Decider(java.util.function.Supplier<DefinitionCatalog> definitions,
             java.util.function.Predicate<String> participantRegistered, TransitionTable table) {
+        this(definitions, participantRegistered, table, Transitions.DEFAULT_MAX_STEP_REQUEST_BYTES);
+    }
+
+    Decider(java.util.function.Supplier<DefinitionCatalog> definitions,
+            java.util.function.Predicate<String> participantRegistered, TransitionTable table, long maxStepRequestBytes) {
         this.table = table;
-        this.transitions = new Transitions(definitions, participantRegistered);
+        this.transitions = new Transitions(definitions, participantRegistered, maxStepRequestBytes);
+    }
+
+    /** A decider whose step requests may carry at most {@code maxStepRequestBytes} of input and context. */
+    public Decider withMaxStepRequestBytes(long maxStepRequestBytes) {
+        return new Decider(transitions.definitions(), transitions.participantRegistered(), table, maxStepRequestBytes);
+    }
+
+    /**
+     * What to do when deciding one transaction failed inside the engine (a bug, or a value out of range): park that
+     * transaction with the error as its reason (rule {@code engine-error}), so the partition moves on and an operator
+     * sees it. Null when there is no transaction to park (the input named none and started none).
+     */
+    public Decision engineError(TxState state, Input input, Instant now, RuntimeException error) {
+        Work work = new Work(input.txId(), state, now);
+        if (state == null) {
+            if (!(input instanceof Input.TxRequested request)) {
+                return null;
+            }
+            work.state(new TxState(input.txId(), request.definition(), 0, TxStatus.PARKED, request.input(),
+                    java.util.List.of(), java.util.List.of(), 0, now, now, null, now, java.util.List.of(),
+                    java.util.List.of()));
+            work.emit(new JournalEvent.TxStarted(request.definition(), 0));
+        }
+        String message = String.valueOf(error.getMessage());
+        if (message.length() > 1_000) {
+            message = message.substring(0, 1_000) + "...";
+        }
+        java.util.Map<String, String> facts = new java.util.LinkedHashMap<>();
+        facts.put("exception", error.getClass().getName());
+        facts.put("message", message);
+        facts.put("input", input.getClass().getSimpleName());
+        String reason = RecoveryRules.ENGINE_ERROR + ": the engine failed to decide on a " + input.getClass().getSimpleName()
+                + " (" + error.getClass().getSimpleName() + ": " + message + "); the transaction is parked so nothing "
+                + "else waits on it";
+        work.emit(new JournalEvent.RecoveryDecided(JournalEvent.Direction.PARK, RecoveryRules.ENGINE_ERROR, reason,
+                facts));
+        if (work.state().status() != TxStatus.PARKED || state != null) {
+            work.cancelAllTimers();
+        }
+        work.become(TxStatus.PARKED, reason);
+        work.emit(new TxParked(reason));
+        return work.decision();
     }
 
     /**

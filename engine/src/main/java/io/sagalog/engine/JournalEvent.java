@@ -94,6 +94,15 @@ public sealed interface JournalEvent {
     /** An action id that was already applied: the repeat changes nothing. */
     record OperatorActionIgnored(String actionId, String reason) implements JournalEvent {}
 
+    /**
+     * A step's action succeeded after the rollback began (an answer for an attempt the engine had given up on):
+     * the effect is real, so its compensation is planned (and dispatched when the rollback gets to it).
+     */
+    record LateEffectCompensated(String step, int attempt, String reason) implements StepEvent {}
+
+    /** The transaction was in flight with no timer (nothing would have moved it again); the engine repaired it. */
+    record TimersRepaired(String reason) implements JournalEvent {}
+
     /** Closed by an operator as handled by hand. */
     record TxResolved(String reason) implements JournalEvent {}
 }

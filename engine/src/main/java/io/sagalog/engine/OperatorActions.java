@@ -52,11 +52,20 @@ public final class OperatorActions {
             return state.compensationPlan();
         }
         int at = stopPoint(state).index();
-        int from = at < 0 ? state.steps().size() : at;
+        return compensationPlan(state, definition, at < 0 ? state.steps().size() : at);
+    }
+
+    /**
+     * The compensation plan of a rollback that starts at step {@code from} (the failed step, or the number of steps
+     * when every step succeeded): that step itself when its action may have happened (in doubt, or still
+     * outstanding: a rollback gives up on it), then every earlier step that succeeded and has a compensation, newest
+     * first. The one place that says what a rollback undoes: the decider runs it, the API shows it.
+     */
+    static List<String> compensationPlan(TxState state, Definition definition, int from) {
         List<String> plan = new ArrayList<>();
-        if (at >= 0 && (state.step(at).inDoubt() || state.step(at).status() == StepStatus.RUNNING)
-                && definition.step(at).hasCompensation()) {
-            plan.add(definition.step(at).name());
+        if (from < state.steps().size() && (state.step(from).inDoubt() || state.step(from).status() == StepStatus.RUNNING)
+                && definition.step(from).hasCompensation()) {
+            plan.add(definition.step(from).name());
         }
         for (int j = from - 1; j >= 0; j--) {
             if (state.step(j).status() == StepStatus.SUCCEEDED && definition.step(j).hasCompensation()) {
@@ -89,11 +98,14 @@ public final class OperatorActions {
         }
         StopPoint at = stopPoint(state);
         String atName = at.index() < 0 ? null : state.step(at.index()).name();
-        if (command.step() != null && at.index() >= 0 && !command.step().equals(atName)
-                && command.action() != OperatorAction.ROLLBACK && command.action() != OperatorAction.RESOLVE) {
-            return Optional.of("the transaction stands at step " + atName + " ("
+        // A rollback, too, starts where the transaction stands: it undoes exactly what rollbackPlan shows. Naming
+        // another step would undo a different set of steps than the operator was shown, so it is refused.
+        if (command.step() != null && !command.step().equals(atName) && command.action() != OperatorAction.RESOLVE) {
+            return Optional.of(at.index() < 0
+                    ? "every step succeeded; the transaction stands at no step, so leave 'step' out"
+                    : "the transaction stands at step " + atName + " ("
                     + (at.phase() == Phase.ACTION ? "forward" : "rolling back") + "), not at " + command.step()
-                    + "; an action applies to the step it stands at");
+                    + "; an action applies to the step it stands at (leave 'step' out to mean that one)");
         }
         return switch (command.action()) {
             case RESOLVE -> Optional.empty();

@@ -32,6 +32,11 @@ public final class RecoveryRules {
         }
     }
 
+    public static final String LATE_EFFECT_AFTER_ROLLBACK = "late-effect-after-rollback";
+    public static final String ENGINE_ERROR = "engine-error";
+    public static final String STEP_REQUEST_TOO_LARGE = "step-request-too-large";
+    public static final String OPERATOR_ROLLBACK = "operator-rollback";
+
     /** One row of the table: its name, what it decides, and when it applies. */
     public record Rule(String name, Direction direction, String when) {}
 
@@ -60,7 +65,17 @@ public final class RecoveryRules {
             new Rule("compensation-retry", Direction.ROLLBACK,
                     "a compensation failed or timed out and has attempts left (compensations are retried by contract)"),
             new Rule("compensation-exhausted", Direction.PARK,
-                    "a compensation used all its attempts; an operator must finish the rollback"));
+                    "a compensation used all its attempts; an operator must finish the rollback"),
+            new Rule(LATE_EFFECT_AFTER_ROLLBACK, Direction.PARK,
+                    "a step without a compensation (pivot, retriable) succeeded after the rollback began: its effect "
+                            + "cannot be undone, so an operator must reconcile"),
+            new Rule(ENGINE_ERROR, Direction.PARK,
+                    "deciding this transaction failed inside the engine (a bug or a value out of range); it parks "
+                            + "with the error so the partition moves on"),
+            new Rule(STEP_REQUEST_TOO_LARGE, Direction.PARK,
+                    "the next step request (input plus the outputs of earlier steps) is larger than a Kafka record "
+                            + "may be"),
+            new Rule(OPERATOR_ROLLBACK, Direction.ROLLBACK, "an operator rolled the transaction back"));
 
     /**
      * The choice, the rule that made it, the facts it used, and for a retry when it runs.
@@ -176,9 +191,14 @@ public final class RecoveryRules {
         return rollback;
     }
 
+    /**
+     * Whether the transaction is past its point of no return: the pivot succeeded, or (in a definition without one)
+     * a retriable step did, which has no compensation either. Rolling back then would leave that effect behind.
+     */
     private static boolean pivotSucceeded(Definition definition, TxState state) {
         for (int i = 0; i < definition.steps().size(); i++) {
-            if (definition.step(i).kind() == StepKind.PIVOT && state.step(i).status() == StepStatus.SUCCEEDED) {
+            StepKind kind = definition.step(i).kind();
+            if ((kind == StepKind.PIVOT || kind == StepKind.RETRIABLE) && state.step(i).status() == StepStatus.SUCCEEDED) {
                 return true;
             }
         }

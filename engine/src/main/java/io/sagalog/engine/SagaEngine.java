@@ -22,6 +22,7 @@ public final class SagaEngine implements AutoCloseable {
     private final TransactionQueries queries;
     private final CountDownLatch running = new CountDownLatch(1);
     private final RestoreProgress restore = new RestoreProgress();
+    private final java.util.concurrent.atomic.AtomicLong threadReplacements = new java.util.concurrent.atomic.AtomicLong();
 
     private SagaEngine(KafkaStreams streams, java.util.function.Supplier<DefinitionCatalog> definitions,
                        TransactionQueries.Endpoint self) {
@@ -51,6 +52,13 @@ public final class SagaEngine implements AutoCloseable {
                 properties(config));
         SagaEngine engine = new SagaEngine(streams, definitions, advertised(config));
         streams.setGlobalStateRestoreListener(engine.restore);
+        // A stream thread that dies is replaced, not left dead: the others go on, and the new one takes its tasks.
+        streams.setUncaughtExceptionHandler(error -> {
+            log.error("an engine stream thread failed; replacing it", error);
+            engine.threadReplacements.incrementAndGet();
+            return org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
+                    .REPLACE_THREAD;
+        });
         streams.setStateListener((now, before) -> {
             log.info("engine {} -> {}", before, now);
             if (now == KafkaStreams.State.RUNNING) {
@@ -80,8 +88,15 @@ public final class SagaEngine implements AutoCloseable {
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.processingGuarantee());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, config.commitInterval().toMillis());
-        // A record that cannot be decoded is logged and skipped; it must not stop every other transaction.
+        // No single record may stop a partition: one that cannot be decoded, processed or sent is logged and skipped
+        // (the processor itself parks a transaction whose decision fails; these are the nets below it).
         p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+                org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler.class);
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                io.sagalog.engine.internal.SkipUnsendableRecords.class);
+        // A state (input plus outputs) may be larger than a step request; room for it in the changelogs.
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), SagaTopology.MAX_STATE_RECORD_BYTES);
         // Step requests and journal records should leave at once: latency matters more than batching here.
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 1);
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG), 100);
@@ -148,6 +163,17 @@ public final class SagaEngine implements AutoCloseable {
 
     public KafkaStreams.State state() {
         return streams.state();
+    }
+
+    /** Stream threads that failed and were replaced since start. */
+    public long threadReplacements() {
+        return threadReplacements.get();
+    }
+
+    /** Stream threads of this instance that are alive (not DEAD or PENDING_SHUTDOWN), for health checks. */
+    public long liveStreamThreads() {
+        return streams.metadataForLocalThreads().stream()
+                .filter(t -> !t.threadState().equals("DEAD") && !t.threadState().equals("PENDING_SHUTDOWN")).count();
     }
 
     public TransactionQueries queries() {

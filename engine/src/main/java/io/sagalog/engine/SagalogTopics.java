@@ -15,6 +15,28 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public final class SagalogTopics {
     private SagalogTopics() {}
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(SagalogTopics.class);
+
+    /**
+     * The broker stamps every control record with its append time: the engine decides at the time of the record it
+     * reads (so a replay decides the same), and that time must not depend on the clock of whoever wrote the record.
+     */
+    static final Map<String, String> CONTROL_CONFIG = Map.of("message.timestamp.type", "LogAppendTime");
+
+    /** A control log created before the engine decided at record time: set its timestamps to the broker's. */
+    private static void stampControlLogByBroker(Admin admin) throws InterruptedException {
+        var resource = new org.apache.kafka.common.config.ConfigResource(
+                org.apache.kafka.common.config.ConfigResource.Type.TOPIC, Topics.CONTROL.name());
+        var op = new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry(
+                "message.timestamp.type", "LogAppendTime"), org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET);
+        try {
+            admin.incrementalAlterConfigs(Map.of(resource, List.of(op))).all().get();
+        } catch (ExecutionException e) {
+            log.warn("could not set message.timestamp.type=LogAppendTime on {} ({}); records keep their writers' "
+                    + "timestamps", Topics.CONTROL.name(), e.getCause().toString());
+        }
+    }
+
     /** Control and journal topics, and one step topic per participant named in the catalog. */
     public static Set<String> required(DefinitionCatalog catalog) {
         Set<String> names = new TreeSet<>();
@@ -79,10 +101,17 @@ public final class SagalogTopics {
             for (String name : required(catalog)) {
                 if (!existing.contains(name)) {
                     // The journal is the audit trail: kept by time, never compacted away.
-                    missing.add(new NewTopic(name, partitions, replication)
-                            .configs(Map.of("min.insync.replicas", replication > 1 ? "2" : "1")));
+                    Map<String, String> configs = new java.util.HashMap<>(
+                            Map.of("min.insync.replicas", replication > 1 ? "2" : "1"));
+                    if (name.equals(Topics.CONTROL.name())) {
+                        configs.putAll(CONTROL_CONFIG);
+                    }
+                    missing.add(new NewTopic(name, partitions, replication).configs(configs));
                     created.add(name);
                 }
+            }
+            if (existing.contains(Topics.CONTROL.name())) {
+                stampControlLogByBroker(admin);
             }
             for (var entry : admin.createTopics(missing).values().entrySet()) {
                 try {

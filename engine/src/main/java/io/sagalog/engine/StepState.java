@@ -38,6 +38,11 @@ public record StepState(String name, StepStatus status, int attempt, int compens
                 "no result within the step's timeout (attempt " + attempt + ")", true);
     }
 
+    /** The attempt's outcome is unknown (no answer, or the transport could not tell): the action may have happened. */
+    public StepState inDoubt(String newError) {
+        return new StepState(name, status, attempt, compensationAttempt, output, newError, true);
+    }
+
     public StepState compensating(int newCompensationAttempt) {
         return new StepState(name, StepStatus.COMPENSATING, attempt, newCompensationAttempt, output, error, inDoubt);
     }

@@ -18,7 +18,16 @@ public record Timer(Instant due, Kind kind, String step, int attempt, Phase phas
         /** A retry waited long enough; dispatch it now. */
         BACKOFF,
         /** The transaction's own deadline. */
-        DEADLINE
+        DEADLINE,
+        /**
+         * Not a timer of the transaction: the engine's sweep found it RUNNING or COMPENSATING with no timer at all
+         * (nothing would ever move it again) and asks the decider to repair it.
+         */
+        REPAIR
+    }
+
+    public static Timer repair(Instant at) {
+        return new Timer(at, Kind.REPAIR, null, 0, null);
     }
 
     public static Timer stepTimeout(Instant due, String step, int attempt, Phase phase) {

@@ -68,14 +68,19 @@ public final class TransitionTable {
             .row(COMPENSATING, Trigger.BACKOFF_OVER, Set.of(COMPENSATING, PARKED), "retry-compensation-after-backoff",
                     Transitions::retryCompensationAfterBackoff)
             .row(COMPENSATING, Trigger.DEADLINE, Set.of(COMPENSATING), "stale-timer", Transitions::staleTimer)
-            // Action results that arrive once rollback began change nothing: nothing moves forward again.
-            .row(COMPENSATING, Trigger.ACTION_SUCCEEDED, Set.of(COMPENSATING), "late-result", Transitions::ignoreResult)
+            // Once rollback began nothing moves forward again; but a late success is a real effect: it is compensated
+            // (ROLLED_BACK reopens to COMPENSATING for it), or the transaction parks when it cannot be.
+            .row(COMPENSATING, Trigger.ACTION_SUCCEEDED, Set.of(COMPENSATING, PARKED), "late-success",
+                    Transitions::lateSuccess)
+            .row(ROLLED_BACK, Trigger.ACTION_SUCCEEDED, Set.of(ROLLED_BACK, COMPENSATING, PARKED), "late-success",
+                    Transitions::lateSuccess)
+            .row(PARKED, Trigger.ACTION_SUCCEEDED, Set.of(PARKED), "late-success", Transitions::lateSuccess)
             .row(COMPENSATING, Trigger.ACTION_FAILED, Set.of(COMPENSATING), "late-result", Transitions::ignoreResult)
             // A transaction exists only once: repeated requests are recorded and change nothing.
             .rows(EnumSet.of(RUNNING, COMPENSATING, COMPLETED, ROLLED_BACK, PARKED, RESOLVED), Trigger.REQUESTED,
                     "duplicate-request", Transitions::ignoreRequest)
             // Finished and parked transactions only record what still arrives.
-            .rows(EnumSet.of(COMPLETED, ROLLED_BACK, PARKED, RESOLVED), Trigger.ACTION_SUCCEEDED, "late-result", Transitions::ignoreResult)
+            .rows(EnumSet.of(COMPLETED, RESOLVED), Trigger.ACTION_SUCCEEDED, "late-result", Transitions::ignoreResult)
             .rows(EnumSet.of(COMPLETED, ROLLED_BACK, PARKED, RESOLVED), Trigger.ACTION_FAILED, "late-result", Transitions::ignoreResult)
             .rows(EnumSet.of(COMPLETED, ROLLED_BACK, PARKED, RESOLVED), Trigger.COMPENSATION_SUCCEEDED, "late-result", Transitions::ignoreResult)
             .rows(EnumSet.of(COMPLETED, ROLLED_BACK, PARKED, RESOLVED), Trigger.COMPENSATION_FAILED, "late-result", Transitions::ignoreResult)
@@ -86,6 +91,13 @@ public final class TransitionTable {
             .row(PARKED, Trigger.BACKOFF_OVER, Set.of(PARKED, RUNNING, COMPENSATING), "resume-when-participant-registered",
                     Transitions::resumeWhenParticipantRegistered)
             .rows(EnumSet.of(PENDING, COMPLETED, ROLLED_BACK, PARKED, RESOLVED), Trigger.DEADLINE, "stale-timer", Transitions::staleTimer)
+            // The sweep's repair of a transaction in flight without timers; anywhere else it has nothing to do.
+            .row(RUNNING, Trigger.REPAIR, Set.of(RUNNING, COMPENSATING, ROLLED_BACK, PARKED, COMPLETED), "repair-timers",
+                    Transitions::repairTimers)
+            .row(COMPENSATING, Trigger.REPAIR, Set.of(COMPENSATING, ROLLED_BACK, PARKED), "repair-timers",
+                    Transitions::repairTimers)
+            .rows(EnumSet.of(PENDING, COMPLETED, ROLLED_BACK, PARKED, RESOLVED), Trigger.REPAIR, "stale-timer",
+                    Transitions::staleTimer)
             // Operators: retry, skip, roll back, resume or resolve; an action that does not fit is refused with why.
             .row(RUNNING, Trigger.OPERATOR, Set.of(RUNNING, COMPENSATING, COMPLETED, ROLLED_BACK, PARKED, RESOLVED),
                     "operator-action", Transitions::operatorAction)

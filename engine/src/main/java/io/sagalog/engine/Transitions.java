@@ -30,13 +30,26 @@ final class Transitions {
     /** How often a transaction waiting for an unregistered participant looks again. */
     static final java.time.Duration PARTICIPANT_RECHECK = java.time.Duration.ofSeconds(2);
 
+    /** Default bound of a step request's input plus context: below Kafka's default max.message.bytes (1 MiB). */
+    static final long DEFAULT_MAX_STEP_REQUEST_BYTES = 900 * 1024;
+
     private final java.util.function.Supplier<DefinitionCatalog> definitions;
     private final java.util.function.Predicate<String> participantRegistered;
+    private final long maxStepRequestBytes;
 
     Transitions(java.util.function.Supplier<DefinitionCatalog> definitions,
-                java.util.function.Predicate<String> participantRegistered) {
+                java.util.function.Predicate<String> participantRegistered, long maxStepRequestBytes) {
         this.definitions = definitions;
         this.participantRegistered = participantRegistered;
+        this.maxStepRequestBytes = maxStepRequestBytes;
+    }
+
+    java.util.function.Supplier<DefinitionCatalog> definitions() {
+        return definitions;
+    }
+
+    java.util.function.Predicate<String> participantRegistered() {
+        return participantRegistered;
     }
 
     // ---- forward path -------------------------------------------------------------------------------------
@@ -52,9 +65,40 @@ final class Transitions {
                 List.of(), List.of()));
         w.emit(new TxStarted(request.definition(), version));
         if (definition == null) {
-            park(w, "definition '" + request.definition() + "' is not known to this engine");
+            waitForDefinition(w, request.definition());
             return;
         }
+        w.schedule(Timer.deadline(w.state().deadline()));
+        dispatchAction(w, definition, 0, 1);
+    }
+
+    /**
+     * A definition this instance has not read yet (registered on another instance a moment ago, or the registry
+     * lags): the transaction waits, parked with a reason, and looks again every {@link #PARTICIPANT_RECHECK}; it
+     * starts by itself once the definition is known. A backoff timer without a step stands for "start".
+     */
+    private static void waitForDefinition(Work w, String definition) {
+        String reason = "definition '" + definition + "' is not known to this engine yet; the transaction starts "
+                + "once it is (PUT /v1/definitions/" + definition + ")";
+        if (w.status() != TxStatus.PARKED) {
+            park(w, reason);
+        }
+        w.schedule(Timer.backoff(w.now.plus(PARTICIPANT_RECHECK), null, 0, Phase.ACTION));
+    }
+
+    /** The re-check of a transaction waiting for its definition: start it if the definition is known now. */
+    private void startWhenDefinitionKnown(Work w) {
+        Definition definition = definitions.get().latest(w.state().definition()).orElse(null);
+        if (definition == null) {
+            w.schedule(Timer.backoff(w.now.plus(PARTICIPANT_RECHECK), null, 0, Phase.ACTION));
+            return;
+        }
+        TxState s = w.state();
+        w.state(new TxState(s.txId(), s.definition(), definition.version(), TxStatus.RUNNING, s.input(),
+                definition.steps().stream().map(step -> StepState.pending(step.name())).toList(), List.of(),
+                s.nextSeq(), s.createdAt(), s.updatedAt(), null, w.now.plus(definition.deadline()), s.timers(),
+                s.operatorActions()));
+        w.emit(new TxStarted(definition.name(), definition.version()));
         w.schedule(Timer.deadline(w.state().deadline()));
         dispatchAction(w, definition, 0, 1);
     }
@@ -62,11 +106,32 @@ final class Transitions {
     void advance(Work w, Input input) {
         StepResult result = (StepResult) input;
         Definition definition = definitionOf(w);
+        int late = earlierAttemptOfCurrentStep(w, result);
+        if (late >= 0) {
+            // An earlier attempt of the step the transaction waits on did succeed after all (its answer was slow,
+            // or a copy of its request ran): the effect is real and every attempt shares the idempotency key, so it
+            // is the step's success. Ignoring it could leave the effect behind if the step later rolled back.
+            cancelTimersOf(w, result.step());
+            stepDone(w, definition, late, result.output(), result.attempt());
+            return;
+        }
         int i = takeOutstanding(w, result);
         if (i < 0) {
             return;
         }
         stepDone(w, definition, i, result.output(), result.attempt());
+    }
+
+    /** The index of the current step if the result is a success of one of its earlier attempts, else -1. */
+    private static int earlierAttemptOfCurrentStep(Work w, StepResult result) {
+        int i = currentStep(w.state());
+        if (i < 0 || !w.state().step(i).name().equals(result.step()) || result.attempt() < 1) {
+            return -1;
+        }
+        StepState step = w.state().step(i);
+        boolean outstanding = w.outstandingTimeout(result.step(), result.attempt(), Phase.ACTION) != null;
+        return !outstanding && result.attempt() < step.attempt() + (step.status() == StepStatus.RETRY_WAIT ? 1 : 0)
+                ? i : -1;
     }
 
     /** A step's action succeeded (or an operator skipped it): record it, then the next step or the end. */
@@ -90,7 +155,9 @@ final class Transitions {
         if (i < 0) {
             return;
         }
-        w.updateStep(i, w.state().step(i).failed(result.error()));
+        StepState failed = w.state().step(i).failed(result.error());
+        // The transport could not tell whether the call reached the participant: the action may have happened.
+        w.updateStep(i, result.outcome() == Outcome.UNKNOWN ? failed.inDoubt(result.error()) : failed);
         w.emit(new StepFailed(result.step(), result.attempt(), result.outcome(), result.error()));
         Definition definition = definitionOf(w);
         apply(w, definition, i, RecoveryRules.afterActionFailure(definition, w.state(), i,
@@ -98,7 +165,7 @@ final class Transitions {
     }
 
     void actionTimedOut(Work w, Input input) {
-        Timer timer = takeTimer(w, input);
+        Timer timer = takeTimer(w, input, Phase.ACTION);
         if (timer == null) {
             return;
         }
@@ -110,7 +177,7 @@ final class Transitions {
     }
 
     void retryAction(Work w, Input input) {
-        Timer timer = takeTimer(w, input);
+        Timer timer = takeTimer(w, input, Phase.ACTION);
         if (timer != null) {
             dispatchAction(w, definitionOf(w), w.state().indexOf(timer.step()), timer.attempt());
         }
@@ -164,8 +231,7 @@ final class Transitions {
         }
         w.updateStep(i, w.state().step(i).compensated());
         w.emit(new StepCompensated(result.step(), result.attempt()));
-        List<String> rest = w.state().compensationPlan().subList(1, w.state().compensationPlan().size());
-        w.state(w.state().withCompensationPlan(rest));
+        removeFromPlan(w, result.step());
         continueRollback(w, definitionOf(w));
     }
 
@@ -181,7 +247,7 @@ final class Transitions {
     }
 
     void compensationTimedOut(Work w, Input input) {
-        Timer timer = takeTimer(w, input);
+        Timer timer = takeTimer(w, input, Phase.COMPENSATION);
         if (timer == null) {
             return;
         }
@@ -193,7 +259,7 @@ final class Transitions {
     }
 
     void retryCompensationAfterBackoff(Work w, Input input) {
-        Timer timer = takeTimer(w, input);
+        Timer timer = takeTimer(w, input, Phase.COMPENSATION);
         if (timer != null) {
             dispatchCompensation(w, definitionOf(w), w.state().indexOf(timer.step()), timer.attempt());
         }
@@ -218,16 +284,7 @@ final class Transitions {
      * completed step before it that has a compensation, newest first.
      */
     private void startRollback(Work w, Definition definition, int failedIndex) {
-        List<String> plan = new ArrayList<>();
-        if (failedIndex < definition.steps().size() && w.state().step(failedIndex).inDoubt()
-                && definition.step(failedIndex).hasCompensation()) {
-            plan.add(definition.step(failedIndex).name());
-        }
-        for (int j = failedIndex - 1; j >= 0; j--) {
-            if (w.state().step(j).status() == StepStatus.SUCCEEDED && definition.step(j).hasCompensation()) {
-                plan.add(definition.step(j).name());
-            }
-        }
+        List<String> plan = OperatorActions.compensationPlan(w.state(), definition, failedIndex);
         // The deadline only bounds the way forward; a rollback runs to its end.
         w.state().timers().stream().filter(t -> t.kind() == Timer.Kind.DEADLINE).toList().forEach(w::cancel);
         w.state(w.state().withCompensationPlan(plan));
@@ -264,9 +321,9 @@ final class Transitions {
                     refusal.get()));
             return;
         }
+        // Every action applies where the transaction stands (refusal() refuses a step named otherwise).
         OperatorActions.StopPoint at = OperatorActions.stopPoint(w.state());
-        int i = command.step() != null && command.action() == OperatorAction.ROLLBACK
-                ? w.state().indexOf(command.step()) : at.index();
+        int i = at.index();
         String stepName = i < 0 ? null : w.state().step(i).name();
         w.emit(new JournalEvent.OperatorActed(command.actionId(), command.action(), stepName, command.actor(),
                 command.reason(), command.force()));
@@ -292,8 +349,7 @@ final class Transitions {
                     w.become(TxStatus.COMPENSATING, null);
                     w.updateStep(i, w.state().step(i).compensated());
                     w.emit(new StepCompensated(stepName, w.state().step(i).compensationAttempt()));
-                    List<String> plan = w.state().compensationPlan();
-                    w.state(w.state().withCompensationPlan(plan.subList(1, plan.size())));
+                    removeFromPlan(w, stepName);
                     continueRollback(w, definition);
                 }
             }
@@ -302,7 +358,7 @@ final class Transitions {
                 facts.put("actor", String.valueOf(command.actor()));
                 facts.put("forced", Boolean.toString(command.force()));
                 OperatorActions.succeededPivot(w.state(), definition).ifPresent(p -> facts.put("pivotSucceeded", p));
-                w.emit(new RecoveryDecided(JournalEvent.Direction.ROLLBACK, "operator-rollback",
+                w.emit(new RecoveryDecided(JournalEvent.Direction.ROLLBACK, RecoveryRules.OPERATOR_ROLLBACK,
                         "an operator rolled the transaction back: " + command.reason(), facts));
                 if (i >= 0) {
                     cancelTimersOf(w, stepName);
@@ -330,11 +386,120 @@ final class Transitions {
         w.emit(new JournalEvent.OperatorActionRefused(command.actionId(), command.action(), command.actor(), reason));
     }
 
+    // ---- repair -----------------------------------------------------------------------------------------------
+
+    /**
+     * A transaction in flight must always have a timer (an outstanding attempt has its timeout, a waiting retry its
+     * backoff). One without any would never move again; this puts it back on its way as its lost timer would have:
+     * an outstanding attempt counts as timed out (its outcome is unknown), a waiting retry is dispatched.
+     */
+    void repairTimers(Work w, Input input) {
+        if (!w.state().timers().isEmpty()) {
+            return; // the sweep raced with a decision that scheduled one: nothing to repair
+        }
+        Definition definition = definitionOf(w);
+        w.emit(new JournalEvent.TimersRepaired("the transaction was " + w.status() + " without any timer, so nothing "
+                + "would have moved it again; the engine's sweep repaired it"));
+        if (w.status() == TxStatus.RUNNING) {
+            int i = OperatorActions.stopPoint(w.state()).index();
+            if (i < 0) {
+                w.cancelAllTimers();
+                w.become(TxStatus.COMPLETED, null);
+                w.emit(new TxCompleted());
+                return;
+            }
+            StepState step = w.state().step(i);
+            if (step.status() == StepStatus.RUNNING) {
+                w.updateStep(i, step.timedOut().with(StepStatus.FAILED));
+                w.emit(new StepTimedOut(step.name(), step.attempt()));
+                apply(w, definition, i, RecoveryRules.afterActionFailure(definition, w.state(), i, Failure.UNKNOWN, w.now));
+            } else {
+                dispatchAction(w, definition, i, step.attempt() + 1);
+            }
+            return;
+        }
+        if (w.state().compensationPlan().isEmpty()) {
+            continueRollback(w, definition);
+            return;
+        }
+        int i = w.state().indexOf(w.state().compensationPlan().get(0));
+        StepState step = w.state().step(i);
+        if (step.status() == StepStatus.COMPENSATING) {
+            w.emit(new CompensationTimedOut(step.name(), step.compensationAttempt()));
+            compensationRecovery(w, i, Failure.UNKNOWN);
+        } else {
+            dispatchCompensation(w, definition, i, step.compensationAttempt() + 1);
+        }
+    }
+
     // ---- inputs that change nothing -----------------------------------------------------------------------
 
     void ignoreResult(Work w, Input input) {
         StepResult result = (StepResult) input;
         ignore(w, result, "late or duplicate: the transaction is " + w.status());
+    }
+
+    /**
+     * A success for an action attempt the engine no longer waits for, after the rollback began (COMPENSATING,
+     * ROLLED_BACK, or PARKED on the way back) or while parked: the effect is real. A step whose compensation has not
+     * run gets it planned (and dispatched when the rollback reaches it, at once if it had ended); a step that cannot
+     * be compensated (pivot, retriable) parks the transaction so an operator reconciles it. Journaled either way.
+     */
+    void lateSuccess(Work w, Input input) {
+        StepResult result = (StepResult) input;
+        int i = w.state().indexOf(result.step());
+        if (i < 0 || result.attempt() < 1 || result.attempt() > w.state().step(i).attempt()) {
+            ignore(w, result, "no action attempt " + result.attempt() + " of " + result.step() + " was dispatched");
+            return;
+        }
+        StepState step = w.state().step(i);
+        boolean rollingBack = w.status() != TxStatus.PARKED || !w.state().compensationPlan().isEmpty();
+        boolean covered = step.status() == StepStatus.COMPENSATED || step.status() == StepStatus.COMPENSATING
+                || step.status() == StepStatus.COMPENSATION_RETRY_WAIT || w.state().compensationPlan().contains(step.name())
+                || (step.status() == StepStatus.SUCCEEDED && rollingBack);
+        if (covered) {
+            ignore(w, result, "late or duplicate: the effect of " + step.name() + " is already counted and "
+                    + (step.status() == StepStatus.COMPENSATED ? "compensated" : "part of the rollback"));
+            return;
+        }
+        if (!rollingBack) {
+            // Parked on the way forward: the step did succeed after all. Record it; whoever resumes goes on from there.
+            if (step.status() != StepStatus.SUCCEEDED) {
+                w.updateStep(i, step.succeeded(result.output()));
+                w.emit(new StepSucceeded(step.name(), result.attempt()));
+            } else {
+                ignore(w, result, "duplicate: " + step.name() + " already succeeded");
+            }
+            return;
+        }
+        Definition definition = definitionOf(w);
+        java.util.Map<String, String> facts = new java.util.LinkedHashMap<>();
+        facts.put("step", step.name());
+        facts.put("attempt", Integer.toString(result.attempt()));
+        facts.put("kind", definition.step(i).kind().jsonName());
+        facts.put("statusWhenItArrived", w.status().name());
+        // Only a compensatable step is undone automatically; a pivot is the point of no return (its outcome is never
+        // undone behind an operator's back, as with an unknown pivot outcome) and a retriable step has no undo.
+        if (definition.step(i).kind() != StepKind.COMPENSATABLE || !definition.step(i).hasCompensation()) {
+            w.emit(new RecoveryDecided(JournalEvent.Direction.PARK, RecoveryRules.LATE_EFFECT_AFTER_ROLLBACK,
+                    step.name() + " succeeded (attempt " + result.attempt() + ") after the rollback began and has no "
+                            + "compensation; an operator must reconcile it", facts));
+            w.updateStep(i, step.succeeded(result.output()));
+            park(w, RecoveryRules.LATE_EFFECT_AFTER_ROLLBACK + ": " + step.name() + " succeeded after the rollback "
+                    + "began and cannot be compensated; reconcile it by hand, then resolve");
+            return;
+        }
+        w.updateStep(i, step.succeeded(result.output()));
+        w.emit(new JournalEvent.LateEffectCompensated(step.name(), result.attempt(), step.name() + " succeeded after "
+                + "the rollback began; its compensation is planned"));
+        List<String> plan = new ArrayList<>(w.state().compensationPlan());
+        // The head of a running rollback is in flight; the late step goes right after it.
+        plan.add(plan.isEmpty() ? 0 : 1, step.name());
+        w.state(w.state().withCompensationPlan(plan));
+        if (w.status() == TxStatus.ROLLED_BACK) {
+            w.become(TxStatus.COMPENSATING, null);
+            continueRollback(w, definition);
+        }
     }
 
     void ignoreRequest(Work w, Input input) {
@@ -360,7 +525,7 @@ final class Transitions {
 
     private void dispatchAction(Work w, Definition definition, int index, int attempt) {
         StepDefinition step = definition.step(index);
-        if (waitForParticipant(w, step, attempt, Phase.ACTION)) {
+        if (waitForParticipant(w, step, attempt, Phase.ACTION) || tooLargeToSend(w, step, Phase.ACTION)) {
             return;
         }
         w.updateStep(index, w.state().step(index).dispatched(attempt));
@@ -370,12 +535,33 @@ final class Transitions {
 
     private void dispatchCompensation(Work w, Definition definition, int index, int attempt) {
         StepDefinition step = definition.step(index);
-        if (waitForParticipant(w, step, attempt, Phase.COMPENSATION)) {
+        if (waitForParticipant(w, step, attempt, Phase.COMPENSATION) || tooLargeToSend(w, step, Phase.COMPENSATION)) {
             return;
         }
         w.updateStep(index, w.state().step(index).compensating(attempt));
         w.emit(new CompensationDispatched(step.name(), attempt, step.participant(), step.compensation()));
         w.dispatch(step, Phase.COMPENSATION, attempt);
+    }
+
+    /**
+     * A step request carries the input and every earlier output; one that is larger than a Kafka record may be can
+     * never be delivered, so the transaction parks with the sizes instead of failing on the way out.
+     */
+    private boolean tooLargeToSend(Work w, StepDefinition step, Phase phase) {
+        long bytes = w.stepRequestBytes();
+        if (bytes <= maxStepRequestBytes) {
+            return false;
+        }
+        java.util.Map<String, String> facts = new java.util.LinkedHashMap<>();
+        facts.put("step", step.name());
+        facts.put("phase", phase.name());
+        facts.put("requestBytes", Long.toString(bytes));
+        facts.put("maxBytes", Long.toString(maxStepRequestBytes));
+        String reason = "the " + phase.keyWord() + " request of " + step.name() + " would carry " + bytes
+                + " bytes of input and earlier outputs, more than the " + maxStepRequestBytes + " a step request may have";
+        w.emit(new RecoveryDecided(JournalEvent.Direction.PARK, RecoveryRules.STEP_REQUEST_TOO_LARGE, reason, facts));
+        park(w, RecoveryRules.STEP_REQUEST_TOO_LARGE + ": " + reason);
+        return true;
     }
 
     /**
@@ -399,6 +585,10 @@ final class Transitions {
     void resumeWhenParticipantRegistered(Work w, Input input) {
         Timer timer = takeTimer(w, input);
         if (timer == null) {
+            return;
+        }
+        if (timer.step() == null) {
+            startWhenDefinitionKnown(w);
             return;
         }
         Definition definition = definitionOf(w);
@@ -452,6 +642,22 @@ final class Transitions {
         }
         w.cancel(timer);
         return timer;
+    }
+
+    /**
+     * The fired timer if it belongs to the given phase. A step timer of the other phase (an action's timeout that
+     * outlived the start of a rollback, say) is removed and changes nothing: it must never be read as a timeout of
+     * the phase the transaction is in now.
+     */
+    private static Timer takeTimer(Work w, Input input, Phase phase) {
+        Timer timer = takeTimer(w, input);
+        return timer == null || timer.phase() != phase ? null : timer;
+    }
+
+    private static void removeFromPlan(Work w, String step) {
+        List<String> plan = new ArrayList<>(w.state().compensationPlan());
+        plan.remove(step);
+        w.state(w.state().withCompensationPlan(plan));
     }
 
     private static void cancelTimersOf(Work w, String step) {

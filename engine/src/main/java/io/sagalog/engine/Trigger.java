@@ -9,6 +9,8 @@ public enum Trigger {
     BACKOFF_OVER,
     /** The transaction's deadline passed. */
     DEADLINE,
+    /** The engine's sweep found the transaction in flight without any timer. */
+    REPAIR,
     /** An operator acted (retry, skip, rollback, resume, resolve). */
     OPERATOR;
 
@@ -24,6 +26,7 @@ public enum Trigger {
                 case STEP_TIMEOUT -> TIMEOUT;
                 case BACKOFF -> BACKOFF_OVER;
                 case DEADLINE -> DEADLINE;
+                case REPAIR -> REPAIR;
             };
         }
         Input.StepResult r = (Input.StepResult) input;

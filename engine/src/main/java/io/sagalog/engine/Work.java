@@ -99,6 +99,26 @@ final class Work {
         schedule(Timer.stepTimeout(due, step.name(), attempt, phase));
     }
 
+    /**
+     * Bytes (UTF-8) of the input and context the next step request would carry. A Kafka record may not exceed the
+     * topic's max.message.bytes (1 MiB by default); a larger request could never be sent.
+     */
+    long stepRequestBytes() {
+        return utf8Length(state.input()) + utf8Length(context());
+    }
+
+    private static long utf8Length(String s) {
+        if (s == null) {
+            return 0;
+        }
+        long bytes = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            bytes += c < 0x80 ? 1 : c < 0x800 ? 2 : Character.isSurrogate(c) ? 2 : 3;
+        }
+        return bytes;
+    }
+
     /** Outputs of the steps that succeeded so far, as a JSON object keyed by step name. */
     private String context() {
         StringBuilder json = new StringBuilder("{");

@@ -98,9 +98,10 @@ class OperatorActionsTest {
         assertThat(s.state.status()).isEqualTo(TxStatus.COMPENSATING);
         assertThat(s.lastCommand().phase()).isEqualTo(Phase.COMPENSATION);
         assertThat(s.lastCommand().step()).isEqualTo("reserve");
-        // The pivot's attempt was outstanding: its late answer changes nothing now.
+        // The pivot's attempt was outstanding: its success now is an effect nobody can undo, so an operator must see it.
         s.succeed("charge");
-        assertThat(s.eventTypes()).endsWith("ResultIgnored");
+        assertThat(s.state.status()).isEqualTo(TxStatus.PARKED);
+        assertThat(s.state.reason()).startsWith("late-effect-after-rollback").contains("charge");
     }
 
     @Test

@@ -79,7 +79,21 @@ class RecoveryRulesTest {
                     s -> s.request().succeed("flights").fail("hotels", FAILED_PERMANENT)
                             .compensationFails("flights").fire(Timer.Kind.BACKOFF)
                             .fire(Timer.Kind.STEP_TIMEOUT).fire(Timer.Kind.BACKOFF)
-                            .compensationFails("flights"), Direction.PARK, TxStatus.PARKED));
+                            .compensationFails("flights"), Direction.PARK, TxStatus.PARKED),
+            new Row("late-effect-after-rollback", WITH_PIVOT,
+                    s -> s.request().succeed("reserve").fail("charge", FAILED_TRANSIENT).fire(Timer.Kind.BACKOFF)
+                            .fail("charge", FAILED_TRANSIENT).result("charge", 1, Phase.ACTION, Outcome.SUCCEEDED),
+                    Direction.PARK, TxStatus.PARKED),
+            new Row("engine-error", TRIP,
+                    s -> s.request().engineError(new Input.StepResult(Scenario.TX, "flights", 1, Phase.ACTION,
+                            Outcome.SUCCEEDED, "{}", null), new ArithmeticException("long overflow")),
+                    Direction.PARK, TxStatus.PARKED),
+            new Row("step-request-too-large", TRIP,
+                    s -> s.request().maxStepRequestBytes(32).succeed("flights"), Direction.PARK, TxStatus.PARKED),
+            new Row("operator-rollback", TRIP,
+                    s -> s.request().succeed("flights").apply(new Input.OperatorCommand(Scenario.TX, "a1",
+                            OperatorAction.ROLLBACK, null, null, "customer cancelled", "token:abc123", false)),
+                    Direction.ROLLBACK, TxStatus.COMPENSATING));
 
     @TestFactory
     List<DynamicTest> shouldApplyEachRuleOfTheRecoveryTable() {

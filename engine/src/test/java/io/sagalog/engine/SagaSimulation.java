@@ -222,6 +222,8 @@ final class SagaSimulation {
         sim.loop();
         if (!sim.hitBound) {
             sim.probeEndedTransactions();
+            // A probe can be a late success that reopens a rollback: let the world answer what it sent.
+            sim.loop();
         }
         return sim;
     }

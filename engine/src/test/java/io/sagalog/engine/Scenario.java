@@ -9,7 +9,7 @@ import java.util.List;
 final class Scenario {
     static final String TX = "00000000-0000-0000-0000-000000000001";
 
-    final Decider decider;
+    Decider decider;
     Instant now = Instant.parse("2026-01-01T00:00:00Z");
     TxState state;
     final List<JournalEntry> journal = new ArrayList<>();
@@ -36,6 +36,23 @@ final class Scenario {
                   {"name": "hotels", "participant": "hotels", "action": "reserve", "compensation": "cancel"},
                   {"name": "payments", "participant": "payments", "action": "charge", "compensation": "refund"}
                 ]}""");
+    }
+
+    /** Step requests may carry at most this many bytes of input and context from now on. */
+    Scenario maxStepRequestBytes(long bytes) {
+        decider = decider.withMaxStepRequestBytes(bytes);
+        return this;
+    }
+
+    /** Deciding the next input failed inside the engine: what the processor stores instead. */
+    Scenario engineError(Input input, RuntimeException error) {
+        last = decider.engineError(state, input, now, error);
+        if (last.state() != null) {
+            state = last.state();
+        }
+        journal.addAll(last.journal());
+        commands.addAll(last.commands());
+        return this;
     }
 
     Scenario apply(Input input) {

@@ -38,6 +38,10 @@ public final class EngineMetrics implements DecisionObserver {
     private static final Duration[] BUCKETS = java.util.stream.LongStream.of(1, 2, 5, 10, 20, 50, 100, 200, 500,
             1_000, 2_000, 5_000, 10_000, 30_000, 60_000).mapToObj(Duration::ofMillis).toArray(Duration[]::new);
 
+    private static final String LATE_RESULTS = "sagalog_late_results";
+    private static final String LATE_RESULTS_HELP = "Successes that arrived for an attempt the engine no longer waited "
+            + "for: compensated (the effect is undone), parked (it cannot be), ignored (already counted or undone)";
+
     private final MeterRegistry registry;
     private final Supplier<DefinitionCatalog> definitions;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
@@ -99,6 +103,18 @@ public final class EngineMetrics implements DecisionObserver {
                         d.direction().name());
             } else if (event instanceof JournalEvent.OperatorActed a) {
                 count("sagalog_operator_actions", "Operator actions applied", "action", a.action().wireName());
+            } else if (event instanceof JournalEvent.LateEffectCompensated) {
+                count(LATE_RESULTS, LATE_RESULTS_HELP, "outcome", "compensated");
+            } else if (event instanceof JournalEvent.ResultIgnored r && r.phase() == Phase.ACTION
+                    && r.outcome() == io.sagalog.engine.Outcome.SUCCEEDED) {
+                count(LATE_RESULTS, LATE_RESULTS_HELP, "outcome", "ignored");
+            } else if (event instanceof JournalEvent.TimersRepaired) {
+                count("sagalog_timer_repairs", "Transactions found in flight without any timer and repaired by the "
+                        + "engine's sweep");
+            }
+            if (event instanceof JournalEvent.RecoveryDecided d
+                    && d.rule().equals(io.sagalog.engine.RecoveryRules.LATE_EFFECT_AFTER_ROLLBACK)) {
+                count(LATE_RESULTS, LATE_RESULTS_HELP, "outcome", "parked");
             }
         }
         if (input instanceof Input.StepResult result && before != null) {

@@ -25,10 +25,18 @@ public final class SagaTopology {
     public static final String TX_INDEX = "tx-index";
     /** How often due timers are looked for. */
     public static final Duration TIMER_TICK = Duration.ofMillis(50);
+    /**
+     * Largest record the engine writes: a state holds the input and every step's output, so it can outgrow a step
+     * request; the changelogs are created to take it.
+     */
+    public static final int MAX_STATE_RECORD_BYTES = 8 * 1024 * 1024;
+    private static final java.util.Map<String, String> CHANGELOG_CONFIG =
+            java.util.Map.of("max.message.bytes", Integer.toString(MAX_STATE_RECORD_BYTES));
     static final String SOURCE = "control-log";
     static final String PROCESSOR = "transactions";
     static final String JOURNAL_SINK = "journal";
     static final String STEPS_SINK = "step-requests";
+    static final String CONTROL_SINK = "timers-fired";
 
     private SagaTopology() {}
 
@@ -51,7 +59,8 @@ public final class SagaTopology {
         Serde<String> keys = Serdes.String();
         Topology topology = new Topology();
 
-        // 1. Read every input (requests, step results) from the control log, keyed by txId.
+        // 1. Read every input (requests, step results, operator commands, timers fired) from the control log, keyed by
+        //    txId.
         topology.addSource(SOURCE, keys.deserializer(), Topics.CONTROL.serde().deserializer(), Topics.CONTROL.name());
 
         // 2. Apply each input to its transaction's state with the pure decider.
@@ -60,9 +69,9 @@ public final class SagaTopology {
 
         // 3. tx-state holds each transaction's current state; tx-history its journal, one entry per decision.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TX_STATE), keys,
-                AvroSerde.of(TxStateRecord.class)).withCachingEnabled(), PROCESSOR);
+                AvroSerde.of(TxStateRecord.class)).withCachingEnabled().withLoggingEnabled(CHANGELOG_CONFIG), PROCESSOR);
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TX_HISTORY), keys,
-                AvroSerde.of(JournalRecord.class)).withCachingEnabled(), PROCESSOR);
+                AvroSerde.of(JournalRecord.class)).withCachingEnabled().withLoggingEnabled(CHANGELOG_CONFIG), PROCESSOR);
 
         //    deadlines indexes the transactions' timers (step timeouts, retry backoffs, deadlines) by due time, so
         //    a wall-clock punctuator reads only what is due. The timers themselves are durable in tx-state; this
@@ -83,6 +92,11 @@ public final class SagaTopology {
         TopicNameExtractor<String, SpecificRecord> stepTopic =
                 (key, request, ctx) -> Topics.steps(((StepRequest) request).getParticipant()).name();
         topology.addSink(STEPS_SINK, stepTopic, keys.serializer(), narrow(AvroSerde.of(StepRequest.class)), PROCESSOR);
+
+        // 6. Append a TimerFired for each due timer back to the control log (same key, so the same partition): a
+        //    timer takes effect when step 2 reads it, so every decision is a function of the log.
+        topology.addSink(CONTROL_SINK, Topics.CONTROL.name(), keys.serializer(),
+                narrow(Topics.CONTROL.serde().serializer()), PROCESSOR);
         return topology;
     }
 

@@ -13,7 +13,7 @@ final class TimerKeys {
     private TimerKeys() {}
 
     static String key(String txId, Timer t) {
-        return SortableHex.hex16(t.due().toEpochMilli()) + "/" + txId + "/" + t.kind() + "/"
+        return SortableHex.hex16(WireCodec.millis(t.due())) + "/" + txId + "/" + t.kind() + "/"
                 + (t.phase() == null ? "-" : t.phase().name()) + "/" + t.attempt() + "/" + (t.step() == null ? "" : t.step());
     }
 
@@ -24,12 +24,12 @@ final class TimerKeys {
 
     /** The smallest key of a timer due at or after {@code from}. */
     static String from(Instant from) {
-        return SortableHex.hex16(Math.max(0, from.toEpochMilli())) + "/";
+        return SortableHex.hex16(Math.max(0, WireCodec.millis(from))) + "/";
     }
 
     /** A key after every timer due at or before {@code now}. */
     static String upTo(Instant now) {
-        return SortableHex.hex16(now.toEpochMilli()) + "/\uffff";
+        return SortableHex.hex16(WireCodec.millis(now)) + "/\uffff";
     }
 
     record Parsed(String txId, Timer timer) {}

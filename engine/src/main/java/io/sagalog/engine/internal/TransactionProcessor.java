@@ -10,8 +10,11 @@ import io.sagalog.engine.TxState;
 import io.sagalog.schemas.avro.ControlRecord;
 import io.sagalog.schemas.avro.JournalRecord;
 import io.sagalog.schemas.avro.TxStateRecord;
+import io.sagalog.schemas.avro.StepRequest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -23,8 +26,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Kafka shell around the {@link Decider}: load the transaction's state, decide, store the new state, and
- * carry out the effects (journal record, step requests, timer changes). Inputs come from the control log and
- * from a wall-clock punctuator that fires due timers. No network I/O happens here.
+ * carry out the effects (journal record, step requests, timer changes). No network I/O happens here.
+ *
+ * <p>Every input comes from the control log, timers too: a wall-clock punctuator only <em>appends</em> a
+ * {@code TimerFired} record for each due timer, and the decision happens when that record is read back, at the
+ * record's own time. So the decisions are a function of the log alone: after a crash, the replay of the same records
+ * repeats the same decisions and sends the same step requests (which idempotency keys deduplicate), whatever the
+ * wall clock does meanwhile (DESIGN section 6, "Replay must repeat the same path").
  */
 final class TransactionProcessor implements Processor<String, ControlRecord, String, SpecificRecord> {
     private static final Logger log = LoggerFactory.getLogger(TransactionProcessor.class);
@@ -55,6 +63,12 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
     private long scanFromMillis = 0;
     /** Room for small wall-clock steps backwards between ticks. */
     private static final long SCAN_SLACK_MILLIS = 1_000;
+    /** How often the sweep looks for transactions in flight without any timer, and how many it reads per look. */
+    static final Duration SWEEP_INTERVAL = Duration.ofSeconds(5);
+    private static final int SWEEP_BATCH = 500;
+    /** Where the sweep goes on next time: the status it is in and the index cursor in it (null: from the start). */
+    private int sweepStatus;
+    private String sweepCursor;
 
     TransactionProcessor(Decider decider, Duration timerTick, DecisionObserver observer) {
         this.decider = decider;
@@ -72,6 +86,7 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
         rebuildTimerIndex();
         this.lastInputWallTime = context.currentSystemTimeMs();
         context.schedule(timerTick, PunctuationType.WALL_CLOCK_TIME, this::fireDueTimers);
+        context.schedule(SWEEP_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::sweep);
     }
 
     /**
@@ -89,7 +104,7 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
                 if (state != null) {
                     counts[0]++;
                     for (io.sagalog.engine.Timer timer : state.timers()) {
-                        deadlines.put(TimerKeys.key(txId, timer), TIMER_VALUE);
+                        index(txId, timer);
                         counts[1]++;
                     }
                 }
@@ -120,6 +135,13 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
         history.put(txId, JournalRecord.newBuilder().setTxId(txId).setEvents(events).build());
     }
 
+    private void index(String txId, io.sagalog.engine.Timer timer) {
+        deadlines.put(TimerKeys.key(txId, timer), TIMER_VALUE);
+        // A timer may be due before where the scans start (a decision at an old record's time, while catching up):
+        // move the start back so it is never skipped.
+        scanFromMillis = Math.min(scanFromMillis, WireCodec.millis(timer.due()));
+    }
+
     @Override
     public void process(Record<String, ControlRecord> record) {
         ControlRecord value = record.value();
@@ -142,6 +164,42 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
     }
 
     /**
+     * A slow look, a batch at a time, at the transactions in flight (RUNNING, COMPENSATING): one with no timer at all
+     * would never move again (a timer lost to a bug or a crash between store flushes), so the sweep asks the decider
+     * to repair it through the log; one whose timers are missing from the in-memory index gets them indexed again.
+     */
+    private void sweep(long nowMillis) {
+        List<io.sagalog.engine.TxStatus> statuses = List.of(io.sagalog.engine.TxStatus.RUNNING,
+                io.sagalog.engine.TxStatus.COMPENSATING);
+        List<TxIndex.Entry> batch = TxIndex.list(index, statuses.get(sweepStatus), null, sweepCursor, SWEEP_BATCH);
+        for (TxIndex.Entry entry : batch) {
+            TxState state = WireCodec.state(states.get(entry.txId()));
+            if (state == null || !statuses.contains(state.status())) {
+                continue;
+            }
+            if (state.timers().isEmpty()) {
+                log.warn("transaction {} is {} without any timer; asking the decider to repair it", state.txId(),
+                        state.status());
+                appendTimerFired(state.txId(), io.sagalog.engine.Timer.repair(Instant.ofEpochMilli(nowMillis)), nowMillis);
+                continue;
+            }
+            for (io.sagalog.engine.Timer timer : state.timers()) {
+                if (deadlines.get(TimerKeys.key(state.txId(), timer)) == null && !firing.contains(key(state.txId(), timer))) {
+                    log.warn("timer {} of transaction {} was missing from the timer index; indexed again", timer,
+                            state.txId());
+                    index(state.txId(), timer);
+                }
+            }
+        }
+        if (batch.size() < SWEEP_BATCH) {
+            sweepStatus = (sweepStatus + 1) % statuses.size();
+            sweepCursor = null;
+        } else {
+            sweepCursor = TxIndex.cursorAfter(batch.get(batch.size() - 1));
+        }
+    }
+
+    /**
      * Feeds every due timer to the decider; the scan visits due timers only. While the task is still reading a
      * backlog (after a restart, or when it lags), timers fire only up to the time of the log it has read: a result
      * that is already in the log must be applied before its attempt can be declared timed out. Once no input has
@@ -153,56 +211,98 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
         if (horizon == Long.MIN_VALUE) {
             return;
         }
+        if (horizon < scanFromMillis) {
+            return; // nothing can be due yet (the log time lags where the scans start)
+        }
         java.util.List<TimerKeys.Parsed> dueTimers = DueTimers.collect(deadlines::range, Instant.ofEpochMilli(scanFromMillis),
                 Instant.ofEpochMilli(horizon), MAX_TIMERS_PER_TICK);
         for (TimerKeys.Parsed due : dueTimers) {
+            // Out of the index, onto the log: the timer stays in the transaction's state until its TimerFired is read
+            // back and decided on, so a crash before that loses nothing (the index is rebuilt from the states).
             deadlines.delete(TimerKeys.key(due.txId(), due.timer()));
-            apply(due.txId(), new Input.TimerFired(due.txId(), due.timer()), nowMillis);
+            appendTimerFired(due.txId(), due.timer(), nowMillis);
         }
         scanFromMillis = dueTimers.size() == MAX_TIMERS_PER_TICK
                 ? dueTimers.get(dueTimers.size() - 1).timer().due().toEpochMilli()
                 : Math.max(scanFromMillis, horizon - SCAN_SLACK_MILLIS);
     }
 
+    /** Timers appended to the log and not read back yet (by txId and timer), so the sweep does not index them again. */
+    private final java.util.Set<String> firing = new java.util.HashSet<>();
+
+    private static String key(String txId, io.sagalog.engine.Timer timer) {
+        return TimerKeys.key(txId, timer);
+    }
+
+    private void appendTimerFired(String txId, io.sagalog.engine.Timer timer, long nowMillis) {
+        firing.add(key(txId, timer));
+        if (firing.size() > 100_000) {
+            firing.clear(); // only a hint for the sweep; never let it grow without bound
+        }
+        context.forward(new Record<>(txId, (SpecificRecord) WireCodec.timerFired(txId, timer, nowMillis), nowMillis),
+                SagaTopology.CONTROL_SINK);
+    }
+
+    /**
+     * Decides one input at the time of its record (a function of the log, not of the wall clock) and carries out
+     * the decision. Whatever fails while deciding or storing one transaction parks that transaction (rule
+     * {@code engine-error}) and the partition moves on; only if even that fails is the input skipped, loudly.
+     */
     private void apply(String txId, Input input, long timestamp) {
-        Decision decision;
-        TxState state;
-        Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+        if (input instanceof Input.TimerFired fired) {
+            firing.remove(key(txId, fired.timer()));
+        }
+        Instant now = Instant.ofEpochMilli(timestamp);
+        TxState state = null;
         try {
             state = WireCodec.state(states.get(txId));
-            decision = decider.decide(state, input, now);
+            carryOut(txId, state, input, decider.decide(state, input, now), now, timestamp);
         } catch (RuntimeException e) {
-            // One bad input must not stop every other transaction: report it and leave this one untouched.
-            log.error("cannot apply {} to transaction {}; it is left unchanged", input.getClass().getSimpleName(), txId, e);
-            return;
+            log.error("deciding {} of transaction {} failed; parking it (rule engine-error)", input.getClass().getSimpleName(),
+                    txId, e);
+            try {
+                Decision parked = decider.engineError(state, input, now, e);
+                if (parked != null) {
+                    carryOut(txId, state, input, parked, now, timestamp);
+                }
+            } catch (RuntimeException again) {
+                log.error("cannot park transaction {} either; the input is skipped", txId, again);
+            }
+        }
+    }
+
+    private void carryOut(String txId, TxState state, Input input, Decision decision, Instant now, long timestamp) {
+        // Encode everything first: a value that cannot be encoded must fail before anything is stored or sent.
+        TxStateRecord stateRecord = decision.state() == null ? null : WireCodec.record(decision.state());
+        JournalRecord journal = decision.journal().isEmpty() ? null : WireCodec.journal(txId, decision.journal());
+        List<StepRequest> requests = new ArrayList<>(decision.commands().size());
+        for (StepCommand command : decision.commands()) {
+            requests.add(WireCodec.request(command));
         }
         try {
             observer.decided(state, input, decision, now);
         } catch (RuntimeException e) {
             log.warn("the decision observer failed on transaction {}: {}", txId, e.toString());
         }
-        if (decision.state() != null) {
+        if (stateRecord != null) {
             TxState next = decision.state();
-            states.put(txId, WireCodec.record(next));
-            TxIndex.update(index, txId, next.definition(), next.createdAt().toEpochMilli(),
+            states.put(txId, stateRecord);
+            TxIndex.update(index, txId, next.definition(), WireCodec.millis(next.createdAt()),
                     state == null ? null : state.status(), next.status());
         }
         for (TimerCommand command : decision.timers()) {
-            String key = TimerKeys.key(txId, command.timer());
             if (command instanceof TimerCommand.Schedule) {
-                deadlines.put(key, TIMER_VALUE);
+                index(txId, command.timer());
             } else {
-                deadlines.delete(key);
+                deadlines.delete(TimerKeys.key(txId, command.timer()));
             }
         }
-        if (!decision.journal().isEmpty()) {
-            JournalRecord journal = WireCodec.journal(txId, decision.journal());
+        if (journal != null) {
             appendHistory(txId, journal);
             context.forward(new Record<>(txId, (SpecificRecord) journal, timestamp), SagaTopology.JOURNAL_SINK);
         }
-        for (StepCommand command : decision.commands()) {
-            context.forward(new Record<>(txId, (SpecificRecord) WireCodec.request(command), timestamp),
-                    SagaTopology.STEPS_SINK);
+        for (StepRequest request : requests) {
+            context.forward(new Record<>(txId, (SpecificRecord) request, timestamp), SagaTopology.STEPS_SINK);
         }
     }
 }

@@ -34,6 +34,20 @@ public final class WireCodec {
 
     private WireCodec() {}
 
+    /**
+     * Epoch millis, saturated at the ends of the long range: an instant too far out (a deadline of centuries) must
+     * never make a state unstorable; refusing such values is the edge's job, surviving them is this one's.
+     */
+    static long millis(Instant instant) {
+        if (instant.getEpochSecond() >= Long.MAX_VALUE / 1000 - 1) {
+            return Long.MAX_VALUE;
+        }
+        if (instant.getEpochSecond() <= Long.MIN_VALUE / 1000 + 1) {
+            return Long.MIN_VALUE;
+        }
+        return instant.toEpochMilli();
+    }
+
     /** @throws IllegalArgumentException for a record whose body this engine does not understand */
     public static Input input(ControlRecord record) {
         Object body = record.getBody();
@@ -60,7 +74,7 @@ public final class WireCodec {
     public static ControlRecord timerFired(String txId, Timer t, long atMillis) {
         return ControlRecord.newBuilder().setTxId(txId).setAtMillis(atMillis)
                 .setBody(io.sagalog.schemas.avro.TimerFired.newBuilder().setKind(t.kind().name())
-                        .setDueMillis(t.due().toEpochMilli()).setStep(t.step()).setAttempt(t.attempt())
+                        .setDueMillis(millis(t.due())).setStep(t.step()).setAttempt(t.attempt())
                         .setPhase(t.phase() == null ? null : io.sagalog.schemas.avro.Phase.valueOf(t.phase().name()))
                         .build())
                 .build();
@@ -105,15 +119,15 @@ public final class WireCodec {
         }
         List<TimerRecord> timers = new ArrayList<>(s.timers().size());
         for (Timer t : s.timers()) {
-            timers.add(TimerRecord.newBuilder().setDueMillis(t.due().toEpochMilli()).setKind(t.kind().name())
+            timers.add(TimerRecord.newBuilder().setDueMillis(millis(t.due())).setKind(t.kind().name())
                     .setStep(t.step()).setAttempt(t.attempt())
                     .setPhase(t.phase() == null ? null : io.sagalog.schemas.avro.Phase.valueOf(t.phase().name())).build());
         }
         return TxStateRecord.newBuilder().setTxId(s.txId()).setDefinition(s.definition())
                 .setDefinitionVersion(s.definitionVersion()).setStatus(s.status().name()).setInput(s.input())
                 .setSteps(steps).setCompensationPlan(new ArrayList<>(s.compensationPlan())).setNextSeq(s.nextSeq())
-                .setCreatedAtMillis(s.createdAt().toEpochMilli()).setUpdatedAtMillis(s.updatedAt().toEpochMilli())
-                .setReason(s.reason()).setDeadlineMillis(s.deadline().toEpochMilli()).setTimers(timers)
+                .setCreatedAtMillis(millis(s.createdAt())).setUpdatedAtMillis(millis(s.updatedAt()))
+                .setReason(s.reason()).setDeadlineMillis(millis(s.deadline())).setTimers(timers)
                 .setOperatorActions(new ArrayList<>(s.operatorActions())).build();
     }
 
@@ -121,14 +135,14 @@ public final class WireCodec {
         return StepRequest.newBuilder().setTxId(c.txId()).setDefinition(c.definition()).setStep(c.step())
                 .setParticipant(c.participant()).setPhase(io.sagalog.schemas.avro.Phase.valueOf(c.phase().name()))
                 .setHandler(c.handler()).setAttempt(c.attempt()).setIdempotencyKey(c.idempotencyKey())
-                .setInput(c.input()).setContext(c.context()).setDeadlineMillis(c.deadline().toEpochMilli()).build();
+                .setInput(c.input()).setContext(c.context()).setDeadlineMillis(millis(c.deadline())).build();
     }
 
     public static JournalRecord journal(String txId, List<JournalEntry> entries) {
         List<io.sagalog.schemas.avro.JournalEvent> events = new ArrayList<>(entries.size());
         for (JournalEntry e : entries) {
             Builder b = io.sagalog.schemas.avro.JournalEvent.newBuilder().setSeq(e.seq()).setType(e.event().type())
-                    .setAtMillis(e.at().toEpochMilli()).setStatus(e.status().name()).setReason(e.event().reason());
+                    .setAtMillis(millis(e.at())).setStatus(e.status().name()).setReason(e.event().reason());
             if (e.event() instanceof JournalEvent.StepEvent s) {
                 b.setStep(s.step()).setAttempt(s.attempt());
             } else if (e.event() instanceof JournalEvent.OperatorActed o) {
