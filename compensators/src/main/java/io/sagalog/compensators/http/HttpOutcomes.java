@@ -10,7 +10,8 @@ import io.sagalog.schemas.avro.Outcome;
  *
  * <ul>
  *   <li>Not sent (no connection: refused, connect timeout, unknown host; circuit open): nothing happened,
- *       {@code FAILED_TRANSIENT}. A request whose deadline passed before its turn: {@code EXPIRED}.</li>
+ *       {@code FAILED_TRANSIENT}. A request whose deadline passed before its turn (or was less than
+ *       {@link ParticipantLane#MIN_TIME_LEFT_MILLIS} away): {@code EXPIRED}.</li>
  *   <li>Sent, and then no answer (timeout, reset, closed connection): the effect may have happened,
  *       {@code UNKNOWN} (the step is in doubt, exactly like a step timeout).</li>
  *   <li>2xx: {@code SUCCEEDED} ({@code 202}: the participant reports later). A 2xx whose body is larger than

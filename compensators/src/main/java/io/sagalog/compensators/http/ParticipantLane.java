@@ -44,6 +44,12 @@ import java.util.concurrent.TimeUnit;
 final class ParticipantLane {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CONNECT_TIMEOUT_MILLIS = 2_000;
+    /**
+     * An attempt with less time than this left to its deadline is not sent (EXPIRED): its answer could not be back in
+     * the control log before the engine stops waiting, and a call the engine has given up on would only leave the step
+     * in doubt. It also keeps a request from reaching the participant after its deadline.
+     */
+    static final long MIN_TIME_LEFT_MILLIS = 100;
     /** Connections kept per participant at most; the lane's concurrency limit is what bounds calls. */
     private static final int POOL_SIZE = 64;
 
@@ -185,10 +191,11 @@ final class ParticipantLane {
         StepRequest request = call.request();
         long now = System.currentTimeMillis(); // deadlines are wall-clock instants
         long deadline = request.getDeadlineMillis();
-        if (deadline > 0 && now >= deadline) {
-            call.answer().complete(Answer.of(Outcome.EXPIRED, null, "not sent: the attempt's deadline "
-                    + Instant.ofEpochMilli(deadline) + " had passed when its turn came ("
-                    + (now - deadline) + " ms ago); nothing happened"));
+        if (deadline > 0 && deadline - now < MIN_TIME_LEFT_MILLIS) {
+            call.answer().complete(Answer.of(Outcome.EXPIRED, null, "not sent: when its turn came the attempt's "
+                    + "deadline " + Instant.ofEpochMilli(deadline) + (now >= deadline ? " had passed ("
+                    + (now - deadline) + " ms ago)" : " was " + (deadline - now) + " ms away, too close for an "
+                    + "answer to reach the engine in time") + "; nothing happened"));
             return;
         }
         Buffer payload = Buffer.buffer(body(request));

@@ -284,10 +284,14 @@ class ParticipantLaneTest {
     void shouldNotSendARequestWhoseDeadlineHasPassed() throws Exception {
         ParticipantLane lane = lane("/expired", Duration.ofSeconds(5), 4);
 
-        Answer answer = call(lane, request("tx-expired", "one", Phase.ACTION, System.currentTimeMillis() - 1));
+        Answer passed = call(lane, request("tx-expired", "one", Phase.ACTION, System.currentTimeMillis() - 1));
+        Answer tooClose = call(lane, request("tx-expired", "two", Phase.ACTION,
+                deadlineIn(ParticipantLane.MIN_TIME_LEFT_MILLIS / 2)));
 
-        assertThat(answer.outcome()).isEqualTo(Outcome.EXPIRED);
-        assertThat(answer.error()).contains("not sent");
+        assertThat(passed.outcome()).isEqualTo(Outcome.EXPIRED);
+        assertThat(passed.error()).contains("not sent").contains("had passed");
+        assertThat(tooClose.outcome()).isEqualTo(Outcome.EXPIRED);
+        assertThat(tooClose.error()).contains("not sent").contains("too close");
         assertThat(received).noneMatch(r -> r.startsWith("/expired "));
         lane.close();
     }
