@@ -115,7 +115,7 @@ class SupervisedLoopTest {
         try (SupervisedLoop ignored = SupervisedLoop.start("follower", health, sessions, FAST, true)) {
             await("stepping after the transient errors", () -> {
                 seen.add(health.status("follower").state());
-                return sessions.opened.get(0).steps.get() > 5;
+                return !sessions.opened.isEmpty() && sessions.opened.get(0).steps.get() > 5;
             });
             assertThat(sessions.opened).hasSize(1);
             assertThat(health.restarts("follower")).isZero();
