@@ -133,7 +133,12 @@ public final class ParticipantWorker implements AutoCloseable {
             register();
         }
         Consumer<String, byte[]> consumer = consumers.create(component, consumerConfig);
-        return new Session(consumer);
+        try {
+            return new Session(consumer);
+        } catch (RuntimeException e) {
+            consumer.close(Duration.ZERO);
+            throw e;
+        }
     }
 
     /** One consumer's life: polls, runs each request, and commits once the results are acked. */

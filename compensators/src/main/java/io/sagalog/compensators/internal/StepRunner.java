@@ -92,7 +92,13 @@ public final class StepRunner {
         } catch (PermanentFailure e) {
             result.setOutcome(Outcome.FAILED_PERMANENT).setError(bounded(e.getMessage()));
         } catch (VirtualMachineError e) {
-            throw e; // out of memory and the like: the process cannot go on, the worker's supervisor shows it
+            if (!(e instanceof StackOverflowError)) {
+                throw e; // out of memory and the like: the process cannot go on, the worker's supervisor shows it
+            }
+            // A handler that recursed too deep: the stack is unwound now, so only this step fails.
+            log.warn("{} {} of transaction {} overflowed the stack (attempt {}); reporting a transient failure",
+                    request.getPhase(), request.getStep(), request.getTxId(), request.getAttempt());
+            result.setOutcome(Outcome.FAILED_TRANSIENT).setError("StackOverflowError in the handler");
         } catch (Exception | Error e) {
             // An Error from a handler (a missing class, an assertion) fails this step, not the worker.
             log.warn("{} {} of transaction {} failed (attempt {}); reporting a transient failure",

@@ -37,6 +37,9 @@ class StepRunnerTest {
                     self.put("self", self); // Jackson cannot write a cycle
                     return self;
                 }
+                if (city.equals("Deep")) {
+                    return recurse(0);
+                }
                 if (city.equals("Huge")) {
                     return Map.of("blob", "x".repeat(300 * 1024));
                 }
@@ -139,6 +142,18 @@ class StepRunnerTest {
         assertThat(result.getOutcome()).isEqualTo(Outcome.FAILED_PERMANENT);
         assertThat(result.getError()).contains("larger than the limit of 262144 bytes");
         assertThat(result.getOutput()).isNull();
+    }
+
+    @Test
+    void shouldFailTheStepWhenTheHandlerOverflowsTheStack() {
+        StepResult result = run(request(Phase.ACTION, "reserve", "{\"city\":\"Deep\"}"));
+
+        assertThat(result.getOutcome()).isEqualTo(Outcome.FAILED_TRANSIENT);
+        assertThat(result.getError()).contains("StackOverflowError");
+    }
+
+    private static int recurse(int depth) {
+        return recurse(depth + 1) + 1;
     }
 
     private StepResult run(StepRequest request) {
