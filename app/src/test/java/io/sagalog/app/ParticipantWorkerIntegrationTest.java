@@ -96,6 +96,32 @@ class ParticipantWorkerIntegrationTest {
         }
     }
 
+    @Test
+    void shouldKeepRunningWhenTheCommitBeforeARebalanceFails() throws Exception {
+        createTopic();
+        BreakableConsumers consumers = new BreakableConsumers();
+        String component = "participant-" + name;
+        try (ControlReader results = new ControlReader();
+             ParticipantWorker first = ParticipantWorker.start(participant, bootstrap, Map.of(), consumers)) {
+            send("tx-first-" + name, "ok");
+            assertThat(results.await("tx-first-" + name).getOutcome()).isEqualTo(Outcome.SUCCEEDED);
+
+            consumers.failOnce(component, "commitSync");
+            // A second worker of the same participant joins: the first gives its partition up and commits first.
+            try (ParticipantWorker second = ParticipantWorker.start(participant, bootstrap)) {
+                long deadline = System.nanoTime() + ANSWER.toNanos();
+                while (consumers.thrown(component) == 0) {
+                    assertThat(System.nanoTime()).as("the commit before the rebalance was made").isLessThan(deadline);
+                    Thread.sleep(10);
+                }
+                send("tx-after-" + name, "ok");
+                assertThat(results.await("tx-after-" + name).getOutcome()).isEqualTo(Outcome.SUCCEEDED);
+                assertThat(first.health().restarts()).as("the failed commit did not end the worker's loop").isZero();
+                assertThat(first.health().state()).isEqualTo(ComponentHealth.State.UP);
+            }
+        }
+    }
+
     private void createTopic() throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             // The control log and the registry topics, as a node creates them, when no test made them yet.
