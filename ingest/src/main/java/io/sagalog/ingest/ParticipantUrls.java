@@ -21,13 +21,13 @@ import java.util.regex.Pattern;
  * the dispatcher checks what it connects to.
  */
 public final class ParticipantUrls {
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final Pattern NUMERIC_HOST = Pattern.compile("(0x[0-9a-f]+|[0-9]+)(\\.(0x[0-9a-f]+|[0-9]+))*\\.?");
     /** What {@code sagalog dev} allows: loopback. */
     public static final List<String> LOOPBACK = List.of("127.0.0.0/8", "::1/128");
     private static final List<Cidr> RESTRICTED = List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128"),
             Cidr.parse("0.0.0.0/8"), Cidr.parse("::/128"), Cidr.parse("169.254.0.0/16"), Cidr.parse("fe80::/10"),
             Cidr.parse("100.100.100.200/32"), Cidr.parse("fd00:ec2::254/128"));
-    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-    private static final Pattern NUMERIC_HOST = Pattern.compile("(0x[0-9a-f]+|[0-9]+)(\\.(0x[0-9a-f]+|[0-9]+))*\\.?");
 
     private final List<Cidr> allowed;
 
