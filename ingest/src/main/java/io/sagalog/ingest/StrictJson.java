@@ -103,12 +103,14 @@ public final class StrictJson {
             throw new Rejected(Problem.malformedJson("the body is empty; send one JSON document"));
         }
         JsonNode node;
+        boolean documentRead = false;
         try (JsonParser p = MAPPER.createParser(text)) {
             try {
                 node = MAPPER.readTree(p);
                 if (node == null || node.isMissingNode()) {
                     throw new Rejected(Problem.malformedJson("the body is empty; send one JSON document"));
                 }
+                documentRead = true;
                 JsonToken after = p.nextToken();
                 if (after != null) {
                     throw new Rejected(Problem.malformedJson("there is more after the JSON document (at "
@@ -118,12 +120,13 @@ public final class StrictJson {
                 throw new Rejected(Problem.jsonLimit(pointer(p), limitText(e.getOriginalMessage())));
             } catch (JsonProcessingException e) {
                 String message = e.getOriginalMessage() == null ? e.getClass().getSimpleName() : e.getOriginalMessage();
-                if (message.startsWith("Trailing token")) {
+                if (documentRead || message.startsWith("Trailing token")) {
                     message = "there is more after the JSON document; send exactly one JSON document";
                 } else if (message.startsWith("Duplicate field")) {
                     message = message + "; each key may appear once in an object";
                 }
-                throw new Rejected(Problem.malformedJson("at " + pointer(p) + " (" + where(p) + "): " + clip(message)));
+                throw new Rejected(Problem.malformedJson((documentRead ? "" : "at " + pointer(p) + " ") + "(" + where(p)
+                        + "): " + clip(message)));
             }
         } catch (IOException e) {
             throw new Rejected(Problem.malformedJson("the body could not be read: " + clip(String.valueOf(e.getMessage()))));
