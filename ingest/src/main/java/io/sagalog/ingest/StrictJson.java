@@ -53,7 +53,8 @@ public final class StrictJson {
                     .build())
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build())
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            // Trailing tokens are checked by parse() itself, after the document, so the answer can say so.
+            .disable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private StrictJson() {}
 
