@@ -259,6 +259,20 @@ class HostileInputIntegrationTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void shouldAcceptAnActionWhoseExpectedSeqIsTheNewestSeq() throws Exception {
+        String other = api.submit(DEFINITION, "{}");
+        JsonNode tx = api.awaitTransaction(other, Duration.ofSeconds(30), "the dispatch is in its history",
+                t -> HttpTestNode.Api.types(t).contains("StepDispatched"));
+        long seq = tx.path("history").get(tx.path("history").size() - 1).path("seq").asLong();
+
+        HttpResponse<String> r = api.postJson(api.base + "/v1/transactions/" + other + "/actions",
+                "{\"action\":\"resolve\",\"reason\":\"handled by hand\",\"expectedSeq\":" + seq + "}");
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(202);
+        assertThat(api.awaitStatus(other, Duration.ofSeconds(30), "RESOLVED").path("status").asText()).isEqualTo("RESOLVED");
+    }
+
     private static Row row(String name, String method, String path, String contentType, String body, int status,
                            String detail) {
         return row(name, method, path, contentType, body, status, detail, null);
