@@ -85,6 +85,8 @@ class HostileInputIntegrationTest {
         api.registerHttpParticipant(ASYNC, participants.url(ASYNC), "5s", null);
         api.registerDefinition(DEFINITION, "{\"name\":\"" + DEFINITION + "\",\"deadline\":\"30m\",\"steps\":[{\"name\":\"s\","
                 + "\"participant\":\"" + ASYNC + "\",\"action\":\"do\",\"kind\":\"pivot\",\"timeout\":\"24h\"}]}");
+        HttpResponse<String> kafkaParticipant = api.put("/v1/participants/coll.ide2-" + RUN, "{\"transport\":\"kafka\"}");
+        assertThat(kafkaParticipant.statusCode()).as(kafkaParticipant.body()).isEqualTo(200);
         txId = api.submit(DEFINITION, "{}");
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (participants.calls(txId).isEmpty() && System.nanoTime() < deadline) {
@@ -198,6 +200,9 @@ class HostileInputIntegrationTest {
         rows.add(row("participant healthUrl with credentials", "PUT", part + "p8-" + RUN, JSON, "{\"transport\":\"http\","
                 + "\"url\":\"http://hotels.example/x\",\"healthUrl\":\"http://u:p@hotels.example/health\"}", 422,
                 "healthUrl: credentials", part + "p8-" + RUN));
+        rows.add(row("participant whose topic collides with one in use", "PUT", part + "coll_ide2-" + RUN, JSON,
+                "{\"transport\":\"kafka\"}", 422, "collides with the participant 'coll.ide2-" + RUN + "'",
+                part + "coll_ide2-" + RUN));
         rows.add(row("participant over 1 MiB", "PUT", part + "p9-" + RUN, JSON, "{\"x\":\"" + "a".repeat(1_100_000) + "\"}",
                 413, "at most 1048576 bytes", part + "p9-" + RUN));
         // ---- actions ----
