@@ -87,6 +87,12 @@ class HostileInputIntegrationTest {
                 + "\"participant\":\"" + ASYNC + "\",\"action\":\"do\",\"kind\":\"pivot\",\"timeout\":\"24h\"}]}");
         HttpResponse<String> kafkaParticipant = api.put("/v1/participants/coll.ide2-" + RUN, "{\"transport\":\"kafka\"}");
         assertThat(kafkaParticipant.statusCode()).as(kafkaParticipant.body()).isEqualTo(200);
+        // A topic made outside Sagalog whose name collides with the step topic of participant ext.made-<run>.
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaFixture.bootstrapServers()))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("sagalog.steps.ext_made-" + RUN, 1,
+                    (short) 1))).all().get(30, TimeUnit.SECONDS);
+        }
         txId = api.submit(DEFINITION, "{}");
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (participants.calls(txId).isEmpty() && System.nanoTime() < deadline) {
@@ -176,6 +182,9 @@ class HostileInputIntegrationTest {
                 + "{\"name\":\"a\",\"participant\":\"coll.ide-" + RUN + "\",\"action\":\"do\",\"kind\":\"retriable\"},"
                 + "{\"name\":\"b\",\"participant\":\"coll_ide-" + RUN + "\",\"action\":\"do\",\"kind\":\"retriable\"}]}",
                 422, "steps[1] (b).participant", def + "coll-" + RUN));
+        rows.add(row("definition whose step topic collides with a topic made elsewhere", "PUT", def + "ext-" + RUN, JSON,
+                "{\"steps\":[{\"name\":\"a\",\"participant\":\"ext.made-" + RUN + "\",\"action\":\"do\","
+                        + "\"kind\":\"retriable\"}]}", 409, "cannot be created", def + "ext-" + RUN));
         rows.add(row("definition maxAttempts 1.5", "PUT", def + "frac-" + RUN, JSON, "{\"steps\":[" + step
                 + ",\"retry\":{\"maxAttempts\":1.5}}]}", 422, "retry.maxAttempts", def + "frac-" + RUN));
         rows.add(row("definition over 1 MiB", "PUT", def + "big-" + RUN, JSON, "{\"x\":\"" + "a".repeat(1_100_000)
