@@ -26,6 +26,7 @@ import io.sagalog.ingest.auth.AccessRules;
 import io.sagalog.ingest.auth.BearerAuth;
 import io.sagalog.ingest.auth.Tokens;
 import io.sagalog.ingest.KafkaControlLog;
+import io.sagalog.ingest.ParticipantUrls;
 import io.sagalog.ingest.Problem;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -55,23 +56,37 @@ public final class SagalogNode implements AutoCloseable {
     /**
      * @param tokens bearer tokens and their roles; null turns authentication off (tests, {@code --no-auth})
      */
+    /**
+     * @param participantUrls which participant URLs may be registered ({@code --participant-allow}); the constructors
+     *     without it and without a callback secret (tests, benchmarks, one machine) allow loopback
+     */
     public record Options(EngineConfig engine, String host, int port, int partitions, DefinitionCatalog definitions,
-                          byte[] callbackSecret, Tokens tokens) {
+                          byte[] callbackSecret, Tokens tokens, ParticipantUrls participantUrls) {
+        /** Loopback, link-local and metadata participant URLs refused. */
+        public Options(EngineConfig engine, String host, int port, int partitions, DefinitionCatalog definitions,
+                       byte[] callbackSecret, Tokens tokens) {
+            this(engine, host, port, partitions, definitions, callbackSecret, tokens, ParticipantUrls.strict());
+        }
+
         /** With a random callback secret: fine for one instance; several instances must share one secret. */
         public Options(EngineConfig engine, String host, int port, int partitions, DefinitionCatalog definitions) {
-            this(engine, host, port, partitions, definitions, randomSecret(), null);
+            this(engine, host, port, partitions, definitions, randomSecret(), null, loopback());
         }
 
         /** Without authentication. */
         public Options(EngineConfig engine, String host, int port, int partitions, DefinitionCatalog definitions,
                        byte[] callbackSecret) {
-            this(engine, host, port, partitions, definitions, callbackSecret, null);
+            this(engine, host, port, partitions, definitions, callbackSecret, null, loopback());
         }
 
         /** With a random callback secret and the given tokens. */
         public Options(EngineConfig engine, String host, int port, int partitions, DefinitionCatalog definitions,
                        Tokens tokens) {
-            this(engine, host, port, partitions, definitions, randomSecret(), tokens);
+            this(engine, host, port, partitions, definitions, randomSecret(), tokens, loopback());
+        }
+
+        private static ParticipantUrls loopback() {
+            return ParticipantUrls.allowing(ParticipantUrls.LOOPBACK);
         }
 
         public static byte[] randomSecret() {
@@ -188,7 +203,7 @@ public final class SagalogNode implements AutoCloseable {
             waits = new TransactionWaits(vertx, bootstrap, health, consumers);
             new IngestApi(vertx, controlLog, registry::definitions, Clock.systemUTC(), waits).mount(router);
             new QueryApi(vertx, engine.queries(), controlLog, Clock.systemUTC(), waits).mount(router);
-            new RegistryApi(vertx, registry).mount(router);
+            new RegistryApi(vertx, registry, options.participantUrls()).mount(router);
             new StepResultsApi(vertx, controlLog, engine.queries(), tokens, Clock.systemUTC()).mount(router);
             HttpDispatcher[] dispatcherRef = new HttpDispatcher[1];
             new MetricsApi(() -> metrics(engine, dispatcherRef[0]), meters::scrape).mount(router);

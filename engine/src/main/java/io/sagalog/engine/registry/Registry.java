@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,6 +42,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class Registry implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Registry.class);
+    /** At most this many distinct participants over all definitions: each is a step topic with its own partitions. */
+    public static final int MAX_STEP_TOPICS = 256;
+    /** At most this many registered participants. */
+    public static final int MAX_REGISTERED_PARTICIPANTS = 1024;
 
     /** The name of the reader loop in health and metrics. */
     public static final String COMPONENT = "registry";
@@ -137,6 +142,7 @@ public final class Registry implements AutoCloseable {
             throw new InvalidDefinitionException(List.of("name: '" + checked.name() + "' does not match the name in the path '"
                     + name + "'"));
         }
+        checkStepTopics(checked);
         int version;
         synchronized (versionsHandedOut) {
             version = Math.max(definitions.latest(name).map(Definition::version).orElse(0),
@@ -156,6 +162,58 @@ public final class Registry implements AutoCloseable {
         });
         return topics.thenCompose(ignored -> write(Topics.DEFINITIONS.name(), name + "@" + version, Topics.DEFINITIONS.serde().encode(record)))
                 .thenApply(ignored -> definitions.find(name, version).orElse(parsed));
+    }
+
+    /**
+     * Kafka treats '.' and '_' in topic names alike ({@code sagalog.steps.a.b} and {@code sagalog.steps.a_b} collide),
+     * and every participant a definition names is a step topic; refuses names that collide with each other or with a
+     * participant in use, and a definition that would bring the step topics over {@value #MAX_STEP_TOPICS}.
+     */
+    private void checkStepTopics(Definition d) throws InvalidDefinitionException {
+        Map<String, String> inUse = new HashMap<>();
+        Set<String> topics = new java.util.HashSet<>();
+        for (Definition other : definitions.all()) {
+            other.steps().forEach(s -> {
+                inUse.putIfAbsent(topicKey(s.participant()), s.participant());
+                topics.add(s.participant());
+            });
+        }
+        participants.keySet().forEach(p -> inUse.putIfAbsent(topicKey(p), p));
+        List<String> problems = new ArrayList<>();
+        Map<String, String> mine = new HashMap<>();
+        for (int i = 0; i < d.steps().size(); i++) {
+            String p = d.steps().get(i).participant();
+            String at = "steps[" + i + "] (" + d.steps().get(i).name() + ").participant";
+            String sibling = mine.putIfAbsent(topicKey(p), p);
+            String other = inUse.get(topicKey(p));
+            if (sibling != null && !sibling.equals(p)) {
+                problems.add(at + ": '" + p + "' collides with '" + sibling + "' of this definition: Kafka topic names "
+                        + "that differ only in '.' and '_' are the same topic; use one spelling");
+            } else if (other != null && !other.equals(p)) {
+                problems.add(at + ": '" + p + "' collides with the participant '" + other + "' already in use: Kafka topic "
+                        + "names that differ only in '.' and '_' are the same topic; use '" + other + "' or another name");
+            }
+            topics.add(p);
+        }
+        if (topics.size() > MAX_STEP_TOPICS) {
+            problems.add("steps: with this definition the definitions would name " + topics.size()
+                    + " participants (step topics); at most " + MAX_STEP_TOPICS + " are allowed in all");
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidDefinitionException(problems);
+        }
+    }
+
+    /** A registered participant whose step topic would be the same as {@code name}'s, other than {@code name}. */
+    public Optional<String> collidingParticipant(String name) {
+        String key = topicKey(name);
+        Set<String> names = new java.util.TreeSet<>(participants.keySet());
+        definitions.all().forEach(d -> d.steps().forEach(s -> names.add(s.participant())));
+        return names.stream().filter(p -> !p.equals(name) && topicKey(p).equals(key)).findFirst();
+    }
+
+    private static String topicKey(String participant) {
+        return participant.replace('.', '_');
     }
 
     /** Stores (or replaces) how to reach a participant. */
