@@ -30,6 +30,23 @@ public final class NodeOptions {
                     + "operator, submitter; '#' starts a comment.")
     Path tokens;
 
+    @Option(names = "--participant-allow", paramLabel = "CIDR", split = ",",
+            description = "Participant URLs on these addresses may be registered although they are loopback, link-local "
+                    + "or metadata addresses (refused otherwise), e.g. 127.0.0.1/32,10.0.0.0/8; repeatable. "
+                    + "'sagalog dev' always allows loopback.")
+    java.util.List<String> participantAllow = new java.util.ArrayList<>();
+
+    /** The participant URL policy of --participant-allow (plus {@code extra}); a bad CIDR is a usage error. */
+    io.sagalog.ingest.ParticipantUrls participantUrls(Object command, java.util.List<String> extra) {
+        java.util.List<String> all = new java.util.ArrayList<>(extra);
+        all.addAll(participantAllow);
+        try {
+            return io.sagalog.ingest.ParticipantUrls.allowing(all);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(command), "--participant-allow: " + e.getMessage());
+        }
+    }
+
     /** The secret that signs callback tokens: read from the file, or created there on first use. */
     static byte[] callbackSecret(Path file) throws IOException {
         if (Files.exists(file)) {

@@ -26,6 +26,7 @@ import io.sagalog.ingest.auth.AccessRules;
 import io.sagalog.ingest.auth.BearerAuth;
 import io.sagalog.ingest.auth.Tokens;
 import io.sagalog.ingest.KafkaControlLog;
+import io.sagalog.ingest.ParticipantUrls;
 import io.sagalog.ingest.Problem;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -55,23 +56,37 @@ public final class SagalogNode implements AutoCloseable {
     /**
      * @param tokens bearer tokens and their roles; null turns authentication off (tests, {@code --no-auth})
      */
+    /**
+     * @param participantUrls which participant URLs may be registered ({@code --participant-allow}); the constructors
+     *     without it and without a callback secret (tests, benchmarks, one machine) allow loopback
+     */
     public record Options(EngineConfig engine, String host, int port, int partitions, DefinitionCatalog definitions,
-                          byte[] callbackSecret, Tokens tokens) {
+                          byte[] callbackSecret, Tokens tokens, ParticipantUrls participantUrls) {
+        /** Loopback, link-local and metadata participant URLs refused. */
+        public Options(EngineConfig engine, String host, int port, int partitions, DefinitionCatalog definitions,
+                       byte[] callbackSecret, Tokens tokens) {
+            this(engine, host, port, partitions, definitions, callbackSecret, tokens, ParticipantUrls.strict());
+        }
+
         /** With a random callback secret: fine for one instance; several instances must share one secret. */
         public Options(EngineConfig engine, String host, int port, int partitions, DefinitionCatalog definitions) {
-            this(engine, host, port, partitions, definitions, randomSecret(), null);
+            this(engine, host, port, partitions, definitions, randomSecret(), null, loopback());
         }
 
         /** Without authentication. */
         public Options(EngineConfig engine, String host, int port, int partitions, DefinitionCatalog definitions,
                        byte[] callbackSecret) {
-            this(engine, host, port, partitions, definitions, callbackSecret, null);
+            this(engine, host, port, partitions, definitions, callbackSecret, null, loopback());
         }
 
         /** With a random callback secret and the given tokens. */
         public Options(EngineConfig engine, String host, int port, int partitions, DefinitionCatalog definitions,
                        Tokens tokens) {
-            this(engine, host, port, partitions, definitions, randomSecret(), tokens);
+            this(engine, host, port, partitions, definitions, randomSecret(), tokens, loopback());
+        }
+
+        private static ParticipantUrls loopback() {
+            return ParticipantUrls.allowing(ParticipantUrls.LOOPBACK);
         }
 
         public static byte[] randomSecret() {
@@ -113,6 +128,12 @@ public final class SagalogNode implements AutoCloseable {
      * the read (which ends long before a task is restored and running; it is bounded by the registry's own timeout).
      */
     public static SagalogNode start(Options options) throws Exception {
+        return start(options, io.sagalog.engine.health.ConsumerFactory.KAFKA);
+    }
+
+    /** @param consumers creates the Kafka consumers of the background loops (tests break them on purpose) */
+    public static SagalogNode start(Options options, io.sagalog.engine.health.ConsumerFactory consumers) throws Exception {
+        io.sagalog.engine.health.ComponentHealth health = new io.sagalog.engine.health.ComponentHealth();
         String bootstrap = options.engine().bootstrapServers();
         long t0 = System.nanoTime();
         // HTTP listens first: its port is the engine's query address (application.server), which other
@@ -130,7 +151,7 @@ public final class SagalogNode implements AutoCloseable {
         long topicsChecked = System.nanoTime();
         CompletableFuture<Registry> registryRead = CompletableFuture.supplyAsync(() -> {
             try {
-                return Registry.start(bootstrap, Duration.ofSeconds(30));
+                return Registry.start(bootstrap, Duration.ofSeconds(30), health, consumers);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while reading the registry", e);
@@ -179,17 +200,29 @@ public final class SagalogNode implements AutoCloseable {
         try {
             AccessRules.mount(router, auth);
             new io.sagalog.console.ConsolePage().mount(router);
-            waits = new TransactionWaits(vertx, bootstrap);
+            waits = new TransactionWaits(vertx, bootstrap, health, consumers);
             new IngestApi(vertx, controlLog, registry::definitions, Clock.systemUTC(), waits).mount(router);
             new QueryApi(vertx, engine.queries(), controlLog, Clock.systemUTC(), waits).mount(router);
-            new RegistryApi(vertx, registry).mount(router);
+            new RegistryApi(vertx, registry, options.participantUrls()).mount(router);
             new StepResultsApi(vertx, controlLog, engine.queries(), tokens, Clock.systemUTC()).mount(router);
             HttpDispatcher[] dispatcherRef = new HttpDispatcher[1];
             new MetricsApi(() -> metrics(engine, dispatcherRef[0]), meters::scrape).mount(router);
+            // Background loops restart themselves; readiness names the one that is not UP, the metric counts restarts.
+            health.onComponent(component -> io.micrometer.core.instrument.FunctionCounter.builder(
+                            "sagalog.component.restarts", health, h -> h.restarts(component))
+                    .description("Restarts of a background loop after an unexpected failure").tag("component", component)
+                    .register(meters));
             new HealthApi(Map.of("engine", () -> {
                 KafkaStreams.State state = engine.state();
                 return new HealthApi.Check(state.name(), state == KafkaStreams.State.RUNNING);
-            }, "broker", () -> new HealthApi.Check(broker.state(), broker.reachable()))).mount(router);
+            }, "broker", () -> new HealthApi.Check(broker.state(), broker.reachable()),
+                    "engine-stream-threads", () -> {
+                        SagaEngine.StreamThreads threads = engine.streamThreads();
+                        return new HealthApi.Check(threads.toString(), threads.allAlive());
+                    },
+                    Registry.COMPONENT, HealthApi.component(health, Registry.COMPONENT),
+                    TransactionWaits.COMPONENT, HealthApi.component(health, TransactionWaits.COMPONENT),
+                    HttpDispatcher.COMPONENT, HealthApi.component(health, HttpDispatcher.COMPONENT))).mount(router);
             new ClusterHealth(io.vertx.ext.web.client.WebClient.create(vertx), engine.queries()::instances,
                     engine.queries()::self, () -> engine.state() == KafkaStreams.State.RUNNING && broker.reachable())
                     .mount(router);
@@ -202,7 +235,7 @@ public final class SagalogNode implements AutoCloseable {
                 Problem.internal().send(ctx);
             });
             dispatcher = HttpDispatcher.start(vertx, bootstrap, registry::participants, tokens,
-                    "http://" + options.host() + ":" + http.actualPort() + "/v1/step-results");
+                    "http://" + options.host() + ":" + http.actualPort() + "/v1/step-results", health, consumers);
             dispatcherRef[0] = dispatcher;
             awaitRunning(engine);
             // Where start-up time goes, for the time-to-recover measurement (docs/recovery.md).

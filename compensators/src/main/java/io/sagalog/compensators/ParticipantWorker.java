@@ -1,29 +1,32 @@
 package io.sagalog.compensators;
 
 import io.sagalog.compensators.internal.StepRunner;
+import io.sagalog.engine.health.ComponentHealth;
+import io.sagalog.engine.health.ConsumerFactory;
+import io.sagalog.engine.health.SupervisedLoop;
 import io.sagalog.schemas.Topics;
 import io.sagalog.schemas.avro.ControlRecord;
 import io.sagalog.schemas.avro.ParticipantRecord;
+import io.sagalog.schemas.avro.Outcome;
 import io.sagalog.schemas.avro.StepRequest;
+import io.sagalog.schemas.avro.StepResult;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,14 +43,21 @@ public final class ParticipantWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ParticipantWorker.class);
 
     private final Participant participant;
-    private final KafkaConsumer<String, byte[]> consumer;
+    private final Properties consumerConfig;
+    private final ConsumerFactory consumers;
+    private final ComponentHealth health;
+    private final String component;
     private final KafkaProducer<String, byte[]> producer;
     private final StepRunner runner;
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final Thread thread;
+    private volatile SupervisedLoop loop;
+    private volatile boolean registered;
 
-    private ParticipantWorker(Participant participant, String bootstrapServers, Map<String, Object> overrides) {
+    private ParticipantWorker(Participant participant, String bootstrapServers, Map<String, Object> overrides,
+                              ConsumerFactory consumers, ComponentHealth health) {
         this.participant = participant;
+        this.consumers = consumers;
+        this.health = health;
+        this.component = "participant-" + participant.name();
         this.runner = new StepRunner(participant, Clock.systemUTC());
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
@@ -69,9 +79,8 @@ public final class ParticipantWorker implements AutoCloseable {
                 p.put(k.substring("producer.".length()), v);
             }
         });
-        this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+        this.consumerConfig = c;
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer());
-        this.thread = new Thread(this::loop, "sagalog-participant-" + participant.name());
     }
 
     /** Starts a worker for the participant against the given Kafka cluster. */
@@ -81,9 +90,34 @@ public final class ParticipantWorker implements AutoCloseable {
 
     /** @param overrides Kafka client settings, prefixed {@code consumer.} or {@code producer.} */
     public static ParticipantWorker start(Participant participant, String bootstrapServers, Map<String, Object> overrides) {
-        ParticipantWorker worker = new ParticipantWorker(participant, bootstrapServers, overrides);
-        worker.thread.start();
+        return start(participant, bootstrapServers, overrides, ConsumerFactory.KAFKA);
+    }
+
+    /** @param consumers creates the worker's consumer, again after each failure (tests break it on purpose) */
+    public static ParticipantWorker start(Participant participant, String bootstrapServers, Map<String, Object> overrides,
+                                          ConsumerFactory consumers) {
+        return start(participant, bootstrapServers, overrides, consumers, new ComponentHealth());
+    }
+
+    /**
+     * @param health where the worker reports, as {@code participant-<name>}: an embedding service can pass its own
+     *               and serve it in its readiness check
+     */
+    public static ParticipantWorker start(Participant participant, String bootstrapServers, Map<String, Object> overrides,
+                                          ConsumerFactory consumers, ComponentHealth health) {
+        ParticipantWorker worker = new ParticipantWorker(participant, bootstrapServers, overrides, consumers, health);
+        // Not a daemon thread: a service that only runs workers keeps running while they do.
+        worker.loop = SupervisedLoop.start(worker.component, health, worker::openSession, SupervisedLoop.Policy.DEFAULT,
+                false);
         return worker;
+    }
+
+    /**
+     * The worker's health: UP while it works; DEGRADED while Kafka is away for now; RESTARTING after a failure (it
+     * restarts by itself, with the error and the count of restarts); DOWN once closed.
+     */
+    public ComponentHealth.Status health() {
+        return health.status(component);
     }
 
     public String participant() {
@@ -93,68 +127,98 @@ public final class ParticipantWorker implements AutoCloseable {
     /** How often a worker commits its consumer offsets. */
     private static final Duration COMMIT_EVERY = Duration.ofMillis(100);
 
-    private void loop() {
-        long lastCommit = System.nanoTime();
-        // True while every record polled so far has its result acked: only then may positions be committed.
-        boolean answered = true;
-        boolean uncommitted = false;
-        String topic = Topics.steps(participant.name()).name();
-        try {
+    /** A fresh consumer subscribed to the participant's topic, from the committed offsets. */
+    private SupervisedLoop.Session openSession() throws InterruptedException {
+        if (!registered) {
             register();
-            consumer.subscribe(List.of(topic), new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
-                @Override
-                public void onPartitionsRevoked(java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {
-                    consumer.commitSync(); // called from poll(): everything polled before is answered and acked
-                }
+        }
+        Consumer<String, byte[]> consumer = consumers.create(component, consumerConfig);
+        try {
+            return new Session(consumer);
+        } catch (RuntimeException e) {
+            consumer.close(Duration.ZERO);
+            throw e;
+        }
+    }
 
-                @Override
-                public void onPartitionsAssigned(java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {
-                }
-            });
-            while (running.get()) {
-                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
-                if (records.isEmpty()) {
-                    if (uncommitted) {
-                        consumer.commitAsync(); // quiet now: commit what was answered, so lag reads 0
-                        uncommitted = false;
-                        lastCommit = System.nanoTime();
-                    }
-                    continue;
-                }
-                answered = false;
-                List<Future<RecordMetadata>> sent = new ArrayList<>(records.count());
-                for (ConsumerRecord<String, byte[]> record : records) {
-                    StepRequest request = decode(record);
-                    if (request != null) {
-                        ControlRecord result = runner.run(request);
-                        sent.add(producer.send(new ProducerRecord<>(Topics.CONTROL.name(), request.getTxId(),
-                                Topics.CONTROL.serde().encode(result))));
-                    }
-                }
-                for (Future<RecordMetadata> f : sent) {
-                    f.get(); // every result acked before its request is marked done
-                }
-                answered = true;
-                uncommitted = true;
-                // Everything polled so far is answered and acked, so committing the positions is safe. Committing at
-                // most every COMMIT_EVERY (asynchronously) spares the broker an offset write per batch; a crash
-                // re-runs at most that much, and handlers are idempotent by contract.
-                long now = System.nanoTime();
-                if (now - lastCommit >= COMMIT_EVERY.toNanos()) {
-                    consumer.commitAsync();
-                    lastCommit = now;
+    /** One consumer's life: polls, runs each request, and commits once the results are acked. */
+    private final class Session implements SupervisedLoop.Session {
+        private final Consumer<String, byte[]> consumer;
+        private long lastCommit = System.nanoTime();
+        // True while every record polled so far has its result acked: only then may positions be committed.
+        private boolean answered = true;
+        private boolean uncommitted = false;
+
+        Session(Consumer<String, byte[]> consumer) {
+            this.consumer = consumer;
+            consumer.subscribe(List.of(Topics.steps(participant.name()).name()),
+                    new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
+                        @Override
+                        public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {
+                            // Called from poll(): everything polled before is answered and acked. A commit that fails
+                            // here costs re-running some requests (handlers are idempotent), not the worker.
+                            try {
+                                consumer.commitSync(Duration.ofSeconds(5));
+                            } catch (org.apache.kafka.common.errors.WakeupException
+                                     | org.apache.kafka.common.errors.InterruptException e) {
+                                throw e;
+                            } catch (RuntimeException e) {
+                                log.warn("participant {} could not commit before a rebalance ({}); some requests run "
+                                        + "again", participant.name(), e.toString());
+                            }
+                        }
+
+                        @Override
+                        public void onPartitionsAssigned(java.util.Collection<TopicPartition> partitions) {
+                        }
+                    });
+        }
+
+        @Override
+        public void step() throws Exception {
+            ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(100));
+            if (records.isEmpty()) {
+                if (uncommitted) {
+                    consumer.commitAsync(); // quiet now: commit what was answered, so lag reads 0
                     uncommitted = false;
+                    lastCommit = System.nanoTime();
+                }
+                return;
+            }
+            answered = false;
+            List<StepRequest> requests = new ArrayList<>(records.count());
+            List<Future<RecordMetadata>> sent = new ArrayList<>(records.count());
+            for (ConsumerRecord<String, byte[]> record : records) {
+                StepRequest request = decode(record);
+                if (request != null) {
+                    ControlRecord result = runner.run(request);
+                    requests.add(request);
+                    sent.add(send(request, result));
                 }
             }
-        } catch (WakeupException e) {
-            if (running.get()) {
-                throw e;
+            for (int i = 0; i < sent.size(); i++) {
+                awaitAck(requests.get(i), sent.get(i)); // every result acked before its request is marked done
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            log.error("participant {} stopped: {}", participant.name(), e.toString(), e);
-        } finally {
+            answered = true;
+            uncommitted = true;
+            // Everything polled so far is answered and acked, so committing the positions is safe. Committing at
+            // most every COMMIT_EVERY (asynchronously) spares the broker an offset write per batch; a crash
+            // re-runs at most that much, and handlers are idempotent by contract.
+            long now = System.nanoTime();
+            if (now - lastCommit >= COMMIT_EVERY.toNanos()) {
+                consumer.commitAsync();
+                lastCommit = now;
+                uncommitted = false;
+            }
+        }
+
+        @Override
+        public void wakeup() {
+            consumer.wakeup();
+        }
+
+        @Override
+        public void close() {
             if (answered) {
                 try {
                     consumer.commitSync(Duration.ofSeconds(2));
@@ -163,7 +227,34 @@ public final class ParticipantWorker implements AutoCloseable {
                 }
             }
             consumer.close(Duration.ofSeconds(5));
-            producer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private Future<RecordMetadata> send(StepRequest request, ControlRecord result) {
+        return producer.send(new ProducerRecord<>(Topics.CONTROL.name(), request.getTxId(),
+                Topics.CONTROL.serde().encode(result)));
+    }
+
+    /**
+     * Waits for a result's ack. A result Kafka refuses for its size (its request is the same after every restart)
+     * is replaced by a failure of the step, so it cannot stop the worker again and again.
+     */
+    private void awaitAck(StepRequest request, Future<RecordMetadata> sent) throws Exception {
+        try {
+            sent.get();
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.RecordTooLargeException)) {
+                throw e;
+            }
+            log.error("participant {}: the result of {} {} of transaction {} is too large for Kafka ({}); reporting a "
+                    + "failure instead", participant.name(), request.getPhase(), request.getStep(), request.getTxId(),
+                    e.getCause().getMessage());
+            ControlRecord failure = ControlRecord.newBuilder().setTxId(request.getTxId()).setAtMillis(System.currentTimeMillis())
+                    .setBody(StepResult.newBuilder().setStep(request.getStep()).setAttempt(request.getAttempt())
+                            .setPhase(request.getPhase()).setOutcome(Outcome.FAILED_PERMANENT)
+                            .setError("the step's result is too large for Kafka: " + e.getCause().getMessage()).build())
+                    .build();
+            send(request, failure).get();
         }
     }
 
@@ -174,6 +265,7 @@ public final class ParticipantWorker implements AutoCloseable {
         try {
             producer.send(new ProducerRecord<>(Topics.PARTICIPANTS.name(), participant.name(),
                     Topics.PARTICIPANTS.serde().encode(record))).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            registered = true;
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             log.warn("participant {} could not register itself in {} ({}); the engine parks its steps until it is "
                     + "registered", participant.name(), Topics.PARTICIPANTS.name(), e.toString());
@@ -193,12 +285,10 @@ public final class ParticipantWorker implements AutoCloseable {
     /** Stops polling, finishes the batch in hand, and closes the Kafka clients. */
     @Override
     public void close() {
-        running.set(false);
-        consumer.wakeup();
-        try {
-            thread.join(Duration.ofSeconds(15).toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        SupervisedLoop l = loop;
+        if (l != null) {
+            l.close(Duration.ofSeconds(15));
         }
+        producer.close(Duration.ofSeconds(5));
     }
 }

@@ -20,6 +20,13 @@ import java.util.regex.Pattern;
  *             "kind": "compensatable", "timeout": "10s",
  *             "retry": {"maxAttempts": 3, "initialBackoff": "200ms", "multiplier": 2, "maxBackoff": "10s", "jitter": 0.2}}]}
  * }</pre>
+ *
+ * <p>Every value is bounded, so nothing registered can overflow a clock or a Kafka record later (the table is in
+ * README.md, "Limits"): at most {@value #MAX_STEPS} steps naming at most {@value #MAX_PARTICIPANTS} participants;
+ * {@code timeout} {@link #STEP_TIMEOUT_MIN} to {@link #STEP_TIMEOUT_MAX}; {@code deadline} {@link #DEADLINE_MIN} to
+ * {@link #DEADLINE_MAX}; backoffs {@link #BACKOFF_MIN} to {@link #BACKOFF_MAX}; {@code maxAttempts} 1 to
+ * {@value #MAX_ATTEMPTS}; {@code multiplier} 1 to {@value #MAX_MULTIPLIER}; {@code jitter} 0 to 1. A duration is a
+ * text such as {@code "10s"} or a whole number of milliseconds.
  */
 public final class DefinitionParser {
     /** Names become topic names and idempotency keys, so they are kept to a safe alphabet. */
@@ -27,6 +34,16 @@ public final class DefinitionParser {
     private static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration DEFAULT_DEADLINE = Duration.ofHours(1);
     private static final ObjectMapper JSON = new ObjectMapper();
+    public static final int MAX_STEPS = 64;
+    public static final int MAX_PARTICIPANTS = 32;
+    public static final int MAX_ATTEMPTS = 100;
+    public static final double MAX_MULTIPLIER = 10;
+    public static final Duration STEP_TIMEOUT_MIN = Duration.ofMillis(1);
+    public static final Duration STEP_TIMEOUT_MAX = Duration.ofHours(24);
+    public static final Duration DEADLINE_MIN = Duration.ofSeconds(1);
+    public static final Duration DEADLINE_MAX = Duration.ofDays(30);
+    public static final Duration BACKOFF_MIN = Duration.ofMillis(1);
+    public static final Duration BACKOFF_MAX = Duration.ofHours(1);
 
     private DefinitionParser() {}
 
@@ -46,11 +63,13 @@ public final class DefinitionParser {
             throw new InvalidDefinitionException(List.of("a definition must be a JSON object"));
         }
         String name = name(root, "name", "name", problems);
-        Duration deadline = duration(root, "deadline", "deadline", DEFAULT_DEADLINE, problems);
+        Duration deadline = duration(root, "deadline", "deadline", DEFAULT_DEADLINE, DEADLINE_MIN, DEADLINE_MAX, problems);
         List<StepDefinition> steps = new ArrayList<>();
         JsonNode stepsNode = root.get("steps");
         if (stepsNode == null || !stepsNode.isArray() || stepsNode.isEmpty()) {
             problems.add("steps: a definition needs a non-empty array of steps");
+        } else if (stepsNode.size() > MAX_STEPS) {
+            problems.add("steps: " + stepsNode.size() + " steps; a definition has at most " + MAX_STEPS);
         } else {
             Set<String> seen = new HashSet<>();
             for (int i = 0; i < stepsNode.size(); i++) {
@@ -62,6 +81,11 @@ public final class DefinitionParser {
             }
             if (!steps.contains(null)) {
                 checkKinds(steps, problems);
+                long participants = steps.stream().map(StepDefinition::participant).distinct().count();
+                if (participants > MAX_PARTICIPANTS) {
+                    problems.add("steps: the steps name " + participants + " participants; a definition names at most "
+                            + MAX_PARTICIPANTS + " (each one is a Kafka topic)");
+                }
             }
         }
         if (!problems.isEmpty()) {
@@ -86,14 +110,15 @@ public final class DefinitionParser {
             try {
                 kind = StepKind.valueOf(node.get("kind").asText().toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                problems.add(where + ".kind: '" + node.get("kind").asText()
+                problems.add(where + ".kind: '" + shown(node.get("kind").asText())
                         + "' is not a step kind; use compensatable, pivot or retriable");
             }
         }
         if (kind == StepKind.COMPENSATABLE && compensation == null) {
             problems.add(where + ": a compensatable step needs a compensation (or declare it pivot or retriable)");
         }
-        Duration timeout = duration(node, "timeout", where + ".timeout", DEFAULT_TIMEOUT, problems);
+        Duration timeout = duration(node, "timeout", where + ".timeout", DEFAULT_TIMEOUT, STEP_TIMEOUT_MIN,
+                STEP_TIMEOUT_MAX, problems);
         RetryPolicy retry = retry(node.get("retry"), where + ".retry", problems);
         return new StepDefinition(name, participant, action, compensation, kind, timeout, retry);
     }
@@ -143,16 +168,18 @@ public final class DefinitionParser {
         }
         int maxAttempts = d.maxAttempts();
         if (node.has("maxAttempts")) {
-            if (!node.get("maxAttempts").canConvertToInt() || node.get("maxAttempts").asInt() < 1) {
-                problems.add(at + ".maxAttempts: must be a whole number of at least 1");
+            JsonNode m = node.get("maxAttempts");
+            if (!m.isIntegralNumber() || !m.canConvertToInt() || m.asInt() < 1 || m.asInt() > MAX_ATTEMPTS) {
+                problems.add(at + ".maxAttempts: must be a whole number from 1 to " + MAX_ATTEMPTS);
             } else {
                 maxAttempts = node.get("maxAttempts").asInt();
             }
         }
         double multiplier = d.multiplier();
         if (node.has("multiplier")) {
-            if (!node.get("multiplier").isNumber() || node.get("multiplier").asDouble() < 1) {
-                problems.add(at + ".multiplier: must be a number of at least 1");
+            double m = node.get("multiplier").asDouble();
+            if (!node.get("multiplier").isNumber() || !(m >= 1 && m <= MAX_MULTIPLIER)) {
+                problems.add(at + ".multiplier: must be a number from 1 to " + (int) MAX_MULTIPLIER);
             } else {
                 multiplier = node.get("multiplier").asDouble();
             }
@@ -166,8 +193,9 @@ public final class DefinitionParser {
                 jitter = j;
             }
         }
-        Duration initial = duration(node, "initialBackoff", at + ".initialBackoff", d.initialBackoff(), problems);
-        Duration max = duration(node, "maxBackoff", at + ".maxBackoff", d.maxBackoff(), problems);
+        Duration initial = duration(node, "initialBackoff", at + ".initialBackoff", d.initialBackoff(), BACKOFF_MIN,
+                BACKOFF_MAX, problems);
+        Duration max = duration(node, "maxBackoff", at + ".maxBackoff", d.maxBackoff(), BACKOFF_MIN, BACKOFF_MAX, problems);
         if (max.compareTo(initial) < 0) {
             problems.add(at + ".maxBackoff: must not be shorter than initialBackoff");
         }
@@ -181,27 +209,38 @@ public final class DefinitionParser {
             return null;
         }
         if (!value.isTextual() || !NAME.matcher(value.asText()).matches()) {
-            problems.add(at + ": '" + value.asText() + "' must be 1-100 letters, digits, '.', '_' or '-'");
+            problems.add(at + ": '" + shown(value.asText()) + "' must be 1-100 letters, digits, '.', '_' or '-'");
             return null;
         }
         return value.asText();
     }
 
-    private static Duration duration(JsonNode node, String field, String at, Duration fallback, List<String> problems) {
+    private static Duration duration(JsonNode node, String field, String at, Duration fallback, Duration min,
+                                     Duration max, List<String> problems) {
         JsonNode value = node.get(field);
         if (value == null || value.isNull()) {
             return fallback;
         }
         try {
-            Duration d = value.isIntegralNumber() ? Duration.ofMillis(value.asLong()) : Durations.parse(value.asText());
-            if (d.isNegative() || d.isZero()) {
-                problems.add(at + ": must be longer than zero");
-                return fallback;
+            if (value.isIntegralNumber()) {
+                if (!value.canConvertToLong()) {
+                    throw new IllegalArgumentException(value.asText() + " ms is too long; allowed: "
+                            + Durations.range(min, max));
+                }
+                return Durations.ofMillisWithin(value.asLong(), min, max);
             }
-            return d;
+            if (!value.isTextual()) {
+                throw new IllegalArgumentException("must be a duration such as \"10s\" or a whole number of milliseconds; "
+                        + "allowed: " + Durations.range(min, max));
+            }
+            return Durations.parseWithin(value.asText(), min, max);
         } catch (IllegalArgumentException e) {
             problems.add(at + ": " + e.getMessage());
             return fallback;
         }
+    }
+
+    private static String shown(String text) {
+        return text.length() <= 100 ? text : text.substring(0, 100) + "...";
     }
 }

@@ -65,7 +65,8 @@ public final class RecoveryRules {
             new Rule("compensation-retry", Direction.ROLLBACK,
                     "a compensation failed or timed out and has attempts left (compensations are retried by contract)"),
             new Rule("compensation-exhausted", Direction.PARK,
-                    "a compensation used all its attempts; an operator must finish the rollback"),
+                    "a compensation used all its attempts (the step's maxAttempts when rejected, at least "
+                            + "30 against transient failures and timeouts); an operator must finish the rollback"),
             new Rule(LATE_EFFECT_AFTER_ROLLBACK, Direction.PARK,
                     "a step without a compensation (pivot, retriable) succeeded after the rollback began: its effect "
                             + "cannot be undone, so an operator must reconcile"),
@@ -161,21 +162,31 @@ public final class RecoveryRules {
                 outstanding ? current.timedOut() : current, rollback, facts);
     }
 
+    /**
+     * Attempts a compensation gets against transient failures and timeouts, whatever the step's maxAttempts: about
+     * five minutes of retries at the default backoff (10 s at most between attempts), longer when each attempt times
+     * out. A compensation must eventually succeed; a participant that is down or overloaded for a while must slow the
+     * rollback down, not park it (an overload would otherwise turn into a queue of parked transactions).
+     */
+    public static final int COMPENSATION_ATTEMPTS_WHEN_TRANSIENT = 30;
+
     /** A compensation failed or timed out: compensations are retried until their budget runs out. */
     public static Choice afterCompensationFailure(Definition definition, TxState state, int stepIndex, Failure failure,
                                                   Instant now) {
         StepDefinition step = definition.step(stepIndex);
         int attempt = state.step(stepIndex).compensationAttempt();
+        int budget = failure == Failure.PERMANENT ? step.retry().maxAttempts()
+                : Math.max(step.retry().maxAttempts(), COMPENSATION_ATTEMPTS_WHEN_TRANSIENT);
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put("step", step.name());
         facts.put("failure", failure.name());
         facts.put("attempt", Integer.toString(attempt));
-        facts.put("maxAttempts", Integer.toString(step.retry().maxAttempts()));
-        if (step.retry().hasAttemptsLeftAfter(attempt)) {
+        facts.put("maxAttempts", Integer.toString(budget));
+        if (attempt < budget) {
             Instant retryAt = now.plus(step.retry().backoff(attempt, seed(state, step.name(), Phase.COMPENSATION, attempt)));
             facts.put("retryAt", retryAt.toString());
             return new Choice(Direction.ROLLBACK, "compensation-retry", "the compensation of " + step.name()
-                    + " is retried (attempt " + (attempt + 1) + " of " + step.retry().maxAttempts() + ")", facts, retryAt);
+                    + " is retried (attempt " + (attempt + 1) + " of " + budget + ")", facts, retryAt);
         }
         return new Choice(Direction.PARK, "compensation-exhausted", "the compensation of " + step.name() + " failed "
                 + attempt + " times; an operator must finish the rollback", facts, null);

@@ -19,6 +19,7 @@ public final class SagaEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SagaEngine.class);
 
     private final KafkaStreams streams;
+    private volatile int configuredThreads = 1;
     private final TransactionQueries queries;
     private final CountDownLatch running = new CountDownLatch(1);
     private final RestoreProgress restore = new RestoreProgress();
@@ -48,9 +49,11 @@ public final class SagaEngine implements AutoCloseable {
     /** @param observer told of every decision on the stream thread (metrics); must not block */
     public static SagaEngine start(EngineConfig config, java.util.function.Supplier<DefinitionCatalog> definitions,
                                    java.util.function.Predicate<String> participantRegistered, DecisionObserver observer) {
+        Properties properties = properties(config);
         KafkaStreams streams = new KafkaStreams(SagaTopology.build(definitions, participantRegistered, observer),
-                properties(config));
+                properties);
         SagaEngine engine = new SagaEngine(streams, definitions, advertised(config));
+        engine.configuredThreads = Integer.parseInt(String.valueOf(properties.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG)));
         streams.setGlobalStateRestoreListener(engine.restore);
         // A stream thread that dies is replaced, not left dead: the others go on, and the new one takes its tasks.
         streams.setUncaughtExceptionHandler(error -> {
@@ -159,6 +162,30 @@ public final class SagaEngine implements AutoCloseable {
                 log.info("restored {} records into {} ({})", totalRestored, store, partition);
             }
         }
+    }
+
+    /** Stream threads alive (neither DEAD nor shutting down) against those configured. */
+    public record StreamThreads(int alive, int configured) {
+        public boolean allAlive() {
+            return alive >= configured;
+        }
+
+        @Override
+        public String toString() {
+            return alive + "/" + configured + " alive";
+        }
+    }
+
+    /** How many of the engine's stream threads are alive: a thread that died shows here while the state may not. */
+    public StreamThreads streamThreads() {
+        int alive = 0;
+        for (org.apache.kafka.streams.ThreadMetadata t : streams.metadataForLocalThreads()) {
+            String state = t.threadState();
+            if (!state.equals("DEAD") && !state.equals("PENDING_SHUTDOWN")) {
+                alive++;
+            }
+        }
+        return new StreamThreads(alive, configuredThreads);
     }
 
     public KafkaStreams.State state() {

@@ -158,14 +158,28 @@ class DeciderTest {
     }
 
     @Test
-    void shouldParkWhenACompensationExhaustsItsAttempts() {
+    void shouldParkWhenACompensationIsRejectedAsOftenAsItsStepAllows() {
         Scenario s = new Scenario(Scenario.tripBooking()).request().succeed("flights").fail("hotels", FAILED_PERMANENT)
-                .compensationFails("flights").fire(Timer.Kind.BACKOFF).compensationFails("flights")
-                .fire(Timer.Kind.BACKOFF).compensationFails("flights");
+                .compensationRejected("flights").fire(Timer.Kind.BACKOFF).compensationRejected("flights")
+                .fire(Timer.Kind.BACKOFF).compensationRejected("flights");
 
         assertThat(s.state.status()).isEqualTo(TxStatus.PARKED);
         assertThat(s.state.reason()).contains("compensation of flights failed 3 times");
         assertThat(s.eventTypes()).endsWith("RecoveryDecided", "TxParked");
+    }
+
+    @Test
+    void shouldKeepRetryingACompensationThatFailsTransientlyLongerThanItsStepsAttemptsBeforeParking() {
+        Scenario s = new Scenario(Scenario.tripBooking()).request().succeed("flights").fail("hotels", FAILED_PERMANENT);
+        for (int i = 1; i < RecoveryRules.COMPENSATION_ATTEMPTS_WHEN_TRANSIENT; i++) {
+            s.compensationFails("flights").fire(Timer.Kind.BACKOFF);
+            assertThat(s.state.status()).as("after %d transient failures", i).isEqualTo(TxStatus.COMPENSATING);
+        }
+        // An overloaded or restarting participant slows the rollback down; only a lasting failure parks it.
+        s.compensationFails("flights");
+
+        assertThat(s.state.status()).isEqualTo(TxStatus.PARKED);
+        assertThat(s.rules()).last().isEqualTo("compensation-exhausted");
     }
 
     @Test

@@ -42,7 +42,7 @@ class DefinitionParserTest {
                 "steps[0] (a): a compensatable step needs a compensation (or declare it pivot or retriable)",
                 "steps[1] (b).participant: 'p bad' must be 1-100 letters, digits, '.', '_' or '-'",
                 "steps[1] (b).kind: 'sometimes' is not a step kind; use compensatable, pivot or retriable",
-                "steps[1] (b).timeout: 'soon' is not a duration; write e.g. 250ms, 10s, 5m, 1h or PT10S",
+                "steps[1] (b).timeout: 'soon' is not a duration; write e.g. 250ms, 10s, 5m, 1h or PT10S; allowed: 1ms to 24h",
                 "steps[2] (a): the step name is used twice");
     }
 

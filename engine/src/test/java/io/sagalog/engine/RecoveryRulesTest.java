@@ -77,9 +77,9 @@ class RecoveryRulesTest {
                     Direction.ROLLBACK, TxStatus.COMPENSATING),
             new Row("compensation-exhausted", TRIP,
                     s -> s.request().succeed("flights").fail("hotels", FAILED_PERMANENT)
-                            .compensationFails("flights").fire(Timer.Kind.BACKOFF)
-                            .fire(Timer.Kind.STEP_TIMEOUT).fire(Timer.Kind.BACKOFF)
-                            .compensationFails("flights"), Direction.PARK, TxStatus.PARKED),
+                            .compensationRejected("flights").fire(Timer.Kind.BACKOFF)
+                            .compensationRejected("flights").fire(Timer.Kind.BACKOFF)
+                            .compensationRejected("flights"), Direction.PARK, TxStatus.PARKED),
             new Row("late-effect-after-rollback", WITH_PIVOT,
                     s -> s.request().succeed("reserve").fail("charge", FAILED_TRANSIENT).fire(Timer.Kind.BACKOFF)
                             .fail("charge", FAILED_TRANSIENT).result("charge", 1, Phase.ACTION, Outcome.SUCCEEDED),

@@ -92,6 +92,11 @@ final class Scenario {
                 Outcome.FAILED_TRANSIENT);
     }
 
+    Scenario compensationRejected(String step) {
+        return result(step, state.step(state.indexOf(step)).compensationAttempt(), Phase.COMPENSATION,
+                Outcome.FAILED_PERMANENT);
+    }
+
     Scenario after(Duration d) {
         now = now.plus(d);
         return this;

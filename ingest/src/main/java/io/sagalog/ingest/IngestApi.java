@@ -63,10 +63,9 @@ public final class IngestApi {
     }
 
     private void requireJson(RoutingContext ctx) {
-        String type = ctx.request().getHeader("Content-Type");
-        String mediaType = type == null ? "" : type.split(";", 2)[0].trim();
-        if (!mediaType.equalsIgnoreCase("application/json")) {
-            Problem.unsupportedMediaType(type).send(ctx);
+        Problem unsupported = StrictJson.contentTypeProblem(ctx.request().getHeader("Content-Type"));
+        if (unsupported != null) {
+            unsupported.send(ctx);
             return;
         }
         ctx.next();
@@ -76,10 +75,9 @@ public final class IngestApi {
         Buffer body = ctx.body().buffer();
         JsonNode request;
         try {
-            request = JSON.readTree(body == null ? "" : body.toString(StandardCharsets.UTF_8));
-        } catch (JsonProcessingException e) {
-            Problem.malformedJson(e.getOriginalMessage() + " at line " + e.getLocation().getLineNr() + ", column "
-                    + e.getLocation().getColumnNr()).send(ctx);
+            request = StrictJson.parse(body == null ? new byte[0] : body.getBytes());
+        } catch (StrictJson.Rejected e) {
+            e.problem().send(ctx);
             return;
         }
         if (request == null || request.isMissingNode()) {

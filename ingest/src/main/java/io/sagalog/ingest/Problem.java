@@ -99,4 +99,53 @@ public record Problem(int status, String slug, String title, String detail, List
         }
         ctx.response().setStatusCode(status).putHeader("Content-Type", CONTENT_TYPE).end(toJson(ctx.request().path()));
     }
+
+    // ---- strict input (issue 14) ----------------------------------------------------------------------------
+
+    /** A JSON body in another charset than UTF-8 (415). */
+    public static Problem unsupportedCharset(String got) {
+        return of(415, "unsupported-media-type", "The body must be JSON in UTF-8",
+                "send the body with 'Content-Type: application/json' and no charset or charset=utf-8 (got '" + got + "')");
+    }
+
+    /** A JSON body that breaks one of the reader's limits (400), at a JSON pointer. */
+    public static Problem jsonLimit(String pointer, String what) {
+        return of(400, "json-limit", "The body breaks a limit of the JSON reader", "at " + pointer + ": " + what);
+    }
+
+    /** A JSON value that is well formed but cannot be kept as sent (422), at a JSON pointer. */
+    public static Problem jsonValueOutOfRange(String pointer, String what) {
+        return of(422, "value-out-of-range", "A value is out of range", "at " + pointer + ": " + what);
+    }
+
+    /** A value too large for where it goes (422), naming the field and the limit. */
+    public static Problem valueTooLarge(String field, long size, long limit, String unit) {
+        return of(422, "value-too-large", "A value is too large",
+                "'" + field + "' has " + size + " " + unit + "; at most " + limit + " " + unit + " are allowed");
+    }
+
+    /** An operator action with an {@code expectedSeq} the transaction has moved past (409); see {@link #send(RoutingContext, java.util.Map)}. */
+    public static Problem staleTransaction(String detail) {
+        return of(409, "stale-transaction", "The transaction has moved on since you looked", detail);
+    }
+
+    /** A name that collides with one already in use (409), a permanent conflict: retrying does not help. */
+    public static Problem nameConflict(String detail) {
+        return of(409, "name-conflict", "The name collides with one in use", detail);
+    }
+
+    /** Ends the request with this problem and extra members (e.g. {@code currentSeq}) in its body. */
+    public void send(RoutingContext ctx, java.util.Map<String, Object> extensions) {
+        if (ctx.response().ended()) {
+            return;
+        }
+        ObjectNode body;
+        try {
+            body = (ObjectNode) JSON.readTree(toJson(ctx.request().path()));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        extensions.forEach((k, v) -> body.set(k, JSON.valueToTree(v)));
+        ctx.response().setStatusCode(status).putHeader("Content-Type", CONTENT_TYPE).end(body.toString());
+    }
 }

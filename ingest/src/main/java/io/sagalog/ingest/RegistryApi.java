@@ -37,21 +37,34 @@ public final class RegistryApi {
     private static final Logger log = LoggerFactory.getLogger(RegistryApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
+    /** The range of a participant's {@code timeout}. */
+    public static final Duration TIMEOUT_MIN = Duration.ofMillis(1);
+    public static final Duration TIMEOUT_MAX = Duration.ofHours(24);
 
     private final Vertx vertx;
     private final Registry registry;
+    private final ParticipantUrls urls;
 
+    /** Participant URLs on loopback, link-local and metadata addresses are refused. */
     public RegistryApi(Vertx vertx, Registry registry) {
+        this(vertx, registry, ParticipantUrls.strict());
+    }
+
+    /** @param urls which participant URLs may be registered (--participant-allow) */
+    public RegistryApi(Vertx vertx, Registry registry, ParticipantUrls urls) {
         this.vertx = vertx;
         this.registry = registry;
+        this.urls = urls;
     }
 
     public void mount(Router router) {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(IngestApi.BODY_LIMIT_BYTES);
-        router.put("/v1/definitions/:name").handler(body).handler(this::putDefinition);
+        router.put("/v1/definitions/:name").handler(body).handler(this::putDefinition)
+                .failureHandler(StrictJson.failures(IngestApi.BODY_LIMIT_BYTES));
         router.get("/v1/definitions").handler(this::listDefinitions);
         router.get("/v1/definitions/:name").handler(this::getDefinition);
-        router.put("/v1/participants/:name").handler(body).handler(this::putParticipant);
+        router.put("/v1/participants/:name").handler(body).handler(this::putParticipant)
+                .failureHandler(StrictJson.failures(IngestApi.BODY_LIMIT_BYTES));
         router.get("/v1/participants").handler(this::listParticipants);
         router.get("/v1/participants/:name").handler(this::getParticipant);
     }
@@ -132,10 +145,19 @@ public final class RegistryApi {
         }
         List<String> problems = new ArrayList<>();
         if (!NAME.matcher(name).matches()) {
-            problems.add("name: '" + name + "' must be 1-100 letters, digits, '.', '_' or '-'");
+            problems.add("name: '" + shown(name) + "' must be 1-100 letters, digits, '.', '_' or '-'");
         }
         if (!body.isObject()) {
             Problem.invalidParticipant(List.of("the body must be a JSON object {transport, url, timeout, maxConcurrency, healthUrl}")).send(ctx);
+            return;
+        }
+        for (String field : List.of("transport", "url", "healthUrl", "timeout")) {
+            if (body.hasNonNull(field) && !body.get(field).isTextual() && !(field.equals("timeout") && body.get(field).isIntegralNumber())) {
+                problems.add(field + ": must be text" + (field.equals("timeout") ? " such as \"5s\" or a whole number of milliseconds" : ""));
+            }
+        }
+        if (!problems.isEmpty()) {
+            Problem.invalidParticipant(problems).send(ctx);
             return;
         }
         String transport = body.path("transport").asText("http").toLowerCase(Locale.ROOT);
@@ -145,29 +167,53 @@ public final class RegistryApi {
         } else if (transport.equals("kafka")) {
             t = ParticipantInfo.Transport.KAFKA;
         } else {
-            problems.add("transport: '" + transport + "' must be http or kafka");
+            problems.add("transport: '" + shown(transport) + "' must be http or kafka");
         }
         String url = body.hasNonNull("url") ? body.get("url").asText() : null;
+        String ownHost = ctx.request().localAddress() == null ? "" : ctx.request().localAddress().host();
+        int ownPort = ctx.request().localAddress() == null ? -1 : ctx.request().localAddress().port();
         if (t == ParticipantInfo.Transport.HTTP) {
             checkUrl("url", url, true, problems);
         }
         String healthUrl = body.hasNonNull("healthUrl") ? body.get("healthUrl").asText() : null;
         checkUrl("healthUrl", healthUrl, false, problems);
+        for (String field : List.of("url", "healthUrl")) {
+            String value = field.equals("url") ? url : healthUrl;
+            if (value != null && problems.stream().noneMatch(p -> p.startsWith(field + ":"))) {
+                urls.problem(field, value, ownHost, ownPort).ifPresent(problems::add);
+            }
+        }
         Duration timeout = Duration.ofSeconds(30);
         if (body.hasNonNull("timeout")) {
             try {
-                timeout = body.get("timeout").isIntegralNumber() ? Duration.ofMillis(body.get("timeout").asLong())
-                        : Durations.parse(body.get("timeout").asText());
-                if (timeout.isZero() || timeout.isNegative()) {
-                    problems.add("timeout: must be longer than zero");
+                JsonNode value = body.get("timeout");
+                if (value.isIntegralNumber()) {
+                    if (!value.canConvertToLong()) {
+                        throw new IllegalArgumentException(value.asText() + " ms is too long; allowed: "
+                                + Durations.range(TIMEOUT_MIN, TIMEOUT_MAX));
+                    }
+                    timeout = Durations.ofMillisWithin(value.asLong(), TIMEOUT_MIN, TIMEOUT_MAX);
+                } else {
+                    timeout = Durations.parseWithin(value.asText(), TIMEOUT_MIN, TIMEOUT_MAX);
                 }
             } catch (IllegalArgumentException e) {
                 problems.add("timeout: " + e.getMessage());
             }
         }
+        if (problems.isEmpty()) {
+            registry.collidingParticipant(name).ifPresent(other -> problems.add("name: '" + name + "' collides with the "
+                    + "participant '" + other + "': Kafka topic names that differ only in '.' and '_' are the same "
+                    + "topic; use '" + other + "' or another name"));
+            if (registry.participant(name).isEmpty()
+                    && registry.participants().size() >= Registry.MAX_REGISTERED_PARTICIPANTS) {
+                problems.add("name: there are " + registry.participants().size() + " participants registered; at most "
+                        + Registry.MAX_REGISTERED_PARTICIPANTS + " are allowed; re-register an existing name instead");
+            }
+        }
         int maxConcurrency = 16;
         if (body.has("maxConcurrency")) {
-            if (!body.get("maxConcurrency").canConvertToInt() || body.get("maxConcurrency").asInt() < 1
+            if (!body.get("maxConcurrency").isIntegralNumber() || !body.get("maxConcurrency").canConvertToInt()
+                    || body.get("maxConcurrency").asInt() < 1
                     || body.get("maxConcurrency").asInt() > 10_000) {
                 problems.add("maxConcurrency: must be a whole number from 1 to 10000");
             } else {
@@ -204,6 +250,10 @@ public final class RegistryApi {
                         + name).send(ctx));
     }
 
+    private static String shown(String text) {
+        return text.length() <= 100 ? text : text.substring(0, 100) + "...";
+    }
+
     private static void checkUrl(String field, String url, boolean required, List<String> problems) {
         if (url == null) {
             if (required) {
@@ -214,33 +264,26 @@ public final class RegistryApi {
         try {
             URI u = URI.create(url);
             if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
-                problems.add(field + ": '" + url + "' must be an absolute http or https URL");
+                problems.add(field + ": '" + shown(url) + "' must be an absolute http or https URL");
             }
         } catch (IllegalArgumentException e) {
-            problems.add(field + ": '" + url + "' is not a URL");
+            problems.add(field + ": '" + shown(url) + "' is not a URL");
         }
     }
 
     private static JsonNode jsonBody(RoutingContext ctx) {
-        String type = ctx.request().getHeader("Content-Type");
-        if (type == null || !type.split(";", 2)[0].trim().equalsIgnoreCase("application/json")) {
-            Problem.unsupportedMediaType(type).send(ctx);
-            return null;
-        }
-        try {
-            JsonNode node = JSON.readTree(ctx.body().buffer() == null ? "" : ctx.body().buffer().toString(StandardCharsets.UTF_8));
-            if (node == null || node.isMissingNode()) {
-                Problem.malformedJson("the body is empty").send(ctx);
-                return null;
-            }
-            return node;
-        } catch (JsonProcessingException e) {
-            Problem.malformedJson(e.getOriginalMessage()).send(ctx);
-            return null;
-        }
+        return StrictJson.read(ctx);
     }
 
     private static void unavailable(RoutingContext ctx, Throwable cause) {
+        for (Throwable c = cause; c != null; c = c.getCause()) {
+            if (c instanceof org.apache.kafka.common.errors.InvalidTopicException) {
+                // A permanent problem (e.g. a topic whose name collides with one made outside Sagalog): not 503.
+                Problem.nameConflict("a step topic of this definition cannot be created: " + c.getMessage()
+                        + "; rename the participant; nothing changed").send(ctx);
+                return;
+            }
+        }
         log.warn("registry write failed: {}", cause.toString());
         ctx.response().putHeader("Retry-After", "5");
         Problem.unavailable("Kafka did not store the registration, so nothing changed; retry after 5 seconds").send(ctx);

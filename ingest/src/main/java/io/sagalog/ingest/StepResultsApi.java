@@ -34,6 +34,12 @@ import java.util.Set;
 public final class StepResultsApi {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int REMEMBERED_TOKENS = 100_000;
+    /** The largest {@code output} a participant may report: it is kept in the transaction's state and context. */
+    public static final int MAX_OUTPUT_BYTES = 256 * 1024;
+    /** The largest {@code error} text a participant may report. */
+    public static final int MAX_ERROR_BYTES = 4 * 1024;
+    private static final Set<Outcome> REPORTABLE = java.util.EnumSet.of(Outcome.SUCCEEDED, Outcome.FAILED_TRANSIENT,
+            Outcome.FAILED_PERMANENT);
 
     private final Vertx vertx;
     private final ControlLog controlLog;
@@ -61,23 +67,15 @@ public final class StepResultsApi {
 
     public void mount(Router router) {
         router.post("/v1/step-results").handler(BodyHandler.create(false).setBodyLimit(IngestApi.BODY_LIMIT_BYTES))
-                .handler(this::report);
+                .handler(this::report).failureHandler(StrictJson.failures(IngestApi.BODY_LIMIT_BYTES));
     }
 
     private void report(RoutingContext ctx) {
-        String type = ctx.request().getHeader("Content-Type");
-        if (type == null || !type.split(";", 2)[0].trim().equalsIgnoreCase("application/json")) {
-            Problem.unsupportedMediaType(type).send(ctx);
+        JsonNode body = StrictJson.read(ctx);
+        if (body == null) {
             return;
         }
-        JsonNode body;
-        try {
-            body = JSON.readTree(ctx.body().buffer() == null ? "" : ctx.body().buffer().toString(StandardCharsets.UTF_8));
-        } catch (JsonProcessingException e) {
-            Problem.malformedJson(e.getOriginalMessage()).send(ctx);
-            return;
-        }
-        if (body == null || !body.isObject()) {
+        if (!body.isObject()) {
             Problem.invalidRequest("send {\"token\": \"...\", \"outcome\": \"succeeded|failed_transient|failed_permanent\", "
                     + "\"output\": {...}, \"error\": \"...\"}").send(ctx);
             return;
@@ -94,9 +92,32 @@ public final class StepResultsApi {
         try {
             outcome = Outcome.valueOf(body.path("outcome").asText("").toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
+            outcome = null;
+        }
+        if (!body.path("outcome").isTextual() || !REPORTABLE.contains(outcome)) {
             Problem.invalidRequest("'outcome' must be succeeded, failed_transient or failed_permanent").send(ctx);
             return;
         }
+        JsonNode outputNode = body.get("output");
+        String output = outputNode != null && !outputNode.isNull() ? outputNode.toString() : null;
+        int outputBytes = output == null ? 0 : output.getBytes(StandardCharsets.UTF_8).length;
+        if (outputBytes > MAX_OUTPUT_BYTES) {
+            Problem.valueTooLarge("output", outputBytes, MAX_OUTPUT_BYTES, "bytes (as JSON in UTF-8)").send(ctx);
+            return;
+        }
+        JsonNode errorNode = body.get("error");
+        if (errorNode != null && !errorNode.isNull() && !errorNode.isTextual()) {
+            Problem.invalidRequest("'error' must be text: what went wrong, in words (at most " + MAX_ERROR_BYTES
+                    + " bytes)").send(ctx);
+            return;
+        }
+        String error = errorNode == null || errorNode.isNull() ? null : errorNode.textValue();
+        int errorBytes = error == null ? 0 : error.getBytes(StandardCharsets.UTF_8).length;
+        if (errorBytes > MAX_ERROR_BYTES) {
+            Problem.valueTooLarge("error", errorBytes, MAX_ERROR_BYTES, "bytes (in UTF-8)").send(ctx);
+            return;
+        }
+        Outcome reported = outcome;
         if (used.contains(token)) {
             alreadyUsed(ctx);
             return;
@@ -120,11 +141,9 @@ public final class StepResultsApi {
                 alreadyUsed(ctx);
                 return;
             }
-            String output = body.has("output") && !body.get("output").isNull() ? body.get("output").toString() : null;
-            String error = body.hasNonNull("error") ? body.get("error").asText() : null;
             ControlRecord record = ControlRecord.newBuilder().setTxId(c.txId()).setAtMillis(clock.millis())
                     .setBody(StepResult.newBuilder().setStep(c.step()).setAttempt(c.attempt())
-                            .setPhase(Phase.valueOf(c.phase().name())).setOutcome(outcome).setOutput(output)
+                            .setPhase(Phase.valueOf(c.phase().name())).setOutcome(reported).setOutput(output)
                             .setError(error).build())
                     .build();
             Future.fromCompletionStage(controlLog.append(record), vertx.getOrCreateContext()).onComplete(appended -> {

@@ -1,6 +1,9 @@
 package io.sagalog.ingest;
 
 import io.sagalog.engine.TxStatus;
+import io.sagalog.engine.health.ComponentHealth;
+import io.sagalog.engine.health.ConsumerFactory;
+import io.sagalog.engine.health.SupervisedLoop;
 import io.sagalog.schemas.Topics;
 import io.sagalog.schemas.avro.JournalEvent;
 import io.sagalog.schemas.avro.JournalRecord;
@@ -14,14 +17,10 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,28 +40,79 @@ public final class TransactionWaits implements AutoCloseable {
     public static final Duration MAX_WAIT = Duration.ofSeconds(30);
 
     private final Vertx vertx;
-    private final KafkaConsumer<String, byte[]> consumer;
+    /** The name of the follower loop in health and metrics. */
+    public static final String COMPONENT = "journal-follower";
+
+    private final String bootstrapServers;
+    private final ConsumerFactory consumers;
+    /** How far the follower read, per partition: a restarted follower goes on from there and misses nothing. */
+    private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
     private final Map<String, List<Promise<Boolean>>> waiters = new ConcurrentHashMap<>();
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final Thread thread;
+    private final SupervisedLoop follower;
 
     public TransactionWaits(Vertx vertx, String bootstrapServers) {
+        this(vertx, bootstrapServers, new ComponentHealth(), ConsumerFactory.KAFKA);
+    }
+
+    /**
+     * @param health where the follower reports as {@value #COMPONENT}; it restarts itself when it fails
+     * @param consumers creates the follower's consumer, again after each failure
+     */
+    public TransactionWaits(Vertx vertx, String bootstrapServers, ComponentHealth health, ConsumerFactory consumers) {
         this.vertx = vertx;
+        this.bootstrapServers = bootstrapServers;
+        this.consumers = consumers;
+        // The first session opens here, so that waits registered once this returns see every later decision.
+        SupervisedLoop.Session first = openFollower();
+        java.util.concurrent.atomic.AtomicReference<SupervisedLoop.Session> opened = new java.util.concurrent.atomic.AtomicReference<>(first);
+        this.follower = SupervisedLoop.start(COMPONENT, health, () -> {
+            SupervisedLoop.Session s = opened.getAndSet(null);
+            return s != null ? s : openFollower();
+        });
+    }
+
+    /** A fresh consumer on every journal partition: at the positions read so far, at the end the first time. */
+    private SupervisedLoop.Session openFollower() {
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // Under exactly_once_v2 a decision counts once its transaction committed.
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
-        this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
-        List<TopicPartition> partitions = consumer.partitionsFor(Topics.JOURNAL.name()).stream()
-                .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToEnd(partitions);
-        partitions.forEach(consumer::position); // resolve "end" now: waits registered from here on see every later decision
-        this.thread = new Thread(this::follow, "sagalog-journal-follower");
-        this.thread.setDaemon(true);
-        this.thread.start();
+        Consumer<String, byte[]> consumer = consumers.create(COMPONENT, c);
+        try {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.JOURNAL.name()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            for (TopicPartition tp : partitions) {
+                Long position = positions.get(tp);
+                if (position == null) {
+                    consumer.seekToEnd(List.of(tp));
+                    positions.put(tp, consumer.position(tp)); // resolve "end" now
+                } else {
+                    consumer.seek(tp, position);
+                }
+            }
+        } catch (RuntimeException e) {
+            consumer.close(Duration.ZERO);
+            throw e;
+        }
+        return new SupervisedLoop.Session() {
+            @Override
+            public void step() {
+                followOnce(consumer);
+            }
+
+            @Override
+            public void wakeup() {
+                consumer.wakeup();
+            }
+
+            @Override
+            public void close() {
+                consumer.close(Duration.ofSeconds(2));
+            }
+        };
     }
 
     /** One registered wait: its outcome, and a way to stop waiting early (e.g. the transaction had already settled). */
@@ -129,24 +179,18 @@ public final class TransactionWaits implements AutoCloseable {
         return waiters.size();
     }
 
-    private void follow() {
-        try {
-            while (running.get()) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    List<Promise<Boolean>> list = record.key() == null ? null : waiters.get(record.key());
-                    if (list != null && settles(record)) {
-                        list.forEach(p -> p.tryComplete(true));
-                    }
-                }
+    private void followOnce(Consumer<String, byte[]> consumer) {
+        var records = consumer.poll(Duration.ofMillis(500));
+        for (ConsumerRecord<String, byte[]> record : records) {
+            List<Promise<Boolean>> list = record.key() == null ? null : waiters.get(record.key());
+            if (list != null && settles(record)) {
+                list.forEach(p -> p.tryComplete(true));
             }
-        } catch (WakeupException e) {
-            if (running.get()) {
-                log.error("the journal follower stopped", e);
+        }
+        if (!records.isEmpty()) {
+            for (TopicPartition tp : records.partitions()) {
+                positions.put(tp, consumer.position(tp));
             }
-        } catch (RuntimeException e) {
-            log.error("the journal follower stopped; waiting requests answer when their wait runs out", e);
-        } finally {
-            consumer.close(Duration.ofSeconds(2));
         }
     }
 
@@ -167,12 +211,6 @@ public final class TransactionWaits implements AutoCloseable {
 
     @Override
     public void close() {
-        running.set(false);
-        consumer.wakeup();
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        follower.close(Duration.ofSeconds(5));
     }
 }

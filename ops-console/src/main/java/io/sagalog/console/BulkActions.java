@@ -33,6 +33,8 @@ final class BulkActions {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PAGE = 200;
     private static final int KEPT_JOBS = 100;
+    private static final java.util.regex.Pattern DEFINITION_NAME =
+            java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
 
     private final WebClient client;
     private final Supplier<Endpoint> self;
@@ -60,18 +62,37 @@ final class BulkActions {
             }
             TxStatus status;
             try {
+                if (query.hasNonNull("status") && !query.get("status").isTextual()) {
+                    throw new IllegalArgumentException();
+                }
                 status = query.hasNonNull("status") ? TxStatus.valueOf(query.get("status").asText().toUpperCase(Locale.ROOT))
                         : null;
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("'query.status' must be one of " + List.of(TxStatus.values()));
             }
-            if (status == null && !query.hasNonNull("definition")) {
+            JsonNode definition = query.get("definition");
+            if (definition != null && !definition.isNull()
+                    && (!definition.isTextual() || !DEFINITION_NAME.matcher(definition.asText()).matches())) {
+                throw new IllegalArgumentException("'query.definition' must be a definition name (1-100 letters, digits, "
+                        + "'.', '_' or '-'); leave it out to match every definition of the status");
+            }
+            JsonNode reason = query.get("reason");
+            if (reason != null && !reason.isNull() && (!reason.isTextual() || reason.asText().isBlank()
+                    || reason.asText().length() > 1000)) {
+                throw new IllegalArgumentException("'query.reason' must be text of 1 to 1000 characters that the reason "
+                        + "of a transaction contains");
+            }
+            if (status == null && (definition == null || definition.isNull())) {
                 throw new IllegalArgumentException("'query' must name a status or a definition, so a bulk action never "
                         + "touches every transaction by accident");
             }
+            if (body.hasNonNull("expectedSeq")) {
+                throw new IllegalArgumentException("'expectedSeq' is for an action on one transaction "
+                        + "(POST /v1/transactions/{txId}/actions); a bulk action has none");
+            }
             QueryApi.ActionRequest action = QueryApi.ActionRequest.of(body);
-            return new Request(status, query.hasNonNull("definition") ? query.get("definition").asText() : null,
-                    query.hasNonNull("reason") ? query.get("reason").asText() : null, action.action(), action.step(),
+            return new Request(status, definition == null || definition.isNull() ? null : definition.asText(),
+                    reason == null || reason.isNull() ? null : reason.asText(), action.action(), action.step(),
                     action.reason(), action.force());
         }
     }

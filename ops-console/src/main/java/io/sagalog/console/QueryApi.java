@@ -17,6 +17,7 @@ import io.sagalog.ingest.ControlLog;
 import io.sagalog.ingest.OwnerForwarding;
 import io.sagalog.ingest.TransactionWaits;
 import io.sagalog.ingest.Problem;
+import io.sagalog.ingest.StrictJson;
 import io.sagalog.ingest.auth.BearerAuth;
 import io.sagalog.schemas.avro.ControlRecord;
 import io.sagalog.schemas.avro.OperatorCommand;
@@ -91,11 +92,11 @@ public final class QueryApi {
         router.get("/v1/transactions/counts").handler(this::counts);
         router.get("/v1/transactions").handler(this::list);
         router.post("/v1/transactions/actions").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES))
-                .handler(this::bulkAction);
+                .handler(this::bulkAction).failureHandler(StrictJson.failures(BODY_LIMIT_BYTES));
         router.get("/v1/bulk-actions/:bulkId").handler(this::bulkStatus);
         router.get("/v1/transactions/:txId").handler(this::get);
         router.post("/v1/transactions/:txId/actions").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES))
-                .handler(this::action);
+                .handler(this::action).failureHandler(StrictJson.failures(BODY_LIMIT_BYTES));
     }
 
     // ---- one transaction ----------------------------------------------------------------------------------
@@ -158,7 +159,7 @@ public final class QueryApi {
         }
         String actor = BearerAuth.actor(ctx).orElse("anonymous");
         Input.OperatorCommand command = new Input.OperatorCommand(txId, request.actionId(), request.action(),
-                request.step(), request.output(), request.reason(), actor, request.force());
+                request.step(), request.output(), request.reason(), actor, request.force(), request.expectedSeq());
         vertx.<Optional<TransactionView>>executeBlocking(() -> queries.find(txId), false).onComplete(found -> {
             if (found.failed()) {
                 failed(ctx, found.cause(), "reading transaction " + txId);
@@ -175,16 +176,18 @@ public final class QueryApi {
                 return;
             }
             Optional<String> refusal = OperatorActions.refusal(view.state(), view.definition(), command);
+            if (OperatorActions.isStale(view.state(), command)) {
+                Problem.staleTransaction(refusal.orElse("the transaction has moved on since you looked; reload it and "
+                        + "decide again")).send(ctx, Map.of("currentSeq", OperatorActions.currentSeq(view.state()),
+                        "expectedSeq", command.expectedSeq()));
+                return;
+            }
             if (refusal.isPresent()) {
                 Problem.of(409, "action-refused", "The action does not fit the transaction's state", refusal.get())
                         .send(ctx);
                 return;
             }
-            ControlRecord record = ControlRecord.newBuilder().setTxId(txId).setAtMillis(clock.millis())
-                    .setBody(OperatorCommand.newBuilder().setActionId(command.actionId())
-                            .setAction(command.action().wireName()).setStep(command.step()).setOutput(command.output())
-                            .setReason(command.reason()).setActor(actor).setForce(command.force()).build())
-                    .build();
+            ControlRecord record = io.sagalog.engine.internal.WireCodec.operatorCommand(command, clock.millis());
             Future.fromCompletionStage(controlLog.append(record), vertx.getOrCreateContext()).onComplete(appended -> {
                 if (appended.failed()) {
                     ctx.response().putHeader("Retry-After", "5");
@@ -421,18 +424,12 @@ public final class QueryApi {
     }
 
     static JsonNode readJson(RoutingContext ctx) {
-        Buffer buffer = ctx.body().buffer();
-        try {
-            JsonNode node = JSON.readTree(buffer == null ? "" : buffer.toString(StandardCharsets.UTF_8));
-            if (node == null || !node.isObject()) {
-                Problem.invalidRequest("the body must be a JSON object").send(ctx);
-                return null;
-            }
-            return node;
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            Problem.malformedJson(e.getOriginalMessage()).send(ctx);
+        JsonNode node = StrictJson.read(ctx);
+        if (node != null && !node.isObject()) {
+            Problem.invalidRequest("the body must be a JSON object").send(ctx);
             return null;
         }
+        return node;
     }
 
     private static JsonNode parse(String text) {
@@ -463,10 +460,26 @@ public final class QueryApi {
         if (cause instanceof EngineNotReadyException e) {
             ctx.response().putHeader("Retry-After", "1");
             Problem.unavailable(e.getMessage()).send(ctx);
+        } else if (engineNotRunning(cause)) {
+            log.warn("{}: the engine cannot answer: {}", what, cause.toString());
+            ctx.response().putHeader("Retry-After", "5");
+            Problem.unavailable("the engine cannot answer now (" + cause.getMessage() + "); nothing was changed; "
+                    + "retry later, and see /health/ready").send(ctx);
         } else {
             log.error("{} failed", what, cause);
             Problem.internal().send(ctx);
         }
+    }
+
+    /** Kafka Streams refusing a store query because it is not running (ERROR, PENDING_SHUTDOWN, ...). */
+    static boolean engineNotRunning(Throwable cause) {
+        for (Throwable c = cause; c != null; c = c.getCause()) {
+            if (c.getClass().getName().startsWith("org.apache.kafka.streams.errors.")
+                    || c instanceof IllegalStateException && String.valueOf(c.getMessage()).contains("KafkaStreams")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void json(RoutingContext ctx, int status, String body) {
@@ -475,7 +488,11 @@ public final class QueryApi {
 
     /** The body of {@code POST /v1/transactions/{txId}/actions}. */
     record ActionRequest(String actionId, OperatorAction action, String step, String output, String reason,
-                         boolean force) {
+                         boolean force, Long expectedSeq) {
+        /** The longest {@code reason} kept in the history. */
+        static final int MAX_REASON_LENGTH = 4096;
+        /** The largest {@code output} of a skip, as JSON in UTF-8 (as for a participant's output). */
+        static final int MAX_OUTPUT_BYTES = 256 * 1024;
 
         /** Parses and validates; on a problem sends it and returns null. */
         static ActionRequest parse(RoutingContext ctx) {
@@ -496,18 +513,38 @@ public final class QueryApi {
             if (action == null || !action.isTextual()) {
                 throw new IllegalArgumentException("'action' is required: one of retry, skip, rollback, resume, resolve");
             }
-            OperatorAction parsed = OperatorAction.parse(action.asText());
+            OperatorAction parsed;
+            try {
+                parsed = OperatorAction.parse(action.asText());
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("'action' must be one of retry, skip, rollback, resume, resolve");
+            }
             JsonNode reason = body.get("reason");
             if (reason == null || !reason.isTextual() || reason.asText().isBlank()) {
                 throw new IllegalArgumentException("'reason' is required: say why, in words; it is kept in the history");
             }
+            if (reason.asText().length() > MAX_REASON_LENGTH) {
+                throw new IllegalArgumentException("'reason' has " + reason.asText().length() + " characters; at most "
+                        + MAX_REASON_LENGTH + " are allowed");
+            }
             JsonNode step = body.get("step");
-            if (step != null && !step.isNull() && !step.isTextual()) {
-                throw new IllegalArgumentException("'step' must be a step name");
+            if (step != null && !step.isNull() && (!step.isTextual() || step.asText().length() > 100)) {
+                throw new IllegalArgumentException("'step' must be a step name (1 to 100 characters)");
             }
             JsonNode output = body.get("output");
             if (output != null && !output.isNull() && parsed != OperatorAction.SKIP) {
                 throw new IllegalArgumentException("'output' is only for skip");
+            }
+            if (output != null && !output.isNull()
+                    && output.toString().getBytes(StandardCharsets.UTF_8).length > MAX_OUTPUT_BYTES) {
+                throw new IllegalArgumentException("'output' is larger than " + MAX_OUTPUT_BYTES
+                        + " bytes as JSON; at most " + MAX_OUTPUT_BYTES + " are allowed");
+            }
+            JsonNode expectedSeq = body.get("expectedSeq");
+            if (expectedSeq != null && !expectedSeq.isNull() && (!expectedSeq.isIntegralNumber()
+                    || !expectedSeq.canConvertToLong() || expectedSeq.asLong() < 0)) {
+                throw new IllegalArgumentException("'expectedSeq' must be a whole number of 0 or more: the seq of the "
+                        + "newest history event you saw");
             }
             JsonNode force = body.get("force");
             if (force != null && !force.isNull() && !force.isBoolean()) {
@@ -522,7 +559,8 @@ public final class QueryApi {
                     actionId == null || actionId.isNull() ? UUID.randomUUID().toString() : actionId.asText(),
                     parsed, step == null || step.isNull() ? null : step.asText(),
                     output == null || output.isNull() ? null : output.toString(), reason.asText().strip(),
-                    force != null && force.asBoolean());
+                    force != null && force.asBoolean(),
+                    expectedSeq == null || expectedSeq.isNull() ? null : expectedSeq.asLong());
         }
     }
 }

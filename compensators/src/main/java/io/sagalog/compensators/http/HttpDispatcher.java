@@ -1,6 +1,9 @@
 package io.sagalog.compensators.http;
 
 import io.sagalog.engine.CallbackTokens;
+import io.sagalog.engine.health.ComponentHealth;
+import io.sagalog.engine.health.ConsumerFactory;
+import io.sagalog.engine.health.SupervisedLoop;
 import io.sagalog.engine.registry.ParticipantInfo;
 import io.sagalog.schemas.Topics;
 import io.sagalog.schemas.avro.ControlRecord;
@@ -19,19 +22,15 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,7 +45,14 @@ public final class HttpDispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpDispatcher.class);
 
     private final Supplier<Map<String, ParticipantInfo>> participants;
-    private final KafkaConsumer<String, byte[]> consumer;
+    /** The name of the dispatcher loop in health and metrics. */
+    public static final String COMPONENT = "dispatcher";
+
+    private final String bootstrap;
+    private final ConsumerFactory consumers;
+    private final ComponentHealth health;
+    /** The current session's consumer; used by the loop's thread only. */
+    private Consumer<String, byte[]> consumer;
     private final KafkaProducer<String, ControlRecord> producer;
     private final WebClient client;
     private final Context context;
@@ -54,34 +60,26 @@ public final class HttpDispatcher implements AutoCloseable {
     private final String callbackUrl;
     private final Clock clock = Clock.systemUTC();
     private final Map<String, ParticipantLane> lanes = new ConcurrentHashMap<>();
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final Thread thread;
+    private volatile SupervisedLoop loop;
     private Set<String> subscribed = Set.of();
 
     private HttpDispatcher(Vertx vertx, String bootstrap, Supplier<Map<String, ParticipantInfo>> participants,
-                           CallbackTokens tokens, String callbackUrl) {
+                           CallbackTokens tokens, String callbackUrl, ComponentHealth health, ConsumerFactory consumers) {
         this.participants = participants;
+        this.bootstrap = bootstrap;
+        this.health = health;
+        this.consumers = consumers;
         this.tokens = tokens;
         this.callbackUrl = callbackUrl;
         this.context = vertx.getOrCreateContext();
         this.client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
                 .setConnectTimeout(2_000));
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, "sagalog-http-dispatcher");
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
-        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
-        c.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 5_000);
-        this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
         this.producer = new KafkaProducer<>(p, new StringSerializer(), Topics.CONTROL.serde().serializer());
-        this.thread = new Thread(this::loop, "sagalog-http-dispatcher");
     }
 
     /**
@@ -90,8 +88,18 @@ public final class HttpDispatcher implements AutoCloseable {
      */
     public static HttpDispatcher start(Vertx vertx, String bootstrap, Supplier<Map<String, ParticipantInfo>> participants,
                                        CallbackTokens tokens, String callbackUrl) {
-        HttpDispatcher d = new HttpDispatcher(vertx, bootstrap, participants, tokens, callbackUrl);
-        d.thread.start();
+        return start(vertx, bootstrap, participants, tokens, callbackUrl, new ComponentHealth(), ConsumerFactory.KAFKA);
+    }
+
+    /**
+     * @param health where the dispatcher's loop reports as {@value #COMPONENT}; it restarts itself when it fails
+     * @param consumers creates the loop's consumer, again after each failure
+     */
+    public static HttpDispatcher start(Vertx vertx, String bootstrap, Supplier<Map<String, ParticipantInfo>> participants,
+                                       CallbackTokens tokens, String callbackUrl, ComponentHealth health,
+                                       ConsumerFactory consumers) {
+        HttpDispatcher d = new HttpDispatcher(vertx, bootstrap, participants, tokens, callbackUrl, health, consumers);
+        d.loop = SupervisedLoop.start(COMPONENT, health, d::openSession);
         return d;
     }
 
@@ -109,44 +117,70 @@ public final class HttpDispatcher implements AutoCloseable {
     private record InFlight(long offset, CompletableFuture<?> done) {}
 
     /**
-     * Polls without waiting for answers: each request goes to its participant's lane at once, so a slow participant
-     * never holds up another. Offsets are committed per partition up to the first request still in flight, so a crash
-     * re-sends unanswered requests and never loses one. Too many requests in flight pause the partitions.
+     * A fresh consumer, subscribed on the first step. A restarted session starts from the committed offsets, which
+     * stop at the first request still unanswered, so requests in flight when the last one failed are sent again (with
+     * the same idempotency key) and none is lost; their earlier answers, if they come, are ignored by the engine.
      */
-    private void loop() {
-        try {
-            while (running.get()) {
-                followRegistry();
-                if (subscribed.isEmpty()) {
-                    Thread.sleep(200);
-                    continue;
-                }
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(50))) {
-                    StepRequest request = decode(record);
-                    ParticipantLane lane = request == null ? null : lanes.get(request.getParticipant());
-                    CompletableFuture<?> done = lane == null
-                            ? CompletableFuture.completedFuture(null) // unreadable, or no longer an HTTP participant
-                            : lane.submit(request).thenCompose(answer -> answer.later()
-                                    ? CompletableFuture.completedFuture(null) : report(request, answer));
-                    inFlight.computeIfAbsent(new TopicPartition(record.topic(), record.partition()),
-                            tp -> new java.util.ArrayDeque<>()).add(new InFlight(record.offset(), done));
-                }
-                commitFinished(false);
-                applyBackpressure();
+    private SupervisedLoop.Session openSession() {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, "sagalog-http-dispatcher");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        c.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 5_000);
+        Consumer<String, byte[]> fresh = consumers.create(COMPONENT, c);
+        consumer = fresh;
+        subscribed = Set.of();
+        inFlight.clear();
+        return new SupervisedLoop.Session() {
+            @Override
+            public void step() throws InterruptedException {
+                pollOnce();
             }
-        } catch (WakeupException | InterruptedException e) {
-            // closing
-        } catch (Exception e) {
-            log.error("the HTTP dispatcher stopped: {}", e.toString(), e);
-        } finally {
-            try {
-                commitFinished(true);
-            } catch (RuntimeException e) {
-                log.warn("could not commit the dispatcher's last offsets: {}", e.toString());
+
+            @Override
+            public void wakeup() {
+                fresh.wakeup();
             }
-            consumer.close(Duration.ofSeconds(5));
-            producer.close(Duration.ofSeconds(5));
+
+            @Override
+            public void close() {
+                try {
+                    commitFinished(true);
+                } catch (RuntimeException e) {
+                    log.warn("could not commit the dispatcher's last offsets: {}", e.toString());
+                }
+                inFlight.clear();
+                fresh.close(Duration.ofSeconds(5));
+            }
+        };
+    }
+
+    /**
+     * One round: polls without waiting for answers: each request goes to its participant's lane at once, so a slow
+     * participant never holds up another. Offsets are committed per partition up to the first request still in flight,
+     * so a crash re-sends unanswered requests and never loses one. Too many requests in flight pause the partitions.
+     */
+    private void pollOnce() throws InterruptedException {
+        followRegistry();
+        if (subscribed.isEmpty()) {
+            Thread.sleep(200);
+            return;
         }
+        for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(50))) {
+            StepRequest request = decode(record);
+            ParticipantLane lane = request == null ? null : lanes.get(request.getParticipant());
+            CompletableFuture<?> done = lane == null
+                    ? CompletableFuture.completedFuture(null) // unreadable, or no longer an HTTP participant
+                    : lane.submit(request).thenCompose(answer -> answer.later()
+                            ? CompletableFuture.completedFuture(null) : report(request, answer));
+            inFlight.computeIfAbsent(new TopicPartition(record.topic(), record.partition()),
+                    tp -> new java.util.ArrayDeque<>()).add(new InFlight(record.offset(), done));
+        }
+        commitFinished(false);
+        applyBackpressure();
     }
 
     private final Map<TopicPartition, java.util.ArrayDeque<InFlight>> inFlight = new java.util.HashMap<>();
@@ -172,7 +206,7 @@ public final class HttpDispatcher implements AutoCloseable {
         }
         if (!commit.isEmpty()) {
             if (sync) {
-                consumer.commitSync(commit);
+                consumer.commitSync(commit, Duration.ofSeconds(5));
             } else {
                 consumer.commitAsync(commit, (offsets, error) -> {
                     if (error != null) {
@@ -225,8 +259,17 @@ public final class HttpDispatcher implements AutoCloseable {
                 consumer.subscribe(topics, new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
                     @Override
                     public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {
-                        // Commit what is answered; what is still in flight is sent again by the next owner.
-                        commitFinished(true);
+                        // Commit what is answered; what is still in flight is sent again by the next owner. A commit
+                        // that fails here must not end the loop: the next owner then re-sends a little more.
+                        try {
+                            commitFinished(true);
+                        } catch (org.apache.kafka.common.errors.WakeupException
+                                 | org.apache.kafka.common.errors.InterruptException e) {
+                            throw e; // closing
+                        } catch (RuntimeException e) {
+                            log.warn("could not commit the offsets of revoked partitions {} ({}); their unanswered "
+                                    + "requests are sent again", partitions, e.toString());
+                        }
                         partitions.forEach(inFlight::remove);
                     }
 
@@ -268,13 +311,11 @@ public final class HttpDispatcher implements AutoCloseable {
 
     @Override
     public void close() {
-        running.set(false);
-        consumer.wakeup();
-        try {
-            thread.join(15_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        SupervisedLoop l = loop;
+        if (l != null) {
+            l.close(Duration.ofSeconds(15));
         }
+        producer.close(Duration.ofSeconds(5));
         lanes.values().forEach(ParticipantLane::close);
         client.close();
     }

@@ -23,6 +23,10 @@ import org.slf4j.LoggerFactory;
 public final class StepRunner {
     private static final Logger log = LoggerFactory.getLogger(StepRunner.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The largest output a step may report; the result must fit a Kafka record with room to spare. */
+    public static final int MAX_OUTPUT_BYTES = 256 * 1024;
+    /** The longest error text a step reports, in UTF-8 bytes. */
+    public static final int MAX_ERROR_BYTES = 4 * 1024;
 
     private final Participant participant;
     private final Clock clock;
@@ -38,8 +42,9 @@ public final class StepRunner {
         if (request.getPhase() == Phase.ACTION && clock.millis() > request.getDeadlineMillis()) {
             // The engine stopped waiting for this attempt (it retried, or rolled back). Doing the work now could
             // leave an effect nobody will undo, so it is not run; a live retry carries a new deadline.
+            // EXPIRED: not delivered, nothing happened, so the engine may retry without compensating anything.
             return ControlRecord.newBuilder().setTxId(request.getTxId()).setAtMillis(clock.millis())
-                    .setBody(result.setOutcome(Outcome.FAILED_TRANSIENT)
+                    .setBody(result.setOutcome(Outcome.EXPIRED)
                             .setError("not run: the request arrived after its deadline").build())
                     .build();
         }
@@ -53,7 +58,27 @@ public final class StepRunner {
                     result.setOutcome(Outcome.FAILED_PERMANENT).setError(missing("action", request.getHandler()));
                 } else {
                     Object output = handler.get().handle(call);
-                    result.setOutcome(Outcome.SUCCEEDED).setOutput(JSON.writeValueAsString(output));
+                    String problem = null;
+                    String json = null;
+                    try {
+                        json = JSON.writeValueAsString(output);
+                    } catch (JsonProcessingException | RuntimeException e) {
+                        problem = "the output of " + participant.name() + "." + request.getHandler()
+                                + " cannot be written as JSON: " + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage());
+                    }
+                    if (json != null && json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_OUTPUT_BYTES) {
+                        problem = "the output of " + participant.name() + "." + request.getHandler() + " is "
+                                + json.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+                                + " bytes as JSON, larger than the limit of " + MAX_OUTPUT_BYTES + " bytes";
+                    }
+                    if (problem == null) {
+                        result.setOutcome(Outcome.SUCCEEDED).setOutput(json);
+                    } else {
+                        // The handler's output is a bug of the handler: retrying returns the same, so the step fails.
+                        log.error("{} {} of transaction {}: {}", request.getPhase(), request.getStep(), request.getTxId(),
+                                problem);
+                        result.setOutcome(Outcome.FAILED_PERMANENT).setError(bounded(problem));
+                    }
                 }
             } else {
                 Optional<CompensationHandler> handler = participant.compensation(request.getHandler());
@@ -65,14 +90,48 @@ public final class StepRunner {
                 }
             }
         } catch (PermanentFailure e) {
-            result.setOutcome(Outcome.FAILED_PERMANENT).setError(e.getMessage());
-        } catch (Exception e) {
+            result.setOutcome(Outcome.FAILED_PERMANENT).setError(bounded(e.getMessage()));
+        } catch (VirtualMachineError e) {
+            if (!(e instanceof StackOverflowError)) {
+                throw e; // out of memory and the like: the process cannot go on, the worker's supervisor shows it
+            }
+            // A handler that recursed too deep: the stack is unwound now, so only this step fails.
+            log.warn("{} {} of transaction {} overflowed the stack (attempt {}); reporting a transient failure",
+                    request.getPhase(), request.getStep(), request.getTxId(), request.getAttempt());
+            result.setOutcome(Outcome.FAILED_TRANSIENT).setError("StackOverflowError in the handler");
+        } catch (Exception | Error e) {
+            // An Error from a handler (a missing class, an assertion) fails this step, not the worker.
             log.warn("{} {} of transaction {} failed (attempt {}); reporting a transient failure",
                     request.getPhase(), request.getStep(), request.getTxId(), request.getAttempt(), e);
-            result.setOutcome(Outcome.FAILED_TRANSIENT).setError(e.getClass().getSimpleName() + ": " + e.getMessage());
+            result.setOutcome(Outcome.FAILED_TRANSIENT).setError(bounded(e.getClass().getSimpleName() + ": " + e.getMessage()));
         }
         return ControlRecord.newBuilder().setTxId(request.getTxId()).setAtMillis(clock.millis()).setBody(result.build())
                 .build();
+    }
+
+    /** The text cut to at most {@link #MAX_ERROR_BYTES} bytes of UTF-8, marked when cut. */
+    static String bounded(String text) {
+        if (text == null) {
+            return null;
+        }
+        byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (bytes.length <= MAX_ERROR_BYTES) {
+            return text;
+        }
+        String marker = "... (cut to " + MAX_ERROR_BYTES + " bytes)";
+        int keep = MAX_ERROR_BYTES - marker.length();
+        // Decode the first bytes leniently; a character cut in half is dropped.
+        java.nio.charset.CharsetDecoder decoder = java.nio.charset.StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.IGNORE);
+        try {
+            return decoder.decode(java.nio.ByteBuffer.wrap(bytes, 0, keep)) + marker;
+        } catch (java.nio.charset.CharacterCodingException e) {
+            return text.substring(0, Math.min(text.length(), keep / 4)) + marker;
+        }
+    }
+
+    private static String firstLine(String text) {
+        return text == null ? "" : text.lines().findFirst().orElse("");
     }
 
     private String missing(String kind, String handler) {

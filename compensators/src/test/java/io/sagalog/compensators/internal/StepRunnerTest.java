@@ -29,6 +29,23 @@ class StepRunnerTest {
                 if (city.equals("Flaky")) {
                     throw new IllegalStateException("database unavailable");
                 }
+                if (city.equals("Broken")) {
+                    throw new NoClassDefFoundError("com/example/Rooms " + "x".repeat(10_000));
+                }
+                if (city.equals("Loop")) {
+                    Map<String, Object> self = new java.util.HashMap<>();
+                    self.put("self", self); // Jackson cannot write a cycle
+                    return self;
+                }
+                if (city.equals("Deep")) {
+                    return recurse(0);
+                }
+                if (city.equals("Huge")) {
+                    return Map.of("blob", "x".repeat(300 * 1024));
+                }
+                if (city.equals("Chatty")) {
+                    throw new IllegalStateException("y".repeat(20_000));
+                }
                 return Map.of("room", 12);
             })
             .compensation("cancel", calls::add)
@@ -81,15 +98,62 @@ class StepRunnerTest {
     }
 
     @Test
-    void shouldNotRunAnActionWhoseDeadlinePassedBecauseTheEngineNoLongerWaitsForIt() {
+    void shouldReportExpiredWithoutRunningAnActionWhoseDeadlinePassed() {
         StepRequest late = request(Phase.ACTION, "reserve", "{\"city\":\"Oslo\"}");
         late.setDeadlineMillis(41);
 
         StepResult result = run(late);
 
         assertThat(calls).isEmpty();
-        assertThat(result.getOutcome()).isEqualTo(Outcome.FAILED_TRANSIENT);
+        assertThat(result.getOutcome()).isEqualTo(Outcome.EXPIRED);
         assertThat(result.getError()).contains("after its deadline");
+    }
+
+    @Test
+    void shouldFailTheStepTransientlyWhenTheHandlerThrowsAnErrorWithTheTextBoundedTo4KiB() {
+        StepResult result = run(request(Phase.ACTION, "reserve", "{\"city\":\"Broken\"}"));
+
+        assertThat(result.getOutcome()).isEqualTo(Outcome.FAILED_TRANSIENT);
+        assertThat(result.getError()).startsWith("NoClassDefFoundError: com/example/Rooms");
+        assertThat(result.getError().getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(4096);
+    }
+
+    @Test
+    void shouldBoundTheErrorTextOfAnyExceptionTo4KiB() {
+        StepResult result = run(request(Phase.ACTION, "reserve", "{\"city\":\"Chatty\"}"));
+
+        assertThat(result.getOutcome()).isEqualTo(Outcome.FAILED_TRANSIENT);
+        assertThat(result.getError().getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(4096);
+    }
+
+    @Test
+    void shouldFailTheStepWithAClearErrorWhenTheOutputCannotBeWrittenAsJson() {
+        StepResult result = run(request(Phase.ACTION, "reserve", "{\"city\":\"Loop\"}"));
+
+        assertThat(result.getOutcome()).isEqualTo(Outcome.FAILED_PERMANENT);
+        assertThat(result.getError()).contains("output of hotels.reserve cannot be written as JSON");
+        assertThat(result.getOutput()).isNull();
+    }
+
+    @Test
+    void shouldFailTheStepWhenTheOutputIsLargerThan256KiB() {
+        StepResult result = run(request(Phase.ACTION, "reserve", "{\"city\":\"Huge\"}"));
+
+        assertThat(result.getOutcome()).isEqualTo(Outcome.FAILED_PERMANENT);
+        assertThat(result.getError()).contains("larger than the limit of 262144 bytes");
+        assertThat(result.getOutput()).isNull();
+    }
+
+    @Test
+    void shouldFailTheStepWhenTheHandlerOverflowsTheStack() {
+        StepResult result = run(request(Phase.ACTION, "reserve", "{\"city\":\"Deep\"}"));
+
+        assertThat(result.getOutcome()).isEqualTo(Outcome.FAILED_TRANSIENT);
+        assertThat(result.getError()).contains("StackOverflowError");
+    }
+
+    private static int recurse(int depth) {
+        return recurse(depth + 1) + 1;
     }
 
     private StepResult run(StepRequest request) {

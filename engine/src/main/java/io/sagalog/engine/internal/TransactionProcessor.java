@@ -184,7 +184,12 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
                 continue;
             }
             for (io.sagalog.engine.Timer timer : state.timers()) {
-                if (deadlines.get(TimerKeys.key(state.txId(), timer)) == null && !firing.contains(key(state.txId(), timer))) {
+                String key = key(state.txId(), timer);
+                Long firedAt = firing.get(key);
+                // A timer appended as TimerFired is out of the index until its record is read back (within moments);
+                // one still not read back after a while was lost on the way (an aborted transaction): index it again.
+                if (deadlines.get(key) == null && (firedAt == null || nowMillis - firedAt > FIRING_GRACE_MILLIS)) {
+                    firing.remove(key);
                     log.warn("timer {} of transaction {} was missing from the timer index; indexed again", timer,
                             state.txId());
                     index(state.txId(), timer);
@@ -227,15 +232,19 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
                 : Math.max(scanFromMillis, horizon - SCAN_SLACK_MILLIS);
     }
 
-    /** Timers appended to the log and not read back yet (by txId and timer), so the sweep does not index them again. */
-    private final java.util.Set<String> firing = new java.util.HashSet<>();
+    /**
+     * Timers appended to the log and not read back yet (timer key to the wall-clock time it was appended), so the
+     * sweep does not index them again while their record is on its way.
+     */
+    private final java.util.Map<String, Long> firing = new java.util.HashMap<>();
+    private static final long FIRING_GRACE_MILLIS = 30_000;
 
     private static String key(String txId, io.sagalog.engine.Timer timer) {
         return TimerKeys.key(txId, timer);
     }
 
     private void appendTimerFired(String txId, io.sagalog.engine.Timer timer, long nowMillis) {
-        firing.add(key(txId, timer));
+        firing.put(key(txId, timer), nowMillis);
         if (firing.size() > 100_000) {
             firing.clear(); // only a hint for the sweep; never let it grow without bound
         }

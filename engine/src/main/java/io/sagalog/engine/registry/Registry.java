@@ -4,6 +4,9 @@ import io.sagalog.engine.Definition;
 import io.sagalog.engine.DefinitionCatalog;
 import io.sagalog.engine.DefinitionParser;
 import io.sagalog.engine.InvalidDefinitionException;
+import io.sagalog.engine.health.ComponentHealth;
+import io.sagalog.engine.health.ConsumerFactory;
+import io.sagalog.engine.health.SupervisedLoop;
 import io.sagalog.schemas.Topics;
 import io.sagalog.schemas.avro.DefinitionRecord;
 import io.sagalog.schemas.avro.ParticipantRecord;
@@ -15,21 +18,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,13 +42,23 @@ import org.slf4j.LoggerFactory;
  */
 public final class Registry implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Registry.class);
+    /** At most this many distinct participants over all definitions: each is a step topic with its own partitions. */
+    public static final int MAX_STEP_TOPICS = 256;
+    /** At most this many registered participants. */
+    public static final int MAX_REGISTERED_PARTICIPANTS = 1024;
 
-    private final KafkaConsumer<String, byte[]> consumer;
+    /** The name of the reader loop in health and metrics. */
+    public static final String COMPONENT = "registry";
+
+    private final String bootstrapServers;
+    private final ConsumerFactory consumers;
+    private final ComponentHealth health;
+    private volatile SupervisedLoop reader;
+    /** The topics' ends when the first reader session opened: {@link #start} returns once they are read. */
+    private volatile Map<TopicPartition, Long> initialEnds;
     private final KafkaProducer<String, byte[]> producer;
     private final org.apache.kafka.clients.admin.Admin admin;
     private final Clock clock;
-    private final Thread reader;
-    private final AtomicBoolean running = new AtomicBoolean(true);
     private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
     private final Map<Long, List<Waiter>> waiters = new ConcurrentHashMap<>();
     private final Map<String, Definition> definitionsByKey = new HashMap<>();
@@ -58,13 +68,11 @@ public final class Registry implements AutoCloseable {
 
     private record Waiter(TopicPartition partition, long offset, Runnable done) {}
 
-    private Registry(String bootstrapServers, Clock clock) {
+    private Registry(String bootstrapServers, Clock clock, ComponentHealth health, ConsumerFactory consumers) {
         this.clock = clock;
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
-        this.consumer = new KafkaConsumer<>(c, new StringDeserializer(), new ByteArrayDeserializer());
+        this.bootstrapServers = bootstrapServers;
+        this.health = health;
+        this.consumers = consumers;
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -75,32 +83,36 @@ public final class Registry implements AutoCloseable {
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
         this.admin = org.apache.kafka.clients.admin.Admin.create(
                 Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
-        this.reader = new Thread(this::read, "sagalog-registry");
-        this.reader.setDaemon(true);
     }
 
     /** Reads both registry topics to their current end and keeps following them. The topics must exist. */
     public static Registry start(String bootstrapServers, Duration timeout) throws InterruptedException {
-        Registry registry = new Registry(bootstrapServers, Clock.systemUTC());
-        List<TopicPartition> partitions = new ArrayList<>();
-        for (String topic : List.of(Topics.DEFINITIONS.name(), Topics.PARTICIPANTS.name())) {
-            registry.consumer.partitionsFor(topic).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
-        }
-        registry.consumer.assign(partitions);
-        registry.consumer.seekToBeginning(partitions);
-        Map<TopicPartition, Long> ends = registry.consumer.endOffsets(partitions);
-        registry.reader.start();
+        return start(bootstrapServers, timeout, new io.sagalog.engine.health.ComponentHealth(),
+                io.sagalog.engine.health.ConsumerFactory.KAFKA);
+    }
+
+    /**
+     * @param health where the reader loop reports as {@value #COMPONENT}; it restarts itself when it fails
+     * @param consumers creates the reader's consumer, again after each failure
+     */
+    public static Registry start(String bootstrapServers, Duration timeout, ComponentHealth health,
+                                 ConsumerFactory consumers) throws InterruptedException {
+        Registry registry = new Registry(bootstrapServers, Clock.systemUTC(), health, consumers);
+        registry.reader = SupervisedLoop.start(COMPONENT, health, registry::openReader);
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean loaded = false;
         while (!loaded && System.nanoTime() < deadline) {
-            loaded = ends.entrySet().stream().allMatch(e -> registry.positions.getOrDefault(e.getKey(), 0L) >= e.getValue());
+            Map<TopicPartition, Long> ends = registry.initialEnds;
+            loaded = ends != null
+                    && ends.entrySet().stream().allMatch(e -> registry.positions.getOrDefault(e.getKey(), 0L) >= e.getValue());
             if (!loaded) {
                 Thread.sleep(20);
             }
         }
         if (!loaded) {
             registry.close();
-            throw new IllegalStateException("could not read the registry topics within " + timeout);
+            throw new IllegalStateException("could not read the registry topics within " + timeout + " (reader "
+                    + health.status(COMPONENT).describe() + ")");
         }
         return registry;
     }
@@ -130,6 +142,7 @@ public final class Registry implements AutoCloseable {
             throw new InvalidDefinitionException(List.of("name: '" + checked.name() + "' does not match the name in the path '"
                     + name + "'"));
         }
+        checkStepTopics(checked);
         int version;
         synchronized (versionsHandedOut) {
             version = Math.max(definitions.latest(name).map(Definition::version).orElse(0),
@@ -149,6 +162,58 @@ public final class Registry implements AutoCloseable {
         });
         return topics.thenCompose(ignored -> write(Topics.DEFINITIONS.name(), name + "@" + version, Topics.DEFINITIONS.serde().encode(record)))
                 .thenApply(ignored -> definitions.find(name, version).orElse(parsed));
+    }
+
+    /**
+     * Kafka treats '.' and '_' in topic names alike ({@code sagalog.steps.a.b} and {@code sagalog.steps.a_b} collide),
+     * and every participant a definition names is a step topic; refuses names that collide with each other or with a
+     * participant in use, and a definition that would bring the step topics over {@value #MAX_STEP_TOPICS}.
+     */
+    private void checkStepTopics(Definition d) throws InvalidDefinitionException {
+        Map<String, String> inUse = new HashMap<>();
+        Set<String> topics = new java.util.HashSet<>();
+        for (Definition other : definitions.all()) {
+            other.steps().forEach(s -> {
+                inUse.putIfAbsent(topicKey(s.participant()), s.participant());
+                topics.add(s.participant());
+            });
+        }
+        participants.keySet().forEach(p -> inUse.putIfAbsent(topicKey(p), p));
+        List<String> problems = new ArrayList<>();
+        Map<String, String> mine = new HashMap<>();
+        for (int i = 0; i < d.steps().size(); i++) {
+            String p = d.steps().get(i).participant();
+            String at = "steps[" + i + "] (" + d.steps().get(i).name() + ").participant";
+            String sibling = mine.putIfAbsent(topicKey(p), p);
+            String other = inUse.get(topicKey(p));
+            if (sibling != null && !sibling.equals(p)) {
+                problems.add(at + ": '" + p + "' collides with '" + sibling + "' of this definition: Kafka topic names "
+                        + "that differ only in '.' and '_' are the same topic; use one spelling");
+            } else if (other != null && !other.equals(p)) {
+                problems.add(at + ": '" + p + "' collides with the participant '" + other + "' already in use: Kafka topic "
+                        + "names that differ only in '.' and '_' are the same topic; use '" + other + "' or another name");
+            }
+            topics.add(p);
+        }
+        if (topics.size() > MAX_STEP_TOPICS) {
+            problems.add("steps: with this definition the definitions would name " + topics.size()
+                    + " participants (step topics); at most " + MAX_STEP_TOPICS + " are allowed in all");
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidDefinitionException(problems);
+        }
+    }
+
+    /** A registered participant whose step topic would be the same as {@code name}'s, other than {@code name}. */
+    public Optional<String> collidingParticipant(String name) {
+        String key = topicKey(name);
+        Set<String> names = new java.util.TreeSet<>(participants.keySet());
+        definitions.all().forEach(d -> d.steps().forEach(s -> names.add(s.participant())));
+        return names.stream().filter(p -> !p.equals(name) && topicKey(p).equals(key)).findFirst();
+    }
+
+    private static String topicKey(String participant) {
+        return participant.replace('.', '_');
     }
 
     /** Stores (or replaces) how to reach a participant. */
@@ -198,46 +263,88 @@ public final class Registry implements AutoCloseable {
         waiters.values().removeIf(List::isEmpty);
     }
 
-    private void read() {
+    /**
+     * Opens a reader: a fresh consumer on every partition of both topics, at the positions already read (from the
+     * start the first time), so a restarted reader goes on where the last one stopped.
+     */
+    private SupervisedLoop.Session openReader() {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
+        org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer = consumers.create(COMPONENT, c);
         try {
-            while (running.get()) {
-                var records = consumer.poll(Duration.ofMillis(100));
-                boolean changedDefinitions = false;
-                boolean changedParticipants = false;
-                Map<String, ParticipantInfo> nextParticipants = null;
-                for (ConsumerRecord<String, byte[]> r : records) {
-                    try {
-                        if (r.topic().equals(Topics.DEFINITIONS.name())) {
-                            applyDefinition(r);
-                            changedDefinitions = true;
-                        } else {
-                            if (nextParticipants == null) {
-                                nextParticipants = new HashMap<>(participants);
-                            }
-                            applyParticipant(r, nextParticipants);
-                            changedParticipants = true;
-                        }
-                    } catch (RuntimeException e) {
-                        log.error("skipping unreadable registry record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),
-                                e.getMessage());
-                    }
-                }
-                if (changedDefinitions) {
-                    definitions = DefinitionCatalog.of(definitionsByKey.values());
-                }
-                if (changedParticipants) {
-                    participants = Map.copyOf(nextParticipants);
-                }
-                for (TopicPartition tp : consumer.assignment()) {
-                    positions.put(tp, consumer.position(tp));
-                }
-                releaseWaiters();
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : List.of(Topics.DEFINITIONS.name(), Topics.PARTICIPANTS.name())) {
+                consumer.partitionsFor(topic).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
             }
-        } catch (org.apache.kafka.common.errors.WakeupException e) {
-            // closing
-        } finally {
-            consumer.close(Duration.ofSeconds(2));
+            consumer.assign(partitions);
+            for (TopicPartition tp : partitions) {
+                Long position = positions.get(tp);
+                if (position == null) {
+                    consumer.seekToBeginning(List.of(tp));
+                } else {
+                    consumer.seek(tp, position);
+                }
+            }
+            if (initialEnds == null) {
+                initialEnds = Map.copyOf(consumer.endOffsets(partitions));
+            }
+        } catch (RuntimeException e) {
+            consumer.close(Duration.ZERO);
+            throw e;
         }
+        return new SupervisedLoop.Session() {
+            @Override
+            public void step() {
+                readOnce(consumer);
+            }
+
+            @Override
+            public void wakeup() {
+                consumer.wakeup();
+            }
+
+            @Override
+            public void close() {
+                consumer.close(Duration.ofSeconds(2));
+            }
+        };
+    }
+
+    /** One poll: applies what came, publishes new snapshots, and releases the writers waiting for it. */
+    private void readOnce(org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer) {
+        var records = consumer.poll(Duration.ofMillis(100));
+        boolean changedDefinitions = false;
+        boolean changedParticipants = false;
+        Map<String, ParticipantInfo> nextParticipants = null;
+        for (ConsumerRecord<String, byte[]> r : records) {
+            try {
+                if (r.topic().equals(Topics.DEFINITIONS.name())) {
+                    applyDefinition(r);
+                    changedDefinitions = true;
+                } else {
+                    if (nextParticipants == null) {
+                        nextParticipants = new HashMap<>(participants);
+                    }
+                    applyParticipant(r, nextParticipants);
+                    changedParticipants = true;
+                }
+            } catch (RuntimeException e) {
+                log.error("skipping unreadable registry record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),
+                        e.getMessage());
+            }
+        }
+        if (changedDefinitions) {
+            definitions = DefinitionCatalog.of(definitionsByKey.values());
+        }
+        if (changedParticipants) {
+            participants = Map.copyOf(nextParticipants);
+        }
+        for (TopicPartition tp : consumer.assignment()) {
+            positions.put(tp, consumer.position(tp));
+        }
+        releaseWaiters();
     }
 
     private void applyDefinition(ConsumerRecord<String, byte[]> r) {
@@ -266,12 +373,9 @@ public final class Registry implements AutoCloseable {
 
     @Override
     public void close() {
-        running.set(false);
-        consumer.wakeup();
-        try {
-            reader.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        SupervisedLoop r = reader;
+        if (r != null) {
+            r.close(Duration.ofSeconds(5));
         }
         producer.close(Duration.ofSeconds(2));
         admin.close(Duration.ofSeconds(2));
