@@ -4,21 +4,41 @@ import io.sagalog.schemas.Topics;
 import io.sagalog.schemas.avro.ControlRecord;
 import java.time.Duration;
 import java.util.Properties;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The control log on Kafka: an idempotent producer with {@code acks=all}. {@code send} can block (waiting for
  * metadata or buffer space), so it runs on a thread of its own, never on a Vert.x event loop.
+ *
+ * <p>Bounded, so a broker that is down costs neither time nor memory: at most {@code maxInFlight} appends wait for
+ * Kafka (more fail at once with {@link NotRecordedException}); {@code send} blocks at most
+ * {@link #maxBlock}; and after a send could not get the topic's metadata, appends queued behind it fail at once for
+ * {@link #UNREACHABLE_BACKOFF} instead of blocking one after the other. Appends return a {@link PendingAppend}: a
+ * failure before the record was handed to the producer is a {@link NotRecordedException}; any later one leaves the
+ * outcome unknown.
  */
 public final class KafkaControlLog implements ControlLog {
+    private static final Logger log = LoggerFactory.getLogger(KafkaControlLog.class);
+    public static final int DEFAULT_MAX_IN_FLIGHT = 1024;
+    /** How long appends fail fast after a send found Kafka unreachable, before one tries again. */
+    static final long UNREACHABLE_BACKOFF_NANOS = Duration.ofSeconds(1).toNanos();
+    private static final String UNREACHABLE_BACKOFF = "1 s";
+
     private final KafkaProducer<String, ControlRecord> producer;
+    private final Semaphore inFlight;
+    private final int maxInFlight;
+    private final Duration maxBlock;
+    /** When a send last failed to find the topic (System.nanoTime), or 0; written and read by the sender thread. */
+    private long unreachableSince;
     private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sagalog-ingest-sender");
         t.setDaemon(true);
@@ -27,35 +47,81 @@ public final class KafkaControlLog implements ControlLog {
 
     /** @param deliveryTimeout how long to try before answering 503 when Kafka is unreachable */
     public KafkaControlLog(String bootstrapServers, Duration deliveryTimeout) {
+        this(bootstrapServers, deliveryTimeout, DEFAULT_MAX_IN_FLIGHT);
+    }
+
+    /**
+     * @param deliveryTimeout how long to try before giving up on one append
+     * @param maxInFlight appends waiting for Kafka at most; beyond it {@link #append} fails at once
+     */
+    public KafkaControlLog(String bootstrapServers, Duration deliveryTimeout, int maxInFlight) {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
         int timeout = (int) deliveryTimeout.toMillis();
-        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Math.max(1000, timeout / 2));
-        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Math.max(timeout, 1000 + Math.max(1000, timeout / 2)));
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout);
+        int requestTimeout = Math.max(1000, timeout / 2);
+        this.maxBlock = Duration.ofMillis(Math.max(500, Math.min(2000, timeout / 4)));
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, requestTimeout);
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Math.max(timeout, 1 + requestTimeout));
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) maxBlock.toMillis());
         this.producer = new KafkaProducer<>(p, new StringSerializer(), Topics.CONTROL.serde().serializer());
+        this.maxInFlight = maxInFlight;
+        this.inFlight = new Semaphore(maxInFlight);
     }
 
     @Override
     public CompletionStage<Void> append(ControlRecord record) {
-        CompletableFuture<Void> acked = new CompletableFuture<>();
-        sender.execute(() -> {
-            try {
-                producer.send(new ProducerRecord<>(Topics.CONTROL.name(), record.getTxId(), record), (meta, error) -> {
-                    if (error == null) {
-                        acked.complete(null);
-                    } else {
-                        acked.completeExceptionally(error);
-                    }
-                });
-            } catch (RuntimeException e) {
-                acked.completeExceptionally(e);
-            }
-        });
+        PendingAppend acked = new PendingAppend();
+        if (!inFlight.tryAcquire()) {
+            acked.completeExceptionally(new NotRecordedException(maxInFlight + " requests are already waiting for Kafka"));
+            return acked;
+        }
+        acked.whenComplete((ok, error) -> inFlight.release());
+        try {
+            sender.execute(() -> send(record, acked));
+        } catch (RuntimeException e) { // shut down
+            acked.completeExceptionally(new NotRecordedException("the control log is closed", e));
+        }
         return acked;
+    }
+
+    private void send(ControlRecord record, PendingAppend acked) {
+        if (unreachableSince != 0 && System.nanoTime() - unreachableSince < UNREACHABLE_BACKOFF_NANOS) {
+            if (acked.withdraw("Kafka is unreachable: a send found no metadata for " + Topics.CONTROL.name()
+                    + " less than " + UNREACHABLE_BACKOFF + " ago")) {
+                return; // failed with NotRecordedException; the caller says Kafka is unreachable
+            }
+        }
+        if (!acked.handOver()) {
+            return; // withdrawn by the caller: its deadline passed while this waited here
+        }
+        try {
+            producer.send(new ProducerRecord<>(Topics.CONTROL.name(), record.getTxId(), record), (meta, error) -> {
+                if (error == null) {
+                    acked.complete(null);
+                } else {
+                    acked.completeExceptionally(error);
+                }
+            });
+            unreachableSince = 0;
+        } catch (RuntimeException e) {
+            // Thrown by send itself (no metadata within max.block.ms, serialization): nothing left this process.
+            if (e instanceof org.apache.kafka.common.errors.TimeoutException) {
+                if (unreachableSince == 0) {
+                    log.warn("Kafka is unreachable (no metadata for {} within {} ms); submits fail at once for {} at a time",
+                            Topics.CONTROL.name(), maxBlock.toMillis(), UNREACHABLE_BACKOFF);
+                }
+                unreachableSince = System.nanoTime();
+            }
+            acked.completeExceptionally(new NotRecordedException("Kafka did not take the record: " + e.getMessage(), e));
+        }
+    }
+
+    /** Appends waiting for Kafka now. */
+    public int inFlight() {
+        return maxInFlight - inFlight.availablePermits();
     }
 
     @Override
