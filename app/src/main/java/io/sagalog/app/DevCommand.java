@@ -84,7 +84,7 @@ public final class DevCommand implements Callable<Integer> {
         SagalogNode node;
         try {
             node = SagalogNode.start(new SagalogNode.Options(engineConfig, options.host, options.port, options.partitions, definitions,
-                    NodeOptions.callbackSecret(dataDir.resolve("callback-secret")), tokens));
+                    NodeOptions.callbackSecret(dataDir.resolve("callback-secret")), tokens).withLimits(options.httpLimits()));
         } catch (Exception e) {
             kafka.close();
             throw e;

@@ -26,6 +26,7 @@ import io.sagalog.ingest.auth.AccessRules;
 import io.sagalog.ingest.auth.BearerAuth;
 import io.sagalog.ingest.auth.Tokens;
 import io.sagalog.ingest.KafkaControlLog;
+import io.sagalog.ingest.LagAdmission;
 import io.sagalog.ingest.Problem;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -196,7 +197,14 @@ public final class SagalogNode implements AutoCloseable {
             AccessRules.mount(router, auth);
             new io.sagalog.console.ConsolePage().mount(router);
             waits = new TransactionWaits(vertx, bootstrap);
-            new IngestApi(vertx, controlLog, registry::definitions, Clock.systemUTC(), waits).mount(router);
+            LagAdmission admission = new LagAdmission(() -> engineLag(engine), limits.maxEngineLag());
+            // Measured once a second on a worker, so a submit only reads the last measurement.
+            vertx.setPeriodic(1_000, id -> vertx.executeBlocking(() -> {
+                admission.refresh();
+                return null;
+            }, false));
+            new IngestApi(vertx, controlLog, registry::definitions, Clock.systemUTC(), waits, engine.queries(), admission,
+                    limits.requestTimeout()).mount(router);
             new QueryApi(vertx, engine.queries(), controlLog, Clock.systemUTC(), waits).mount(router);
             new RegistryApi(vertx, registry).mount(router);
             new StepResultsApi(vertx, controlLog, engine.queries(), tokens, Clock.systemUTC()).mount(router);
@@ -279,6 +287,22 @@ public final class SagalogNode implements AutoCloseable {
                         + state + ", " + restored + " records restored); is the broker reachable?");
             }
         }
+    }
+
+    /**
+     * Records of its input the engine has not read yet: the sum of its main consumer's {@code records-lag} over the
+     * partitions it has (what {@code sagalog_engine_consumer_lag} reports). NaN values (not measured yet) count 0.
+     */
+    static long engineLag(SagaEngine engine) {
+        double lag = 0;
+        for (var e : engine.kafkaMetrics().entrySet()) {
+            if (e.getKey().name().equals("records-lag") && e.getKey().tags().containsKey("partition")
+                    && !e.getKey().group().contains("restore")
+                    && e.getValue().metricValue() instanceof Number n && !Double.isNaN(n.doubleValue())) {
+                lag += n.doubleValue();
+            }
+        }
+        return (long) lag;
     }
 
     /** The address other instances reach this one at: the bound host, or this machine's address for 0.0.0.0. */

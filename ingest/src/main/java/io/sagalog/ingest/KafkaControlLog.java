@@ -25,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * {@link #UNREACHABLE_BACKOFF} instead of blocking one after the other. Appends return a {@link PendingAppend}: a
  * failure before the record was handed to the producer is a {@link NotRecordedException}; any later one leaves the
  * outcome unknown.
+ *
+ * <p>When Kafka has acknowledged nothing for half the delivery timeout while appends wait for it (the broker went
+ * away after the producer knew it), those appends fail at once as unknown outcome ({@link KafkaStalledException}),
+ * and new ones fail at once as not recorded, except one a second that probes whether Kafka is back.
  */
 public final class KafkaControlLog implements ControlLog {
     private static final Logger log = LoggerFactory.getLogger(KafkaControlLog.class);
@@ -37,8 +41,19 @@ public final class KafkaControlLog implements ControlLog {
     private final Semaphore inFlight;
     private final int maxInFlight;
     private final Duration maxBlock;
-    /** When a send last failed to find the topic (System.nanoTime), or 0; written and read by the sender thread. */
-    private long unreachableSince;
+    /** Since when Kafka is known not to answer (System.nanoTime), or 0. */
+    private volatile long unreachableSince;
+    /** When the last probe append was let through while unreachable. */
+    private final java.util.concurrent.atomic.AtomicLong lastProbe = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long lastAck = System.nanoTime();
+    private final long stallNanos;
+    private final java.util.Set<PendingAppend> sent = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.ScheduledExecutorService stallCheck =
+            Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "sagalog-ingest-stall-check");
+                t.setDaemon(true);
+                return t;
+            });
     private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sagalog-ingest-sender");
         t.setDaemon(true);
@@ -69,6 +84,45 @@ public final class KafkaControlLog implements ControlLog {
         this.producer = new KafkaProducer<>(p, new StringSerializer(), Topics.CONTROL.serde().serializer());
         this.maxInFlight = maxInFlight;
         this.inFlight = new Semaphore(maxInFlight);
+        this.stallNanos = Math.max(Duration.ofMillis(500).toNanos(), deliveryTimeout.toNanos() / 2);
+        stallCheck.scheduleWithFixedDelay(this::checkStalled, 250, 250, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    /** Fails the appends Kafka left without an answer for {@link #stallNanos} while it acknowledged nothing. */
+    private void checkStalled() {
+        long now = System.nanoTime();
+        if (sent.isEmpty() || now - lastAck < stallNanos) {
+            return;
+        }
+        int failed = 0;
+        for (PendingAppend p : sent) {
+            if (now - p.handedOverAt >= stallNanos && p.completeExceptionally(new KafkaStalledException(
+                    "Kafka acknowledged nothing for " + (now - lastAck) / 1_000_000 + " ms"))) {
+                failed++;
+            }
+        }
+        if (failed > 0) {
+            if (unreachableSince == 0) {
+                log.warn("Kafka acknowledged nothing for {} ms: {} waiting submits answered as outcome unknown; new "
+                        + "submits fail at once until Kafka answers again", (now - lastAck) / 1_000_000, failed);
+            }
+            unreachableSince = now;
+        }
+    }
+
+    /** True while Kafka is known not to answer, except for one probe append a second. */
+    private boolean refuseNow() {
+        long since = unreachableSince;
+        if (since == 0) {
+            return false;
+        }
+        if (lastAck - since > 0) {
+            unreachableSince = 0;
+            return false;
+        }
+        long now = System.nanoTime();
+        long probe = lastProbe.get();
+        return !(now - probe >= UNREACHABLE_BACKOFF_NANOS && lastProbe.compareAndSet(probe, now));
     }
 
     @Override
@@ -78,7 +132,15 @@ public final class KafkaControlLog implements ControlLog {
             acked.completeExceptionally(new NotRecordedException(maxInFlight + " requests are already waiting for Kafka"));
             return acked;
         }
-        acked.whenComplete((ok, error) -> inFlight.release());
+        if (refuseNow()) {
+            acked.completeExceptionally(new NotRecordedException("Kafka is not answering"));
+            inFlight.release();
+            return acked;
+        }
+        acked.whenComplete((ok, error) -> {
+            inFlight.release();
+            sent.remove(acked);
+        });
         try {
             sender.execute(() -> send(record, acked));
         } catch (RuntimeException e) { // shut down
@@ -88,35 +150,45 @@ public final class KafkaControlLog implements ControlLog {
     }
 
     private void send(ControlRecord record, PendingAppend acked) {
-        if (unreachableSince != 0 && System.nanoTime() - unreachableSince < UNREACHABLE_BACKOFF_NANOS) {
-            if (acked.withdraw("Kafka is unreachable: a send found no metadata for " + Topics.CONTROL.name()
-                    + " less than " + UNREACHABLE_BACKOFF + " ago")) {
-                return; // failed with NotRecordedException; the caller says Kafka is unreachable
-            }
+        if (refuseNow() && acked.withdraw("Kafka is not answering: sends found it unreachable within the last "
+                + UNREACHABLE_BACKOFF)) {
+            return; // failed with NotRecordedException; the caller says nothing was recorded
         }
         if (!acked.handOver()) {
             return; // withdrawn by the caller: its deadline passed while this waited here
         }
+        sent.add(acked);
+        if (acked.isDone()) {
+            sent.remove(acked);
+        }
+        Thread self = Thread.currentThread();
         try {
             producer.send(new ProducerRecord<>(Topics.CONTROL.name(), record.getTxId(), record), (meta, error) -> {
                 if (error == null) {
+                    lastAck = System.nanoTime();
                     acked.complete(null);
+                } else if (Thread.currentThread() == self) {
+                    // Reported by send itself, before the record joined a batch (no metadata within max.block.ms,
+                    // no buffer space): nothing left this process.
+                    notTaken(acked, error);
                 } else {
                     acked.completeExceptionally(error);
                 }
             });
-            unreachableSince = 0;
         } catch (RuntimeException e) {
-            // Thrown by send itself (no metadata within max.block.ms, serialization): nothing left this process.
-            if (e instanceof org.apache.kafka.common.errors.TimeoutException) {
-                if (unreachableSince == 0) {
-                    log.warn("Kafka is unreachable (no metadata for {} within {} ms); submits fail at once for {} at a time",
-                            Topics.CONTROL.name(), maxBlock.toMillis(), UNREACHABLE_BACKOFF);
-                }
-                unreachableSince = System.nanoTime();
-            }
-            acked.completeExceptionally(new NotRecordedException("Kafka did not take the record: " + e.getMessage(), e));
+            notTaken(acked, e);
         }
+    }
+
+    private void notTaken(PendingAppend acked, Throwable e) {
+        if (e instanceof org.apache.kafka.common.errors.TimeoutException) {
+            if (unreachableSince == 0) {
+                log.warn("Kafka is unreachable (no metadata for {} within {} ms); submits fail at once but one a second",
+                        Topics.CONTROL.name(), maxBlock.toMillis());
+            }
+            unreachableSince = System.nanoTime();
+        }
+        acked.completeExceptionally(new NotRecordedException("Kafka did not take the record: " + e.getMessage(), e));
     }
 
     /** Appends waiting for Kafka now. */
@@ -126,6 +198,7 @@ public final class KafkaControlLog implements ControlLog {
 
     @Override
     public void close() {
+        stallCheck.shutdownNow();
         sender.shutdown();
         producer.close(Duration.ofSeconds(5));
     }

@@ -27,8 +27,15 @@ public final class PendingAppend extends CompletableFuture<Void> {
 
     /** For the sender: true when it may hand the record to Kafka (nobody withdrew it). */
     boolean handOver() {
-        return state.compareAndSet(QUEUED, HANDED_OVER);
+        if (state.compareAndSet(QUEUED, HANDED_OVER)) {
+            handedOverAt = System.nanoTime();
+            return true;
+        }
+        return false;
     }
+
+    /** System.nanoTime() when it was handed to Kafka. */
+    volatile long handedOverAt;
 
     /** Whether it left this process (a failure from here on leaves the outcome unknown). */
     public boolean handedOver() {
