@@ -134,6 +134,41 @@ class HttpEdgeIntegrationTest {
         assertProblem(raw(chunked.toString()), 413);
     }
 
+    @Test
+    void aClientThatDisconnectsMidBodyIsLoggedAtDebugNotAsAnError() throws Exception {
+        ch.qos.logback.classic.Logger ingestLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(io.sagalog.ingest.IngestApi.class);
+        ch.qos.logback.classic.Logger nodeLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(SagalogNode.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> events =
+                new ch.qos.logback.core.read.ListAppender<>();
+        events.start();
+        ch.qos.logback.classic.Level before = ingestLog.getLevel();
+        ingestLog.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        ingestLog.addAppender(events);
+        nodeLog.addAppender(events);
+        try {
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", node.node.port()), 5_000);
+                s.getOutputStream().write(("POST /v1/transactions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 1000\r\n\r\n{\"definition\":").getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+            }
+            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (System.nanoTime() < deadline && events.list.stream()
+                    .noneMatch(e -> e.getFormattedMessage().contains("went away"))) {
+                Thread.sleep(20);
+            }
+            assertThat(events.list).as("log events").anyMatch(e -> e.getFormattedMessage().contains("went away")
+                    && e.getLevel().toInt() <= ch.qos.logback.classic.Level.INFO.toInt());
+            assertThat(events.list).as("log events").noneMatch(e -> e.getLevel() == ch.qos.logback.classic.Level.ERROR);
+        } finally {
+            ingestLog.detachAppender(events);
+            nodeLog.detachAppender(events);
+            ingestLog.setLevel(before);
+        }
+    }
+
     // ---- helpers ------------------------------------------------------------------------------------------------
 
     private static boolean closedByPeer(Socket s) {

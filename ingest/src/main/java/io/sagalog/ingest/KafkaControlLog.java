@@ -110,7 +110,9 @@ public final class KafkaControlLog implements ControlLog {
         }
     }
 
-    /** True while Kafka is known not to answer, except for one probe append a second. */
+    /**
+     * True while Kafka is known not to answer: for a second after each failure, then all but one probe append a second.
+     */
     private boolean refuseNow() {
         long since = unreachableSince;
         if (since == 0) {
@@ -121,6 +123,9 @@ public final class KafkaControlLog implements ControlLog {
             return false;
         }
         long now = System.nanoTime();
+        if (now - since < UNREACHABLE_BACKOFF_NANOS) {
+            return true; // within a second of the latest failure (appends queued behind a blocked send drain here)
+        }
         long probe = lastProbe.get();
         return !(now - probe >= UNREACHABLE_BACKOFF_NANOS && lastProbe.compareAndSet(probe, now));
     }
