@@ -110,6 +110,12 @@ public final class KafkaControlLog implements ControlLog {
         }
     }
 
+    /** True within a second of the latest failure while nothing was acknowledged since (drains a queue at once). */
+    private boolean failedLately() {
+        long since = unreachableSince;
+        return since != 0 && lastAck - since <= 0 && System.nanoTime() - since < UNREACHABLE_BACKOFF_NANOS;
+    }
+
     /**
      * True while Kafka is known not to answer: for a second after each failure, then all but one probe append a second.
      */
@@ -155,7 +161,7 @@ public final class KafkaControlLog implements ControlLog {
     }
 
     private void send(ControlRecord record, PendingAppend acked) {
-        if (refuseNow() && acked.withdraw("Kafka is not answering: sends found it unreachable within the last "
+        if (failedLately() && acked.withdraw("Kafka is not answering: sends found it unreachable within the last "
                 + UNREACHABLE_BACKOFF)) {
             return; // failed with NotRecordedException; the caller says nothing was recorded
         }

@@ -128,6 +128,37 @@ class SubmitOverloadTest {
         }
     }
 
+    @Test
+    void whileKafkaIsUnreachableAppendsFailAtOnceButOneProbeASecondStillTriesKafka() throws Exception {
+        vertx = Vertx.vertx();
+        int deadPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            deadPort = s.getLocalPort();
+        }
+        Supplier<ControlRecord> record = () -> ControlRecord.newBuilder().setTxId("t").setAtMillis(0)
+                .setBody(io.sagalog.schemas.avro.TxRequested.newBuilder().setDefinition("d").setInput("{}").build())
+                .build();
+        try (KafkaControlLog log = new KafkaControlLog("127.0.0.1:" + deadPort, Duration.ofMillis(2000), 100)) {
+            Throwable first = log.append(record.get()).toCompletableFuture().handle((ok, e) -> e).join();
+            assertThat(first).isInstanceOf(NotRecordedException.class).hasMessageContaining("metadata");
+            long t0 = System.nanoTime();
+            Throwable second = log.append(record.get()).toCompletableFuture().handle((ok, e) -> e).join();
+            assertThat(second).isInstanceOf(NotRecordedException.class).hasMessageContaining("not answering");
+            assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(200));
+            // Later appends probe Kafka again (and find it still unreachable), one a second.
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            Throwable probe = null;
+            while (System.nanoTime() < deadline) {
+                probe = log.append(record.get()).toCompletableFuture().handle((ok, e) -> e).join();
+                if (probe.getMessage().contains("metadata")) {
+                    break;
+                }
+                Thread.sleep(50);
+            }
+            assertThat(probe).isInstanceOf(NotRecordedException.class).hasMessageContaining("metadata");
+        }
+    }
+
     private static ControlLog acking() {
         return log(record -> CompletableFuture.completedFuture(null));
     }
