@@ -135,8 +135,9 @@ final class HttpFront {
             return;
         }
         long seen = state == null ? -1 : state.requests;
-        vertx.setTimer(limits.requestTimeout().toMillis(), id -> {
-            timedOut(req);
+        long timeout = limits.requestTimeout().toMillis() + waitMillis(req);
+        vertx.setTimer(timeout, id -> {
+            timedOut(req, timeout);
             if (state != null) {
                 // Kept alive: the next request's headers must be there within the idle timeout.
                 closeUnlessRequested(conn, state, seen, limits.idleTimeout().toMillis(), "send its next request");
@@ -145,7 +146,21 @@ final class HttpFront {
         router.handle(req);
     }
 
-    private void timedOut(HttpServerRequest req) {
+    /** A request may ask to wait for its transaction ({@code ?wait=}, at most 30 s): its timeout grows by that. */
+    private static long waitMillis(HttpServerRequest req) {
+        String wait = req.getParam("wait");
+        if (wait == null) {
+            return 0;
+        }
+        try {
+            java.time.Duration d = io.sagalog.ingest.TransactionWaits.parseWait(wait);
+            return d == null ? 0 : d.toMillis();
+        } catch (IllegalArgumentException e) {
+            return 0; // answered 422 by the route
+        }
+    }
+
+    private void timedOut(HttpServerRequest req, long timeoutMillis) {
         HttpServerResponse response = req.response();
         if (response.ended() || response.closed()) {
             return;
@@ -154,7 +169,7 @@ final class HttpFront {
             req.connection().close();
             return;
         }
-        long seconds = Math.max(1, limits.requestTimeout().toSeconds());
+        long seconds = Math.max(1, timeoutMillis / 1000);
         if (!req.isEnded()) {
             log.debug("{} {}: the body did not arrive within {} s", req.method(), req.path(), seconds);
             response.putHeader("Connection", "close");

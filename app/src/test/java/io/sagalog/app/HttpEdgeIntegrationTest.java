@@ -81,6 +81,22 @@ class HttpEdgeIntegrationTest {
     }
 
     @Test
+    void aRequestThatAsksToWaitLongerThanTheRequestTimeoutIsAnsweredAfterItsWait() throws Exception {
+        node.api.put("/v1/participants/edge-silent", "{\"transport\":\"kafka\"}");
+        node.api.registerDefinition("edge-slow", """
+                {"deadline": "10m", "steps": [{"name": "only", "participant": "edge-silent", "action": "do",
+                  "kind": "pivot", "timeout": "5m"}]}""");
+        String txId = node.api.submit("edge-slow", "{}");
+        node.api.awaitStatus(txId, Duration.ofSeconds(30), "RUNNING");
+        long t0 = System.nanoTime();
+        HttpResponse<String> r = node.api.get("/v1/transactions/" + txId + "?wait=12s");
+        long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+        assertThat(HttpTestClient.JSON.readTree(r.body()).path("status").asText()).isEqualTo("RUNNING");
+        assertThat(took).isGreaterThanOrEqualTo(11_500);
+    }
+
+    @Test
     void aLongRequestLineIsA414Problem() throws Exception {
         String answer = raw("GET /v1/transactions?x=" + "a".repeat(10_000) + " HTTP/1.1\r\nHost: x\r\n\r\n");
         assertProblem(answer, 414);
