@@ -291,13 +291,15 @@ public final class SagalogNode implements AutoCloseable {
 
     /**
      * Records of its input the engine has not read yet: the sum of its main consumer's {@code records-lag} over the
-     * partitions it has (what {@code sagalog_engine_consumer_lag} reports). NaN values (not measured yet) count 0.
+     * partitions it has (not the restore consumer's: restoring stores is not a backlog of requests). NaN values (not
+     * measured yet) count 0.
      */
     static long engineLag(SagaEngine engine) {
         double lag = 0;
         for (var e : engine.kafkaMetrics().entrySet()) {
             if (e.getKey().name().equals("records-lag") && e.getKey().tags().containsKey("partition")
                     && !e.getKey().group().contains("restore")
+                    && !e.getKey().tags().getOrDefault("client-id", "").contains("restore-consumer")
                     && e.getValue().metricValue() instanceof Number n && !Double.isNaN(n.doubleValue())) {
                 lag += n.doubleValue();
             }
