@@ -85,7 +85,7 @@ public final class DevCommand implements Callable<Integer> {
         try {
             node = SagalogNode.start(new SagalogNode.Options(engineConfig, options.host, options.port, options.partitions, definitions,
                     NodeOptions.callbackSecret(dataDir.resolve("callback-secret")), tokens,
-                    options.participantUrls(this, io.sagalog.ingest.ParticipantUrls.LOOPBACK)));
+                    options.participantUrls(this, io.sagalog.ingest.ParticipantUrls.LOOPBACK)).withLimits(options.httpLimits()));
         } catch (Exception e) {
             kafka.close();
             throw e;

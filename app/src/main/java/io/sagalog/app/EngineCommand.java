@@ -66,7 +66,7 @@ public final class EngineCommand implements Callable<Integer> {
                 EngineConfig.defaults(bootstrap, stateDir).commitInterval(), java.util.Map.of());
         byte[] secret = NodeOptions.callbackSecret(callbackSecretFile != null ? callbackSecretFile : stateDir.resolve("callback-secret"));
         SagalogNode node = SagalogNode.start(new SagalogNode.Options(config, options.host, options.port, options.partitions, definitions, secret,
-                tokens, options.participantUrls(this, java.util.List.of())));
+                tokens, options.participantUrls(this, java.util.List.of())).withLimits(options.httpLimits()));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();

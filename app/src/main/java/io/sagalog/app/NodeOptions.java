@@ -47,6 +47,57 @@ public final class NodeOptions {
         }
     }
 
+    @Option(names = "--http-max-connections", defaultValue = "4096", paramLabel = "N",
+            description = "Open HTTP connections at most; more are closed at once. The node uses at most half of what "
+                    + "the open-file limit leaves after 4096 for Kafka (default: ${DEFAULT-VALUE}).")
+    int httpMaxConnections;
+
+    @Option(names = "--http-header-timeout", defaultValue = "10s", paramLabel = "DURATION",
+            description = "A new connection must have sent its first request's headers within this (default: ${DEFAULT-VALUE}).")
+    String httpHeaderTimeout;
+
+    @Option(names = "--http-idle-timeout", defaultValue = "30s", paramLabel = "DURATION",
+            description = "A connection silent for this long is closed; a kept-alive one must start its next request "
+                    + "within it (default: ${DEFAULT-VALUE}).")
+    String httpIdleTimeout;
+
+    @Option(names = "--http-request-timeout", defaultValue = "10s", paramLabel = "DURATION",
+            description = "Every request is answered within this (default: ${DEFAULT-VALUE}).")
+    String httpRequestTimeout;
+
+    @Option(names = "--http-max-header-size", defaultValue = "8192", paramLabel = "BYTES",
+            description = "All headers of a request together; 431 beyond (default: ${DEFAULT-VALUE}).")
+    int httpMaxHeaderSize;
+
+    @Option(names = "--http-max-request-line", defaultValue = "4096", paramLabel = "BYTES",
+            description = "Method, path and query of a request; 414 beyond (default: ${DEFAULT-VALUE}).")
+    int httpMaxRequestLine;
+
+    @Option(names = "--max-in-flight-submits", defaultValue = "1024", paramLabel = "N",
+            description = "Submits waiting for Kafka's acknowledgement at most; more are answered 503 at once "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int maxInFlightSubmits;
+
+    @Option(names = "--max-engine-lag", defaultValue = "100000", paramLabel = "RECORDS",
+            description = "Submits are answered 503 while the engine is more records than this behind its input "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long maxEngineLag;
+
+    /** The HTTP limits these options name. */
+    HttpLimits httpLimits() {
+        return new HttpLimits(httpMaxConnections, duration("--http-idle-timeout", httpIdleTimeout),
+                duration("--http-header-timeout", httpHeaderTimeout), duration("--http-request-timeout", httpRequestTimeout),
+                httpMaxHeaderSize, httpMaxRequestLine, maxInFlightSubmits, maxEngineLag);
+    }
+
+    private static java.time.Duration duration(String option, String text) {
+        try {
+            return io.sagalog.engine.Durations.parse(text.trim());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(option + " must be a duration such as 10s or 500ms (got '" + text + "')");
+        }
+    }
+
     /** The secret that signs callback tokens: read from the file, or created there on first use. */
     static byte[] callbackSecret(Path file) throws IOException {
         if (Files.exists(file)) {

@@ -27,6 +27,7 @@ import io.sagalog.ingest.auth.BearerAuth;
 import io.sagalog.ingest.auth.Tokens;
 import io.sagalog.ingest.KafkaControlLog;
 import io.sagalog.ingest.ParticipantUrls;
+import io.sagalog.ingest.LagAdmission;
 import io.sagalog.ingest.Problem;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -61,11 +62,23 @@ public final class SagalogNode implements AutoCloseable {
      *     without it and without a callback secret (tests, benchmarks, one machine) allow loopback
      */
     public record Options(EngineConfig engine, String host, int port, int partitions, DefinitionCatalog definitions,
-                          byte[] callbackSecret, Tokens tokens, ParticipantUrls participantUrls) {
-        /** Loopback, link-local and metadata participant URLs refused. */
+                          byte[] callbackSecret, Tokens tokens, ParticipantUrls participantUrls, HttpLimits limits) {
+        /** Loopback, link-local and metadata participant URLs refused; the default {@link HttpLimits}. */
         public Options(EngineConfig engine, String host, int port, int partitions, DefinitionCatalog definitions,
                        byte[] callbackSecret, Tokens tokens) {
             this(engine, host, port, partitions, definitions, callbackSecret, tokens, ParticipantUrls.strict());
+        }
+
+        /** With the default {@link HttpLimits}. */
+        public Options(EngineConfig engine, String host, int port, int partitions, DefinitionCatalog definitions,
+                       byte[] callbackSecret, Tokens tokens, ParticipantUrls participantUrls) {
+            this(engine, host, port, partitions, definitions, callbackSecret, tokens, participantUrls,
+                    HttpLimits.defaults());
+        }
+
+        public Options withLimits(HttpLimits limits) {
+            return new Options(engine, host, port, partitions, definitions, callbackSecret, tokens, participantUrls,
+                    limits);
         }
 
         /** With a random callback secret: fine for one instance; several instances must share one secret. */
@@ -107,8 +120,11 @@ public final class SagalogNode implements AutoCloseable {
 
     private final TransactionWaits waits;
 
+    private final HttpFront front;
+
     private SagalogNode(SagaEngine engine, Registry registry, HttpDispatcher dispatcher, ControlLog controlLog, Vertx vertx,
-                        HttpServer http, BrokerProbe broker, TransactionWaits waits) {
+                        HttpServer http, BrokerProbe broker, TransactionWaits waits, HttpFront front) {
+        this.front = front;
         this.broker = broker;
         this.waits = waits;
         this.engine = engine;
@@ -160,8 +176,10 @@ public final class SagalogNode implements AutoCloseable {
         Vertx vertx = vertxStarted.get();
         Router router = Router.router(vertx);
         HttpServer http;
+        // Until the routes are mounted (and again while the node stops) the front answers 503 with Retry-After.
+        HttpFront front = new HttpFront(vertx, router, options.limits());
         try {
-            http = vertx.createHttpServer().requestHandler(router).listen(options.port(), options.host())
+            http = front.create().listen(options.port(), options.host())
                     .toCompletionStage().toCompletableFuture().get();
         } catch (Exception e) {
             vertx.close();
@@ -192,7 +210,8 @@ public final class SagalogNode implements AutoCloseable {
         long registryReadAt = System.nanoTime();
         engineMetrics.bindGauges(engine.queries()::counts, engine::kafkaMetrics);
         BrokerProbe broker = new BrokerProbe(bootstrap);
-        ControlLog controlLog = new KafkaControlLog(bootstrap, Duration.ofSeconds(10));
+        HttpLimits limits = options.limits();
+        ControlLog controlLog = new KafkaControlLog(bootstrap, limits.requestTimeout(), limits.maxInFlightSubmits());
         CallbackTokens tokens = new CallbackTokens(options.callbackSecret());
         BearerAuth auth = options.tokens() == null ? BearerAuth.disabled() : new BearerAuth(options.tokens());
         HttpDispatcher dispatcher = null;
@@ -201,7 +220,14 @@ public final class SagalogNode implements AutoCloseable {
             AccessRules.mount(router, auth);
             new io.sagalog.console.ConsolePage().mount(router);
             waits = new TransactionWaits(vertx, bootstrap, health, consumers);
-            new IngestApi(vertx, controlLog, registry::definitions, Clock.systemUTC(), waits).mount(router);
+            LagAdmission admission = new LagAdmission(() -> engineLag(engine), limits.maxEngineLag());
+            // Measured once a second on a worker, so a submit only reads the last measurement.
+            vertx.setPeriodic(1_000, id -> vertx.executeBlocking(() -> {
+                admission.refresh();
+                return null;
+            }, false));
+            new IngestApi(vertx, controlLog, registry::definitions, Clock.systemUTC(), waits, engine.queries(), admission,
+                    limits.requestTimeout()).mount(router);
             new QueryApi(vertx, engine.queries(), controlLog, Clock.systemUTC(), waits).mount(router);
             new RegistryApi(vertx, registry, options.participantUrls()).mount(router);
             new StepResultsApi(vertx, controlLog, engine.queries(), tokens, Clock.systemUTC()).mount(router);
@@ -228,22 +254,36 @@ public final class SagalogNode implements AutoCloseable {
                     .mount(router);
             router.errorHandler(404, ctx -> Problem.notFound("there is no endpoint " + ctx.request().method() + " "
                     + ctx.request().path() + "; the API is described in README.md").send(ctx));
-            router.errorHandler(405, ctx -> Problem.methodNotAllowed(ctx.request().method().name(),
-                    ctx.request().path()).send(ctx));
+            router.errorHandler(405, ctx -> {
+                String allow = RouterErrors.allowed(router, ctx.request().path());
+                if (!allow.isEmpty()) {
+                    ctx.response().putHeader("Allow", allow);
+                }
+                Problem.methodNotAllowed(ctx.request().method().name(), ctx.request().path()).send(ctx);
+            });
+            router.errorHandler(413, ctx -> Problem.bodyTooLarge(IngestApi.BODY_LIMIT_BYTES).send(ctx));
+            router.errorHandler(400, ctx -> Problem.badRequest("the request could not be read"
+                    + (ctx.failure() == null ? "" : ": " + ctx.failure().getMessage())).send(ctx));
             router.errorHandler(500, ctx -> {
+                if (RouterErrors.clientGone(ctx)) {
+                    log.debug("request {} {}: the client went away before it was answered ({})", ctx.request().method(),
+                            ctx.request().path(), String.valueOf(ctx.failure()));
+                    return;
+                }
                 log.error("request {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
                 Problem.internal().send(ctx);
             });
             dispatcher = HttpDispatcher.start(vertx, bootstrap, registry::participants, tokens,
                     "http://" + options.host() + ":" + http.actualPort() + "/v1/step-results", health, consumers);
             dispatcherRef[0] = dispatcher;
+            front.open();
             awaitRunning(engine);
             // Where start-up time goes, for the time-to-recover measurement (docs/recovery.md).
             log.info("node started in {} ms (JVM up {} ms): topics checked {} ms, registry read (engine starting beside "
                     + "it) {} ms, engine RUNNING and HTTP up {} ms", ms(System.nanoTime() - t0),
                     java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime(), ms(topicsChecked - t0),
                     ms(registryReadAt - topicsChecked), ms(System.nanoTime() - registryReadAt));
-            return new SagalogNode(engine, registry, dispatcher, controlLog, vertx, http, broker, waits);
+            return new SagalogNode(engine, registry, dispatcher, controlLog, vertx, http, broker, waits, front);
         } catch (Exception e) {
             if (dispatcher != null) {
                 dispatcher.close();
@@ -282,6 +322,24 @@ public final class SagalogNode implements AutoCloseable {
                         + state + ", " + restored + " records restored); is the broker reachable?");
             }
         }
+    }
+
+    /**
+     * Records of its input the engine has not read yet: the sum of its main consumer's {@code records-lag} over the
+     * partitions it has (not the restore consumer's: restoring stores is not a backlog of requests). NaN values (not
+     * measured yet) count 0.
+     */
+    static long engineLag(SagaEngine engine) {
+        double lag = 0;
+        for (var e : engine.kafkaMetrics().entrySet()) {
+            if (e.getKey().name().equals("records-lag") && e.getKey().tags().containsKey("partition")
+                    && !e.getKey().group().contains("restore")
+                    && !e.getKey().tags().getOrDefault("client-id", "").contains("restore-consumer")
+                    && e.getValue().metricValue() instanceof Number n && !Double.isNaN(n.doubleValue())) {
+                lag += n.doubleValue();
+            }
+        }
+        return (long) lag;
     }
 
     /** The address other instances reach this one at: the bound host, or this machine's address for 0.0.0.0. */
@@ -358,8 +416,10 @@ public final class SagalogNode implements AutoCloseable {
     /** Stops taking requests first, then lets the engine finish and commit. */
     @Override
     public void close() {
+        front.closeGate();
         try {
-            http.close().toCompletionStage().toCompletableFuture().get();
+            // Requests already in progress get up to the request timeout to finish; new ones get 503 meanwhile.
+            http.shutdown(front.requestTimeout()).toCompletionStage().toCompletableFuture().get();
         } catch (Exception e) {
             log.warn("closing the HTTP server: {}", e.toString());
         }

@@ -14,7 +14,9 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.nio.charset.StandardCharsets;
+import io.sagalog.engine.TransactionQueries;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -37,6 +39,10 @@ public final class IngestApi {
     private final Supplier<DefinitionCatalog> definitions;
     private final Clock clock;
     private final TransactionWaits waits;
+    private final TransactionQueries queries;
+    private final OwnerForwarding forwarding;
+    private final Admission admission;
+    private final Duration submitTimeout;
 
     public IngestApi(Vertx vertx, ControlLog controlLog, Supplier<DefinitionCatalog> definitions,
                      Clock clock) {
@@ -46,12 +52,34 @@ public final class IngestApi {
     /** @param waits lets {@code POST /v1/transactions?wait=5s} answer once the transaction settled; null: no waits */
     public IngestApi(Vertx vertx, ControlLog controlLog, Supplier<DefinitionCatalog> definitions, Clock clock,
                      TransactionWaits waits) {
+        this(vertx, controlLog, definitions, clock, waits, null, Admission.always(), DEFAULT_REQUEST_TIMEOUT);
+    }
+
+    /**
+     * @param queries where a client's Idempotency-Key is looked up before appending (the owner of its txId is asked);
+     *                null: no look-up (a reuse with another body is not detected)
+     * @param admission asked before each append (e.g. {@link LagAdmission}); refused submits answer 503
+     * @param requestTimeout every submit is answered within this
+     */
+    public IngestApi(Vertx vertx, ControlLog controlLog, Supplier<DefinitionCatalog> definitions, Clock clock,
+                     TransactionWaits waits, TransactionQueries queries, Admission admission, Duration requestTimeout) {
         this.waits = waits;
         this.vertx = vertx;
         this.controlLog = controlLog;
         this.definitions = definitions;
         this.clock = clock;
+        this.queries = queries;
+        this.forwarding = queries == null ? null : new OwnerForwarding(vertx, queries);
+        this.admission = admission;
+        // Answer a little before the HTTP front's own request timeout, so the submit says what it knows.
+        this.submitTimeout = Duration.ofMillis(Math.max(100, requestTimeout.toMillis() - 300));
     }
+
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    /** Routing-context key: the txId this request appended (so a later failure does not claim nothing was recorded). */
+    public static final String APPENDED = "sagalog.appended";
+    /** Prefix of the Idempotency-Key ingest makes for a request without one: the key names the txId itself. */
+    static final String SERVER_KEY_PREFIX = "txid:";
 
     /** Adds the routes to the router. */
     public void mount(Router router) {
@@ -114,39 +142,206 @@ public final class IngestApi {
         if (wait == TransactionWaits.INVALID) {
             return;
         }
-        // Time-ordered (TxIds); with a key, derived from it so a repeated request names the same transaction.
-        String txId = idempotencyKey == null ? TxIds.next(clock.millis())
-                : UUID.nameUUIDFromBytes(("sagalog:" + idempotencyKey).getBytes(StandardCharsets.UTF_8)).toString();
+        String refusal = admission.refusal();
+        if (refusal != null) {
+            ctx.response().putHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+            Problem.overloaded(refusal).send(ctx);
+            return;
+        }
+        boolean clientKey = idempotencyKey != null;
+        String txId = txIdOf(definition.asText(), idempotencyKey);
+        String key = clientKey ? idempotencyKey : SERVER_KEY_PREFIX + txId;
+        ctx.response().putHeader("Idempotency-Key", key);
+        if (!clientKey || queries == null) {
+            append(ctx, txId, key, definition.asText(), input, wait);
+            return;
+        }
+        // A client's key may have been used before: the same request gets its transaction back, another is refused.
+        prior(ctx, txId).onComplete(found -> {
+            if (found.failed()) {
+                log.debug("could not look up Idempotency-Key {} (transaction {}): {}", key, txId, found.cause().toString());
+                ctx.response().putHeader("Retry-After", "1");
+                Problem.unavailable("could not check whether Idempotency-Key '" + key + "' was used before ("
+                        + found.cause().getMessage() + "); nothing was recorded; retry shortly").send(ctx);
+                return;
+            }
+            if (found.result().isEmpty()) {
+                append(ctx, txId, key, definition.asText(), input, wait);
+                return;
+            }
+            Prior prior = found.result().get();
+            if (!prior.definition().equals(definition.asText()) || !input.equals(prior.input())) {
+                Problem.idempotencyKeyReused(key, txId).send(ctx);
+                return;
+            }
+            accepted(ctx, txId, prior.status(), wait, null);
+        });
+    }
+
+    /** With a client's key, the name-based UUID of (definition, key); a key ingest made names its txId; else a new one. */
+    private String txIdOf(String definition, String idempotencyKey) {
+        if (idempotencyKey == null) {
+            return TxIds.next(clock.millis()); // time-ordered (TxIds)
+        }
+        if (idempotencyKey.startsWith(SERVER_KEY_PREFIX)) {
+            try {
+                return UUID.fromString(idempotencyKey.substring(SERVER_KEY_PREFIX.length())).toString();
+            } catch (IllegalArgumentException e) {
+                // not one ingest made: an ordinary key
+            }
+        }
+        return UUID.nameUUIDFromBytes(("sagalog:" + definition.length() + ":" + definition + ":" + idempotencyKey)
+                .getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /** What an earlier request with the same txId recorded. */
+    private record Prior(String definition, JsonNode input, String status) {}
+
+    /** The transaction as its owner holds it (asked over HTTP like GET /v1/transactions/{txId}), or empty. */
+    private Future<java.util.Optional<Prior>> prior(RoutingContext ctx, String txId) {
+        java.util.Optional<TransactionQueries.Endpoint> owner;
+        try {
+            owner = queries.ownerOf(txId);
+        } catch (RuntimeException e) {
+            return Future.failedFuture(e);
+        }
+        if (owner.isEmpty()) {
+            return Future.failedFuture(new IllegalStateException("the engine does not know yet which instance holds "
+                    + txId + " (starting or rebalancing)"));
+        }
+        if (owner.get().equals(queries.self()) || ctx.request().getHeader(OwnerForwarding.FORWARDED) != null) {
+            return vertx.executeBlocking(() -> queries.find(txId).map(v -> {
+                try {
+                    return new Prior(v.state().definition(), JSON.readTree(v.state().input()), v.state().status().name());
+                } catch (JsonProcessingException e) {
+                    throw new IllegalStateException("stored input of " + txId + " is not JSON", e);
+                }
+            }), false);
+        }
+        TransactionQueries.Endpoint target = owner.get();
+        var get = forwarding.client().request(io.vertx.core.http.HttpMethod.GET, target.port(), target.host(),
+                "/v1/transactions/" + txId).putHeader(OwnerForwarding.FORWARDED, queries.self().toString()).timeout(5_000);
+        if (ctx.request().getHeader("Authorization") != null) {
+            get.putHeader("Authorization", ctx.request().getHeader("Authorization"));
+        }
+        return get.send().map(r -> {
+            if (r.statusCode() == 404) {
+                return java.util.Optional.<Prior>empty();
+            }
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("instance " + target + " answered " + r.statusCode());
+            }
+            try {
+                JsonNode tx = JSON.readTree(r.bodyAsString());
+                return java.util.Optional.of(new Prior(tx.path("definition").asText(), tx.path("input"),
+                        tx.path("status").asText()));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("instance " + target + " answered with something that is not JSON", e);
+            }
+        });
+    }
+
+    private void append(RoutingContext ctx, String txId, String key, String definition, JsonNode input,
+                        java.time.Duration wait) {
         ControlRecord record = ControlRecord.newBuilder().setTxId(txId).setAtMillis(clock.millis())
-                .setBody(TxRequested.newBuilder().setDefinition(definition.asText()).setInput(input.toString())
-                        .setIdempotencyKey(idempotencyKey).build())
+                .setBody(TxRequested.newBuilder().setDefinition(definition).setInput(input.toString())
+                        .setIdempotencyKey(key).build())
                 .build();
         Context context = vertx.getOrCreateContext();
         // Registered before the append, so the decision that settles it cannot be missed.
         TransactionWaits.Wait settled = wait == null ? null : waits.await(txId, wait);
-        Future.fromCompletionStage(controlLog.append(record), context).onComplete(appended -> {
+        java.util.concurrent.CompletionStage<Void> appending;
+        try {
+            appending = controlLog.append(record);
+        } catch (RuntimeException e) {
+            appending = java.util.concurrent.CompletableFuture.failedFuture(new NotRecordedException(e.toString(), e));
+        }
+        java.util.concurrent.CompletionStage<Void> stage = appending;
+        // Every submit is answered in time: still queued here, it is withdrawn (nothing recorded); already with
+        // Kafka, the outcome is unknown and the answer says so.
+        long timer = vertx.setTimer(submitTimeout.toMillis(), id -> {
+            if (answered(ctx)) {
+                return;
+            }
+            if (stage instanceof PendingAppend pending && pending.withdraw("not handed to Kafka within "
+                    + submitTimeout.toMillis() + " ms")) {
+                return; // failed with NotRecordedException: answered below, "nothing was recorded"
+            }
+            if (stage instanceof java.util.concurrent.CompletableFuture<?> f && f.isDone()) {
+                return; // the outcome is known and on its way to the handler below
+            }
+            if (settled != null) {
+                settled.cancel().run();
+            }
+            ctx.response().putHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+            log.warn("request {} was sent to Kafka but not acknowledged within {} ms; outcome unknown", txId,
+                    submitTimeout.toMillis());
+            Problem.outcomeUnknown(unknownOutcome(txId, key, "Kafka did not acknowledge it within "
+                    + submitTimeout.toMillis() + " ms")).send(ctx);
+        });
+        Future.fromCompletionStage(stage, context).onComplete(appended -> {
+            vertx.cancelTimer(timer);
+            if (answered(ctx)) {
+                return; // answered by the timer: the client was told the outcome was unknown
+            }
             if (appended.failed()) {
-                log.warn("could not append request {} to the control log: {}", txId, appended.cause().toString());
                 if (settled != null) {
                     settled.cancel().run();
                 }
+                Throwable cause = appended.cause() instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+                        ? c.getCause() : appended.cause();
                 ctx.response().putHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
-                Problem.unavailable("Kafka did not acknowledge the request, so nothing was recorded; retry after "
-                        + RETRY_AFTER_SECONDS + " seconds (" + appended.cause().getClass().getSimpleName() + ")").send(ctx);
+                if (cause instanceof NotRecordedException) {
+                    log.warn("did not append request {} to the control log: {}", txId, cause.getMessage());
+                    Problem.unavailable("Kafka did not take the request, so nothing was recorded (" + cause.getMessage()
+                            + "); retry after " + RETRY_AFTER_SECONDS + " seconds").send(ctx);
+                } else {
+                    log.warn("append of request {} failed after it was sent: {}", txId, cause.toString());
+                    Problem.outcomeUnknown(unknownOutcome(txId, key, cause instanceof KafkaStalledException
+                            ? "the request was sent, but " + cause.getMessage()
+                            : "Kafka reported " + cause.getClass().getSimpleName() + " after the request was sent"))
+                            .send(ctx);
+                }
                 return;
             }
-            String self = "/v1/transactions/" + txId;
-            if (settled != null) {
-                // Answer like GET /v1/transactions/{txId} (from whichever instance holds it) once it settled;
-                // when the wait ran out first, with its current state and 202.
-                settled.settled().onComplete(s -> ctx.reroute(io.vertx.core.http.HttpMethod.GET,
-                        self + (Boolean.TRUE.equals(s.result()) ? "" : "?submitted=pending")));
-                return;
-            }
-            ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json").putHeader("Location", self)
-                    .end(JSON.createObjectNode().put("txId", txId).put("status", "PENDING")
-                            .set("links", JSON.createObjectNode().put("self", self)).toString());
+            ctx.put(APPENDED, txId);
+            accepted(ctx, txId, "PENDING", wait, settled);
         });
+    }
+
+    private static boolean answered(RoutingContext ctx) {
+        return ctx.response().ended() || ctx.response().headWritten() || ctx.response().closed();
+    }
+
+    private static String unknownOutcome(String txId, String key, String why) {
+        return why + ", so it may or may not have been recorded (as transaction " + txId + "); retry with the same "
+                + "Idempotency-Key '" + key + "': a retry of the same request is safe and answers with that transaction";
+    }
+
+    /** 202 with the state so far, or, with {@code ?wait}, the answer of GET /v1/transactions/{txId} once settled. */
+    private void accepted(RoutingContext ctx, String txId, String status, java.time.Duration wait,
+                          TransactionWaits.Wait registered) {
+        String self = "/v1/transactions/" + txId;
+        TransactionWaits.Wait settled = registered != null || wait == null ? registered : waits.await(txId, wait);
+        if (settled != null) {
+            // Answer like GET /v1/transactions/{txId} (from whichever instance holds it) once it settled;
+            // when the wait ran out first, with its current state and 202 (never a 404 or 503: it was recorded).
+            settled.settled().onComplete(s -> ctx.reroute(io.vertx.core.http.HttpMethod.GET,
+                    self + (Boolean.TRUE.equals(s.result()) ? "" : "?submitted=pending")));
+            return;
+        }
+        ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json").putHeader("Location", self)
+                .end(JSON.createObjectNode().put("txId", txId).put("status", status)
+                        .set("links", JSON.createObjectNode().put("self", self)).toString());
+    }
+
+    private static boolean clientGone(RoutingContext ctx) {
+        for (Throwable t = ctx.failure(); t != null; t = t.getCause()) {
+            if (t instanceof io.vertx.core.http.HttpClosedException || t instanceof java.nio.channels.ClosedChannelException) {
+                return true;
+            }
+        }
+        return ctx.response().closed();
     }
 
     /** Failures raised by Vert.x handlers (e.g. the body limit) as problem+json. */
@@ -157,6 +352,15 @@ public final class IngestApi {
         } else if (status == 400) {
             Problem.malformedJson("the request could not be read" + (ctx.failure() == null ? "" : ": " + ctx.failure().getMessage()))
                     .send(ctx);
+        } else if (clientGone(ctx)) {
+            log.debug("request {} {}: the client went away before it was answered ({})", ctx.request().method(),
+                    ctx.request().path(), String.valueOf(ctx.failure()));
+        } else if (ctx.get(APPENDED) != null) {
+            String txId = ctx.get(APPENDED);
+            log.error("request {} {} failed after transaction {} was recorded", ctx.request().method(), ctx.request().path(),
+                    txId, ctx.failure());
+            Problem.of(500, "internal-error", "Internal error", "the request was recorded as transaction " + txId
+                    + ", but answering failed; GET /v1/transactions/" + txId + " shows it").send(ctx);
         } else {
             log.error("request {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
             Problem.internal().send(ctx);

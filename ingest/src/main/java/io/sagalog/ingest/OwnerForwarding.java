@@ -60,7 +60,13 @@ public final class OwnerForwarding {
         }
         Future<HttpResponse<Buffer>> sent = ctx.request().method() == HttpMethod.GET ? forward.send()
                 : forward.sendBuffer(ctx.body().buffer() == null ? Buffer.buffer() : ctx.body().buffer());
+        // A submit that waited (POST ?wait, rerouted here) was recorded: it answers 202, never 503 or 404.
+        boolean submitted = ctx.request().getParam("submitted") != null;
         sent.onComplete(r -> {
+            if (submitted && (r.failed() || r.result().statusCode() == 404 || r.result().statusCode() >= 500)) {
+                acceptedPending(ctx, txId);
+                return;
+            }
             if (r.failed()) {
                 ctx.response().putHeader("Retry-After", "1");
                 Problem.unavailable("transaction " + txId + " is held by engine instance " + target + ", which did not "
@@ -76,5 +82,16 @@ public final class OwnerForwarding {
             ctx.response().setStatusCode(answer.statusCode()).end(answer.body() == null ? Buffer.buffer() : answer.body());
         });
         return true;
+    }
+
+    /** 202 for a submitted transaction whose state cannot be read now: it was recorded and is pending. */
+    public static void acceptedPending(RoutingContext ctx, String txId) {
+        if (ctx.response().ended()) {
+            return;
+        }
+        String self = "/v1/transactions/" + txId;
+        ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json").putHeader("Location", self)
+                .end(new io.vertx.core.json.JsonObject().put("txId", txId).put("status", "PENDING")
+                        .put("links", new io.vertx.core.json.JsonObject().put("self", self)).encode());
     }
 }

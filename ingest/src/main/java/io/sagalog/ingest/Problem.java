@@ -17,6 +17,44 @@ public record Problem(int status, String slug, String title, String detail, List
         return new Problem(status, slug, title, detail, List.of());
     }
 
+    /** 400 from the HTTP layer: the request could not be parsed (before any route saw it). */
+    public static Problem badRequest(String detail) {
+        return of(400, "bad-request", "The request is not valid HTTP", detail);
+    }
+
+    public static Problem uriTooLong(int limit) {
+        return of(414, "uri-too-long", "The request line is too long",
+                "the request line (method, path and query) may be at most " + limit + " bytes");
+    }
+
+    public static Problem headersTooLarge(int limit) {
+        return of(431, "headers-too-large", "The request headers are too large",
+                "the headers of a request may be at most " + limit + " bytes together");
+    }
+
+    /** 408: the body did not arrive in time (e.g. a Content-Length larger than what was sent). */
+    public static Problem bodyTimeout(long seconds) {
+        return of(408, "request-timeout", "The request did not arrive in time",
+                "the request body did not arrive within " + seconds + " s (does Content-Length match the body?); "
+                        + "nothing was recorded");
+    }
+
+    /** 503 because this node is too busy; nothing was recorded. */
+    public static Problem overloaded(String detail) {
+        return of(503, "overloaded", "Too busy, retry later", detail);
+    }
+
+    /** 503 when a submit was handed to Kafka but no answer came: it may or may not have been recorded. */
+    public static Problem outcomeUnknown(String detail) {
+        return of(503, "outcome-unknown", "The outcome is unknown", detail);
+    }
+
+    public static Problem idempotencyKeyReused(String key, String txId) {
+        return of(422, "idempotency-key-reused", "The Idempotency-Key was used for another request",
+                "Idempotency-Key '" + key + "' already names transaction " + txId + " of this definition with another "
+                        + "input; use a new key for a new request, or send the same body to get that transaction back");
+    }
+
     public static Problem malformedJson(String why) {
         return of(400, "malformed-json", "The body is not valid JSON", why);
     }

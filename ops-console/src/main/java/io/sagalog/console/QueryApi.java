@@ -132,7 +132,11 @@ public final class QueryApi {
     private static void answer(RoutingContext ctx, String txId, io.vertx.core.AsyncResult<Optional<TransactionView>> found) {
         // A submission that waited (POST ?wait) and is not settled yet answers 202: accepted, still running.
         boolean pending = ctx.request().getParam("submitted") != null;
-        if (found.failed()) {
+        if (found.failed() && pending) {
+            // It was recorded: say so (202), never 503 or 500 (a client would retry and could duplicate it).
+            log.debug("reading submitted transaction {} failed: {}", txId, found.cause().toString());
+            io.sagalog.ingest.OwnerForwarding.acceptedPending(ctx, txId);
+        } else if (found.failed()) {
             failed(ctx, found.cause(), "reading transaction " + txId);
         } else if (found.result().isEmpty()) {
             if (pending) {
