@@ -80,7 +80,8 @@ class ConsoleBrowserIntegrationTest {
                 .withApplicationId("it-console-" + UUID.randomUUID())
                 .withOverrides(Map.of(StreamsConfig.mainConsumerPrefix("auto.offset.reset"), "latest"));
         SagalogNode node = SagalogNode.start(new SagalogNode.Options(engine, "127.0.0.1", 0, 3,
-                DefinitionCatalog.of(List.of()), SagalogNode.Options.randomSecret(), tokens));
+                DefinitionCatalog.of(List.of()), SagalogNode.Options.randomSecret(), tokens,
+                io.sagalog.ingest.ParticipantUrls.allowing(io.sagalog.ingest.ParticipantUrls.LOOPBACK)));
         Vertx vertx = Vertx.vertx();
         FakeHttpParticipant participants = null;
         WebDriver browser = null;

@@ -54,6 +54,15 @@ public final class HttpDispatcher implements AutoCloseable {
     /** The current session's consumer; used by the loop's thread only. */
     private Consumer<String, byte[]> consumer;
     private final KafkaProducer<String, ControlRecord> producer;
+    /**
+     * {@code send} can block (metadata, a full buffer), and answers complete on the lanes' event loop: they are
+     * handed to this one thread, which keeps their order (an action's answer is sent before its compensation's).
+     */
+    private final java.util.concurrent.ExecutorService reporter = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "sagalog-http-dispatcher-reporter");
+        t.setDaemon(true);
+        return t;
+    });
     private final WebClient client;
     private final Context context;
     private final CallbackTokens tokens;
@@ -79,6 +88,8 @@ public final class HttpDispatcher implements AutoCloseable {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        // A send that cannot go out fails after this; the answer is then not recorded and the attempt times out.
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
         this.producer = new KafkaProducer<>(p, new StringSerializer(), Topics.CONTROL.serde().serializer());
     }
 
@@ -289,13 +300,23 @@ public final class HttpDispatcher implements AutoCloseable {
                         .setError(answer.error()).build())
                 .build();
         CompletableFuture<Void> acked = new CompletableFuture<>();
-        producer.send(new ProducerRecord<>(Topics.CONTROL.name(), request.getTxId(), result), (meta, error) -> {
-            if (error == null) {
-                acked.complete(null);
-            } else {
-                acked.completeExceptionally(error);
-            }
-        });
+        try {
+            reporter.execute(() -> {
+                try {
+                    producer.send(new ProducerRecord<>(Topics.CONTROL.name(), request.getTxId(), result), (meta, error) -> {
+                        if (error == null) {
+                            acked.complete(null);
+                        } else {
+                            acked.completeExceptionally(error);
+                        }
+                    });
+                } catch (RuntimeException e) {
+                    acked.completeExceptionally(e);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            acked.completeExceptionally(closing);
+        }
         return acked;
     }
 
@@ -314,6 +335,12 @@ public final class HttpDispatcher implements AutoCloseable {
         SupervisedLoop l = loop;
         if (l != null) {
             l.close(Duration.ofSeconds(15));
+        }
+        reporter.shutdown();
+        try {
+            reporter.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         producer.close(Duration.ofSeconds(5));
         lanes.values().forEach(ParticipantLane::close);
