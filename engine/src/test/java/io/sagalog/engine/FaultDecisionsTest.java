@@ -15,16 +15,7 @@ class FaultDecisionsTest {
 
     private static final Definition TRIP = Scenario.tripBooking();
 
-    /** reserve (compensatable) -> charge (pivot) -> notify (retriable). */
-    private static final Definition WITH_PIVOT = Scenario.definition("""
-            {"name": "trip-booking", "deadline": "1m", "steps": [
-              {"name": "reserve", "participant": "hotels", "action": "reserve", "compensation": "cancel",
-               "retry": {"maxAttempts": 2}},
-              {"name": "charge", "participant": "payments", "action": "charge", "kind": "pivot", "timeout": "5s",
-               "retry": {"maxAttempts": 2}},
-              {"name": "notify", "participant": "mail", "action": "send", "kind": "retriable",
-               "retry": {"maxAttempts": 2}}
-            ]}""");
+    private static final Definition WITH_PIVOT = Scenario.withPivot();
 
     private static Input.OperatorCommand command(String id, OperatorAction action, String step, Long expectedSeq) {
         return new Input.OperatorCommand(Scenario.TX, id, action, step, null, "checked by hand", "token:abc123", false,

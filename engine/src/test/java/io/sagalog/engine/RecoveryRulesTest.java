@@ -25,16 +25,7 @@ class RecoveryRulesTest {
 
     private static final Definition TRIP = Scenario.tripBooking();
 
-    /** reserve (compensatable) -> charge (pivot) -> notify (retriable), 2 attempts each, deadline 1 minute. */
-    private static final Definition WITH_PIVOT = Scenario.definition("""
-            {"name": "trip-booking", "deadline": "1m", "steps": [
-              {"name": "reserve", "participant": "hotels", "action": "reserve", "compensation": "cancel",
-               "retry": {"maxAttempts": 2}},
-              {"name": "charge", "participant": "payments", "action": "charge", "kind": "pivot", "timeout": "5s",
-               "retry": {"maxAttempts": 2}},
-              {"name": "notify", "participant": "mail", "action": "send", "kind": "retriable",
-               "retry": {"maxAttempts": 2}}
-            ]}""");
+    private static final Definition WITH_PIVOT = Scenario.withPivot();
 
     /** One step with a long backoff and a short deadline. */
     private static final Definition SHORT_DEADLINE = Scenario.definition("""

@@ -55,6 +55,19 @@ final class Scenario {
         return this;
     }
 
+    /** reserve (compensatable) -> charge (pivot) -> notify (retriable), 2 attempts each, deadline 1 minute. */
+    static Definition withPivot() {
+        return definition("""
+                {"name": "trip-booking", "deadline": "1m", "steps": [
+                  {"name": "reserve", "participant": "hotels", "action": "reserve", "compensation": "cancel",
+                   "retry": {"maxAttempts": 2}},
+                  {"name": "charge", "participant": "payments", "action": "charge", "kind": "pivot", "timeout": "5s",
+                   "retry": {"maxAttempts": 2}},
+                  {"name": "notify", "participant": "mail", "action": "send", "kind": "retriable",
+                   "retry": {"maxAttempts": 2}}
+                ]}""");
+    }
+
     Scenario apply(Input input) {
         last = decider.decide(state, input, now);
         if (last.state() != null) {

@@ -97,22 +97,7 @@ public final class TransactionWaits implements AutoCloseable {
             consumer.close(Duration.ZERO);
             throw e;
         }
-        return new SupervisedLoop.Session() {
-            @Override
-            public void step() {
-                followOnce(consumer);
-            }
-
-            @Override
-            public void wakeup() {
-                consumer.wakeup();
-            }
-
-            @Override
-            public void close() {
-                consumer.close(Duration.ofSeconds(2));
-            }
-        };
+        return SupervisedLoop.Session.polling(consumer, () -> followOnce(consumer));
     }
 
     /** One registered wait: its outcome, and a way to stop waiting early (e.g. the transaction had already settled). */

@@ -41,6 +41,32 @@ public final class SupervisedLoop implements AutoCloseable {
         /** Releases the resources; called on the loop's thread, also after a failure. Must not throw. */
         @Override
         void close();
+
+        /** A session that polls one Kafka consumer: each step is {@code step}; closing closes the consumer. */
+        static Session polling(org.apache.kafka.clients.consumer.Consumer<?, ?> consumer, Step step) {
+            return new Session() {
+                @Override
+                public void step() throws Exception {
+                    step.run();
+                }
+
+                @Override
+                public void wakeup() {
+                    consumer.wakeup();
+                }
+
+                @Override
+                public void close() {
+                    consumer.close(Duration.ofSeconds(2));
+                }
+            };
+        }
+    }
+
+    /** One round of a {@link Session#polling} session. */
+    @FunctionalInterface
+    public interface Step {
+        void run() throws Exception;
     }
 
     /** Opens a fresh session: at start, and after each unexpected failure. */

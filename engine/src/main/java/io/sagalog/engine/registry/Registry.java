@@ -294,22 +294,7 @@ public final class Registry implements AutoCloseable {
             consumer.close(Duration.ZERO);
             throw e;
         }
-        return new SupervisedLoop.Session() {
-            @Override
-            public void step() {
-                readOnce(consumer);
-            }
-
-            @Override
-            public void wakeup() {
-                consumer.wakeup();
-            }
-
-            @Override
-            public void close() {
-                consumer.close(Duration.ofSeconds(2));
-            }
-        };
+        return SupervisedLoop.Session.polling(consumer, () -> readOnce(consumer));
     }
 
     /** One poll: applies what came, publishes new snapshots, and releases the writers waiting for it. */
