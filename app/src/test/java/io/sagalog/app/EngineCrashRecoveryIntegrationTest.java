@@ -431,12 +431,12 @@ class EngineCrashRecoveryIntegrationTest {
     /** Claims slot numbers until all are taken; each slot is submitted again until it is accepted. */
     private static void submitUntilDone(AtomicInteger nextSlot, Map<Integer, String> accepted, AtomicInteger notAccepted)
             throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(120 + 30L * KILL_AT_ACCEPTED.length).toNanos();
         int slot;
         while ((slot = nextSlot.getAndIncrement()) < TRANSACTIONS) {
             while (true) {
                 if (System.nanoTime() > deadline) {
-                    throw new AssertionError("could not submit transaction " + slot + " within 120 s");
+                    throw new AssertionError("could not submit transaction " + slot + " in time (120 s and 30 s per kill)");
                 }
                 HttpTestClient c = client;
                 try {
