@@ -42,6 +42,10 @@ public final class EngineMetrics implements DecisionObserver {
     private static final String LATE_RESULTS_HELP = "Successes that arrived for an attempt the engine no longer waited "
             + "for: compensated (the effect is undone), parked (it cannot be), ignored (already counted or undone)";
 
+    private static final String TIMER_REPAIRS = "sagalog_timer_repairs";
+    private static final String TIMER_REPAIRS_HELP = "Transactions found in flight without any timer and repaired by "
+            + "the engine's sweep";
+
     private final MeterRegistry registry;
     private final Supplier<DefinitionCatalog> definitions;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
@@ -54,6 +58,11 @@ public final class EngineMetrics implements DecisionObserver {
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
+        // Shown at 0 from the start, so an alert on them needs no "absent" case.
+        for (String outcome : List.of("compensated", "parked", "ignored")) {
+            counter(LATE_RESULTS, LATE_RESULTS_HELP, "outcome", outcome);
+        }
+        counter(TIMER_REPAIRS, TIMER_REPAIRS_HELP);
     }
 
     /**
@@ -109,8 +118,7 @@ public final class EngineMetrics implements DecisionObserver {
                     && r.outcome() == io.sagalog.engine.Outcome.SUCCEEDED) {
                 count(LATE_RESULTS, LATE_RESULTS_HELP, "outcome", "ignored");
             } else if (event instanceof JournalEvent.TimersRepaired) {
-                count("sagalog_timer_repairs", "Transactions found in flight without any timer and repaired by the "
-                        + "engine's sweep");
+                count(TIMER_REPAIRS, TIMER_REPAIRS_HELP);
             }
             if (event instanceof JournalEvent.RecoveryDecided d
                     && d.rule().equals(io.sagalog.engine.RecoveryRules.LATE_EFFECT_AFTER_ROLLBACK)) {
@@ -151,8 +159,11 @@ public final class EngineMetrics implements DecisionObserver {
     }
 
     private void count(String name, String help, String... tags) {
+        counter(name, help, tags).increment();
+    }
+
+    private Counter counter(String name, String help, String... tags) {
         String key = name + String.join("|", tags);
-        counters.computeIfAbsent(key, k -> Counter.builder(name).description(help).tags(tags).register(registry))
-                .increment();
+        return counters.computeIfAbsent(key, k -> Counter.builder(name).description(help).tags(tags).register(registry));
     }
 }
