@@ -67,11 +67,14 @@ public final class SagaTopology {
         topology.addProcessor(PROCESSOR, () -> new TransactionProcessor(new Decider(definitions, participantRegistered), TIMER_TICK,
                 observer), SOURCE);
 
-        // 3. tx-state holds each transaction's current state; tx-history its journal, one entry per decision.
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TX_STATE), keys,
-                AvroSerde.of(TxStateRecord.class)).withCachingEnabled().withLoggingEnabled(CHANGELOG_CONFIG), PROCESSOR);
+        // 3. tx-history holds each transaction's journal, one entry per decision; tx-state its current state.
+        //    History is registered first, so a commit flushes it before the state: after a crash under
+        //    at_least_once the history is rather ahead of the state than behind it, and the replay's repeated
+        //    decisions (the same events, the same seqs) are dropped by seq when appended again.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TX_HISTORY), keys,
                 AvroSerde.of(JournalRecord.class)).withCachingEnabled().withLoggingEnabled(CHANGELOG_CONFIG), PROCESSOR);
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TX_STATE), keys,
+                AvroSerde.of(TxStateRecord.class)).withCachingEnabled().withLoggingEnabled(CHANGELOG_CONFIG), PROCESSOR);
 
         //    deadlines indexes the transactions' timers (step timeouts, retry backoffs, deadlines) by due time, so
         //    a wall-clock punctuator reads only what is due. The timers themselves are durable in tx-state; this

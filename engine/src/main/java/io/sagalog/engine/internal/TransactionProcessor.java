@@ -128,7 +128,9 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
             return;
         }
         java.util.List<io.sagalog.schemas.avro.JournalEvent> events = new java.util.ArrayList<>(existing.getEvents());
-        events.addAll(decision.getEvents());
+        long last = events.isEmpty() ? -1 : events.get(events.size() - 1).getSeq();
+        // A replay after a crash repeats decisions whose events the history already holds (same seqs): keep one copy.
+        decision.getEvents().stream().filter(e -> e.getSeq() > last).forEach(events::add);
         if (events.size() > MAX_HISTORY_EVENTS) {
             events = new java.util.ArrayList<>(events.subList(events.size() - MAX_HISTORY_EVENTS, events.size()));
         }
