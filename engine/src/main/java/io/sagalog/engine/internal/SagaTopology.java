@@ -67,14 +67,11 @@ public final class SagaTopology {
         topology.addProcessor(PROCESSOR, () -> new TransactionProcessor(new Decider(definitions, participantRegistered), TIMER_TICK,
                 observer), SOURCE);
 
-        // 3. tx-history holds each transaction's journal, one entry per decision; tx-state its current state.
-        //    History is registered first, so a commit flushes it before the state: after a crash under
-        //    at_least_once the history is rather ahead of the state than behind it, and the replay's repeated
-        //    decisions (the same events, the same seqs) are dropped by seq when appended again.
+        // 3. tx-history holds each transaction's journal, one entry per decision (a replay's repeated decisions,
+        //    the same events with the same seqs, are dropped by seq when appended again); tx-state, registered
+        //    last (below), its current state.
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TX_HISTORY), keys,
                 AvroSerde.of(JournalRecord.class)).withCachingEnabled().withLoggingEnabled(CHANGELOG_CONFIG), PROCESSOR);
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TX_STATE), keys,
-                AvroSerde.of(TxStateRecord.class)).withCachingEnabled().withLoggingEnabled(CHANGELOG_CONFIG), PROCESSOR);
 
         //    deadlines indexes the transactions' timers (step timeouts, retry backoffs, deadlines) by due time, so
         //    a wall-clock punctuator reads only what is due. The timers themselves are durable in tx-state; this
@@ -86,6 +83,12 @@ public final class SagaTopology {
         //    tx-index lists transactions by status and definition, newest first, with counts (see TxIndex).
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TX_INDEX), keys,
                 Serdes.String()).withCachingEnabled(), PROCESSOR);
+
+        //    tx-state last: stores are flushed in the order they are registered, so after a crash in the middle of a
+        //    commit the history and the index are rather ahead of the state than behind it. Behind, a transaction
+        //    in flight could be missing from tx-index, which the timer index and the sweep are rebuilt from.
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TX_STATE), keys,
+                AvroSerde.of(TxStateRecord.class)).withCachingEnabled().withLoggingEnabled(CHANGELOG_CONFIG), PROCESSOR);
 
         // 4. Append what happened to the journal.
         topology.addSink(JOURNAL_SINK, Topics.JOURNAL.name(), keys.serializer(),
