@@ -69,6 +69,9 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
     /** Where the sweep goes on next time: the status it is in and the index cursor in it (null: from the start). */
     private int sweepStatus;
     private String sweepCursor;
+    /** States read per sweep from tx-state itself, in key order, whatever tx-index says; and where to go on. */
+    private static final int STATE_WALK_BATCH = 200;
+    private String stateWalkFrom;
 
     TransactionProcessor(Decider decider, Duration timerTick, DecisionObserver observer) {
         this.decider = decider;
@@ -204,6 +207,38 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
         } else {
             sweepCursor = TxIndex.cursorAfter(batch.get(batch.size() - 1));
         }
+        walkStates();
+    }
+
+    /**
+     * The last net, slow and independent of tx-index: a few states a tick, all of tx-state in turn. A transaction in
+     * flight whose tx-index entry is missing (the index's changelog lost the last commit before a crash) would be
+     * seen neither by the timer index rebuild nor by the sweep above; it gets its entry back and its timers indexed.
+     */
+    private void walkStates() {
+        int read = 0;
+        String last = null;
+        try (org.apache.kafka.streams.state.KeyValueIterator<String, TxStateRecord> it = stateWalkFrom == null
+                ? states.all() : states.range(stateWalkFrom, null)) {
+            while (it.hasNext() && read < STATE_WALK_BATCH) {
+                var next = it.next();
+                read++;
+                last = next.key;
+                if (next.key.equals(stateWalkFrom)) {
+                    continue;
+                }
+                io.sagalog.engine.TxStatus status = io.sagalog.engine.TxStatus.valueOf(next.value.getStatus());
+                if (status.isFinal() || TxIndex.contains(index, next.key, next.value.getCreatedAtMillis(), status)) {
+                    continue;
+                }
+                log.warn("transaction {} is {} but missing from tx-index; indexed again with its timers", next.key, status);
+                TxIndex.update(index, next.key, next.value.getDefinition(), next.value.getCreatedAtMillis(), null, status);
+                for (io.sagalog.engine.Timer timer : WireCodec.state(next.value).timers()) {
+                    index(next.key, timer);
+                }
+            }
+        }
+        stateWalkFrom = read < STATE_WALK_BATCH ? null : last;
     }
 
     /**

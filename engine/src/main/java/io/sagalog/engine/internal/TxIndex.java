@@ -64,6 +64,11 @@ public final class TxIndex {
         add(store, countKey(definition, after), 1);
     }
 
+    /** Whether the transaction's status entry is there (a crash mid-commit can leave tx-index behind tx-state). */
+    static boolean contains(KeyValueStore<String, String> store, String txId, long createdAtMillis, TxStatus status) {
+        return store.get("s|" + status + "|" + SortableHex.hex16(Long.MAX_VALUE - createdAtMillis) + "|" + txId) != null;
+    }
+
     private static String countKey(String definition, TxStatus status) {
         return "c|" + definition + "|" + status;
     }

@@ -139,6 +139,30 @@ class EngineFaultsTopologyTest {
         assertThat(state(TX).getTimers()).isNotEmpty();
     }
 
+    @Test
+    void shouldFindATransactionInFlightThatIsMissingFromTheIndexAndFireItsTimers() {
+        control.pipeInput(TX, requested(TX, "trip-booking"), T0);
+        // As if tx-index had lost its last commit in a crash: the state says RUNNING, no index entry, no timer indexed.
+        KeyValueStore<String, String> index = driver.getKeyValueStore(SagaTopology.TX_INDEX);
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, String> it = index.all()) {
+            it.forEachRemaining(kv -> keys.add(kv.key));
+        }
+        keys.forEach(index::delete);
+        KeyValueStore<String, byte[]> deadlines = driver.getKeyValueStore(SagaTopology.DEADLINES);
+        List<String> timers = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = deadlines.all()) {
+            it.forEachRemaining(kv -> timers.add(kv.key));
+        }
+        timers.forEach(deadlines::delete);
+
+        driver.advanceWallClockTime(TransactionProcessor.SWEEP_INTERVAL.plusSeconds(1));
+        driver.advanceWallClockTime(Duration.ofMillis(100)); // the next timer tick
+
+        assertThat(index.get("c|trip-booking|RUNNING")).isEqualTo("1");
+        assertThat(types()).contains("StepTimedOut"); // its 5 s step timeout fired once it was indexed again
+    }
+
     private static ControlRecord requested(String txId, String definition) {
         return ControlRecord.newBuilder().setTxId(txId).setAtMillis(0)
                 .setBody(TxRequested.newBuilder().setDefinition(definition).setInput("{}").build()).build();
