@@ -74,10 +74,12 @@ public final class StepRunner {
                     if (problem == null) {
                         result.setOutcome(Outcome.SUCCEEDED).setOutput(json);
                     } else {
-                        // The handler's output is a bug of the handler: retrying returns the same, so the step fails.
+                        // The handler ran, so its effect happened, but its output cannot be reported: the outcome is
+                        // unknown to the engine (the step is in doubt, and a rollback compensates it). Rejecting the
+                        // step instead would leave the effect behind.
                         log.error("{} {} of transaction {}: {}", request.getPhase(), request.getStep(), request.getTxId(),
                                 problem);
-                        result.setOutcome(Outcome.FAILED_PERMANENT).setError(bounded(problem));
+                        result.setOutcome(Outcome.UNKNOWN).setError(bounded(problem));
                     }
                 }
             } else {
