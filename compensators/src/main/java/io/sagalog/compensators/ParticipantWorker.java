@@ -251,7 +251,8 @@ public final class ParticipantWorker implements AutoCloseable {
                     e.getCause().getMessage());
             ControlRecord failure = ControlRecord.newBuilder().setTxId(request.getTxId()).setAtMillis(System.currentTimeMillis())
                     .setBody(StepResult.newBuilder().setStep(request.getStep()).setAttempt(request.getAttempt())
-                            .setPhase(request.getPhase()).setOutcome(Outcome.FAILED_PERMANENT)
+                            // The handler ran: its effect may stand, so the outcome is unknown (in doubt), not a rejection.
+                            .setPhase(request.getPhase()).setOutcome(Outcome.UNKNOWN)
                             .setError("the step's result is too large for Kafka: " + e.getCause().getMessage()).build())
                     .build();
             send(request, failure).get();
