@@ -166,26 +166,12 @@ class BackgroundLoopsIntegrationTest {
     }
 
     private static HttpResponse<String> awaitReady(String what, Predicate<HttpResponse<String>> condition) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        HttpResponse<String> last = null;
-        while (System.nanoTime() < deadline) {
-            last = api.get("/health/ready");
-            if (condition.test(last)) {
-                return last;
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError(what + ": not seen within 30 s; last /health/ready: "
-                + (last == null ? null : last.statusCode() + " " + last.body()));
+        return org.awaitility.Awaitility.await(what).atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(20)).until(() -> api.get("/health/ready"), condition::test);
     }
 
     private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + ": not within 30 s");
-            }
-            Thread.sleep(20);
-        }
+        org.awaitility.Awaitility.await(what).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .until(condition::getAsBoolean);
     }
 }

@@ -61,7 +61,11 @@ class BrokerRestartIntegrationTest {
                         } else {
                             refused.incrementAndGet();
                         }
-                        Thread.sleep(20); // the pace of the load, not a condition
+                        // The pace of the load, not a condition.
+                        java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(20).toNanos());
+                        if (Thread.currentThread().isInterrupted()) {
+                            throw new InterruptedException();
+                        }
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                         return;
@@ -111,26 +115,11 @@ class BrokerRestartIntegrationTest {
     private static HttpResponse<String> awaitReady(HttpTestNode.Api api, String what,
                                                    java.util.function.Predicate<HttpResponse<String>> condition)
             throws Exception {
-        long deadline = System.nanoTime() + RECOVER.toNanos();
-        HttpResponse<String> last = null;
-        while (System.nanoTime() < deadline) {
-            last = api.get("/health/ready");
-            if (condition.test(last)) {
-                return last;
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError(what + ": not seen within " + RECOVER + "; last /health/ready: "
-                + (last == null ? null : last.statusCode() + " " + last.body()));
+        return org.awaitility.Awaitility.await(what).atMost(RECOVER).pollInterval(Duration.ofMillis(50))
+                .until(() -> api.get("/health/ready"), condition::test);
     }
 
     private static void awaitTrue(String what, BooleanSupplier condition) throws Exception {
-        long deadline = System.nanoTime() + RECOVER.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + ": not within " + RECOVER);
-            }
-            Thread.sleep(20);
-        }
+        org.awaitility.Awaitility.await(what).atMost(RECOVER).pollInterval(Duration.ofMillis(20)).until(condition::getAsBoolean);
     }
 }

@@ -94,11 +94,9 @@ class HostileInputIntegrationTest {
                     (short) 1))).all().get(30, TimeUnit.SECONDS);
         }
         txId = api.submit(DEFINITION, "{}");
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (participants.calls(txId).isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        Call call = participants.calls(txId).get(0);
+        String submitted = txId;
+        Call call = org.awaitility.Awaitility.await("the participant is called").atMost(Duration.ofSeconds(30))
+                .until(() -> participants.calls(submitted), calls -> !calls.isEmpty()).get(0);
         token = call.callbackToken();
         JsonNode tx = api.awaitTransaction(txId, Duration.ofSeconds(30), "the dispatch is in its history",
                 t -> HttpTestNode.Api.types(t).contains("StepDispatched"));

@@ -54,13 +54,15 @@ class HttpEdgeIntegrationTest {
                 idle.add(s);
             }
             // Those beyond the cap are closed at once; the rest once the header timeout (default 10 s) passes.
-            long deadline = System.nanoTime() + Duration.ofSeconds(25).toNanos();
             List<Socket> stillOpen = new ArrayList<>(idle);
-            while (!stillOpen.isEmpty() && System.nanoTime() < deadline) {
-                stillOpen.removeIf(HttpEdgeIntegrationTest::closedByPeer);
-                if (!stillOpen.isEmpty()) {
-                    Thread.sleep(200);
-                }
+            try {
+                org.awaitility.Awaitility.await("every idle connection closed by the node").atMost(Duration.ofSeconds(25))
+                        .pollInterval(Duration.ofMillis(200)).until(() -> {
+                            stillOpen.removeIf(HttpEdgeIntegrationTest::closedByPeer);
+                            return stillOpen.isEmpty();
+                        });
+            } catch (org.awaitility.core.ConditionTimeoutException notAll) {
+                // counted and reported below
             }
             int open = stillOpen.size();
             assertThat(open).as("idle connections the server still holds 25 s after they were opened").isZero();
@@ -170,10 +172,11 @@ class HttpEdgeIntegrationTest {
                         + "Content-Length: 1000\r\n\r\n{\"definition\":").getBytes(StandardCharsets.US_ASCII));
                 s.getOutputStream().flush();
             }
-            long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-            while (System.nanoTime() < deadline && events.list.stream()
-                    .noneMatch(e -> e.getFormattedMessage().contains("went away"))) {
-                Thread.sleep(20);
+            try {
+                org.awaitility.Awaitility.await("the disconnect is logged").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                        .until(() -> events.list.stream().anyMatch(e -> e.getFormattedMessage().contains("went away")));
+            } catch (org.awaitility.core.ConditionTimeoutException notLogged) {
+                // the assertion below says what was logged instead
             }
             assertThat(events.list).as("log events").anyMatch(e -> e.getFormattedMessage().contains("went away")
                     && e.getLevel().toInt() <= ch.qos.logback.classic.Level.INFO.toInt());

@@ -144,10 +144,7 @@ class HttpInDoubtIntegrationTest {
     }
 
     private static void awaitTrue(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + FINISH.toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as(what).isLessThan(deadline);
-            Thread.sleep(20);
-        }
+        org.awaitility.Awaitility.await(what).atMost(FINISH).pollInterval(Duration.ofMillis(20))
+                .until(condition::getAsBoolean);
     }
 }

@@ -82,11 +82,8 @@ class ParticipantWorkerIntegrationTest {
             assertThat(results.await("tx-before-" + name).getOutcome()).isEqualTo(Outcome.SUCCEEDED);
 
             consumers.breakUntilFixed(component, "poll");
-            long deadline = System.nanoTime() + ANSWER.toNanos();
-            while (worker.health().state() != ComponentHealth.State.RESTARTING) {
-                assertThat(System.nanoTime()).as("worker health shows RESTARTING").isLessThan(deadline);
-                Thread.sleep(10);
-            }
+            org.awaitility.Awaitility.await("worker health shows RESTARTING").atMost(ANSWER).pollInterval(Duration.ofMillis(10))
+                    .until(() -> worker.health().state() == ComponentHealth.State.RESTARTING);
             assertThat(worker.health().lastError()).contains("broken on purpose");
             send("tx-meanwhile-" + name, "ok");
             consumers.fix(component, "poll");
@@ -109,11 +106,8 @@ class ParticipantWorkerIntegrationTest {
             consumers.failOnce(component, "commitSync");
             // A second worker of the same participant joins: the first gives its partition up and commits first.
             try (ParticipantWorker second = ParticipantWorker.start(participant, bootstrap)) {
-                long deadline = System.nanoTime() + ANSWER.toNanos();
-                while (consumers.thrown(component) == 0) {
-                    assertThat(System.nanoTime()).as("the commit before the rebalance was made").isLessThan(deadline);
-                    Thread.sleep(10);
-                }
+                org.awaitility.Awaitility.await("the commit before the rebalance was made").atMost(ANSWER)
+                        .pollInterval(Duration.ofMillis(10)).until(() -> consumers.thrown(component) > 0);
                 send("tx-after-" + name, "ok");
                 assertThat(results.await("tx-after-" + name).getOutcome()).isEqualTo(Outcome.SUCCEEDED);
                 assertThat(first.health().restarts()).as("the failed commit did not end the worker's loop").isZero();

@@ -137,27 +137,15 @@ class PoisonAndFaultsIntegrationTest {
     }
 
     private static void assertReadyAndServing() throws Exception {
-        long deadline = System.nanoTime() + FINISH.toNanos();
-        HttpResponse<String> ready = api.get("/health/ready");
-        while (ready.statusCode() != 200 && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            ready = api.get("/health/ready");
-        }
-        assertThat(ready.statusCode()).as("/health/ready: %s", ready.body()).isEqualTo(200);
+        org.awaitility.Awaitility.await("/health/ready answers 200").atMost(FINISH).pollInterval(Duration.ofMillis(100))
+                .until(() -> api.get("/health/ready").statusCode() == 200);
         String txId = api.submit(NORMAL, "{\"who\":\"ada\"}");
         api.awaitStatus(txId, FINISH, "COMPLETED");
     }
 
-    private static Call awaitCall(String txId) throws InterruptedException {
-        long deadline = System.nanoTime() + FINISH.toNanos();
-        while (System.nanoTime() < deadline) {
-            List<Call> calls = participants.calls(txId);
-            if (!calls.isEmpty()) {
-                return calls.get(0);
-            }
-            Thread.sleep(25);
-        }
-        throw new AssertionError("no call for " + txId + " within " + FINISH);
+    private static Call awaitCall(String txId) {
+        return org.awaitility.Awaitility.await("a call for " + txId).atMost(FINISH).pollInterval(Duration.ofMillis(25))
+                .until(() -> participants.calls(txId), calls -> !calls.isEmpty()).get(0);
     }
 
     private static String definition(String name, String participant, int steps, String timeout) {

@@ -68,16 +68,11 @@ class SubmitWhileKafkaDownIntegrationTest {
             assertThat(heapAfter - heapBefore).as("heap growth in bytes").isLessThan(64L * 1024 * 1024);
 
             kafka = EmbeddedKafka.start(kafkaDir, kafkaPort, Map.of());
-            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-            int status = 0;
-            while (status != 202 && System.nanoTime() < deadline) {
-                status = http.send(HttpRequest.newBuilder(submit).timeout(Duration.ofSeconds(30))
-                        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(BODY)).build(),
-                        HttpResponse.BodyHandlers.ofString()).statusCode();
-                if (status != 202) {
-                    Thread.sleep(250);
-                }
-            }
+            int status = org.awaitility.Awaitility.await("a submit once the broker is back").atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(250))
+                    .until(() -> http.send(HttpRequest.newBuilder(submit).timeout(Duration.ofSeconds(30))
+                            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(BODY))
+                            .build(), HttpResponse.BodyHandlers.ofString()).statusCode(), s -> s == 202);
             assertThat(status).as("a submit once the broker is back").isEqualTo(202);
         } finally {
             node.close();

@@ -146,15 +146,10 @@ class SubmitOverloadTest {
             assertThat(second).isInstanceOf(NotRecordedException.class).hasMessageContaining("not answering");
             assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofMillis(200));
             // Later appends probe Kafka again (and find it still unreachable), one a second.
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            Throwable probe = null;
-            while (System.nanoTime() < deadline) {
-                probe = log.append(record.get()).toCompletableFuture().handle((ok, e) -> e).join();
-                if (probe.getMessage().contains("metadata")) {
-                    break;
-                }
-                Thread.sleep(50);
-            }
+            Throwable probe = org.awaitility.Awaitility.await("a probe reaches Kafka's metadata").atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(50))
+                    .until(() -> log.append(record.get()).toCompletableFuture().handle((ok, e) -> e).join(),
+                            e -> e != null && e.getMessage().contains("metadata"));
             assertThat(probe).isInstanceOf(NotRecordedException.class).hasMessageContaining("metadata");
         }
     }

@@ -372,10 +372,7 @@ class ParticipantLaneTest {
     }
 
     private static void awaitReceived(String what) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!received.contains(what)) {
-            assertThat(System.nanoTime()).as("received " + what).isLessThan(deadline);
-            Thread.sleep(10);
-        }
+        org.awaitility.Awaitility.await("received " + what).atMost(java.time.Duration.ofSeconds(10))
+                .pollInterval(java.time.Duration.ofMillis(10)).until(() -> received.contains(what));
     }
 }

@@ -30,7 +30,11 @@ class SupervisedLoopTest {
         @Override
         public void step() throws Exception {
             body.step(number, steps.incrementAndGet());
-            Thread.sleep(1);
+            // A loop's step waits for work (a poll); this one yields a moment so the loop does not spin.
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
         }
 
         @Override
@@ -61,13 +65,8 @@ class SupervisedLoopTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + " did not happen within 10 s");
-            }
-            Thread.sleep(5);
-        }
+        org.awaitility.Awaitility.await(what).atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+                .until(condition::getAsBoolean);
     }
 
     @Test
