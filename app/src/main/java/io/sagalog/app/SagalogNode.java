@@ -208,7 +208,7 @@ public final class SagalogNode implements AutoCloseable {
             throw e instanceof java.util.concurrent.ExecutionException x && x.getCause() instanceof Exception cause ? cause : e;
         }
         long registryReadAt = System.nanoTime();
-        engineMetrics.bindGauges(engine.queries()::counts, engine::kafkaMetrics);
+        engineMetrics.bindGauges(engine.queries()::counts, engine::consumerLag);
         BrokerProbe broker = new BrokerProbe(bootstrap);
         HttpLimits limits = options.limits();
         ControlLog controlLog = new KafkaControlLog(bootstrap, limits.requestTimeout(), limits.maxInFlightSubmits());
@@ -220,7 +220,7 @@ public final class SagalogNode implements AutoCloseable {
             AccessRules.mount(router, auth);
             new io.sagalog.console.ConsolePage().mount(router);
             waits = new TransactionWaits(vertx, bootstrap, health, consumers);
-            LagAdmission admission = new LagAdmission(() -> engineLag(engine), limits.maxEngineLag());
+            LagAdmission admission = new LagAdmission(engine::consumerLag, limits.maxEngineLag());
             // Measured once a second on a worker, so a submit only reads the last measurement.
             vertx.setPeriodic(1_000, id -> vertx.executeBlocking(() -> {
                 admission.refresh();
@@ -277,7 +277,7 @@ public final class SagalogNode implements AutoCloseable {
                     "http://" + options.host() + ":" + http.actualPort() + "/v1/step-results", health, consumers);
             dispatcherRef[0] = dispatcher;
             front.open();
-            awaitRunning(engine);
+            engine.awaitStarted();
             // Where start-up time goes, for the time-to-recover measurement (docs/recovery.md).
             log.info("node started in {} ms (JVM up {} ms): topics checked {} ms, registry read (engine starting beside "
                     + "it) {} ms, engine RUNNING and HTTP up {} ms", ms(System.nanoTime() - t0),
@@ -298,48 +298,6 @@ public final class SagalogNode implements AutoCloseable {
             }
             throw e;
         }
-    }
-
-    /**
-     * Waits for the engine to run. Restoring large stores can take minutes, so it waits as long as the restore moves,
-     * and gives up when the engine failed, or when nothing moved for two minutes.
-     */
-    private static void awaitRunning(SagaEngine engine) throws InterruptedException {
-        long stalledSince = System.nanoTime();
-        long lastRestored = -1;
-        while (!engine.awaitRunning(Duration.ofSeconds(5))) {
-            KafkaStreams.State state = engine.state();
-            if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
-                    || state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_SHUTDOWN) {
-                throw new IllegalStateException("the engine stopped while starting (state " + state + "); see the log above");
-            }
-            long restored = engine.restoredRecords();
-            if (restored != lastRestored) {
-                lastRestored = restored;
-                stalledSince = System.nanoTime();
-            } else if (System.nanoTime() - stalledSince > Duration.ofSeconds(120).toNanos()) {
-                throw new IllegalStateException("the engine did not reach RUNNING and restored nothing for 120 s (state "
-                        + state + ", " + restored + " records restored); is the broker reachable?");
-            }
-        }
-    }
-
-    /**
-     * Records of its input the engine has not read yet: the sum of its main consumer's {@code records-lag} over the
-     * partitions it has (not the restore consumer's: restoring stores is not a backlog of requests). NaN values (not
-     * measured yet) count 0.
-     */
-    static long engineLag(SagaEngine engine) {
-        double lag = 0;
-        for (var e : engine.kafkaMetrics().entrySet()) {
-            if (e.getKey().name().equals("records-lag") && e.getKey().tags().containsKey("partition")
-                    && !e.getKey().group().contains("restore")
-                    && !e.getKey().tags().getOrDefault("client-id", "").contains("restore-consumer")
-                    && e.getValue().metricValue() instanceof Number n && !Double.isNaN(n.doubleValue())) {
-                lag += n.doubleValue();
-            }
-        }
-        return (long) lag;
     }
 
     /** The address other instances reach this one at: the bound host, or this machine's address for 0.0.0.0. */

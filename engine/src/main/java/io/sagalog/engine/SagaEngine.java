@@ -119,6 +119,48 @@ public final class SagaEngine implements AutoCloseable {
         return running.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Waits for the engine to run. Restoring large stores can take minutes, so it waits as long as the restore moves,
+     * and gives up when the engine failed, or when nothing moved for two minutes.
+     */
+    public void awaitStarted() throws InterruptedException {
+        long stalledSince = System.nanoTime();
+        long lastRestored = -1;
+        while (!awaitRunning(Duration.ofSeconds(5))) {
+            KafkaStreams.State state = state();
+            if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
+                    || state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_SHUTDOWN) {
+                throw new IllegalStateException("the engine stopped while starting (state " + state + "); see the log above");
+            }
+            long restored = restoredRecords();
+            if (restored != lastRestored) {
+                lastRestored = restored;
+                stalledSince = System.nanoTime();
+            } else if (System.nanoTime() - stalledSince > Duration.ofSeconds(120).toNanos()) {
+                throw new IllegalStateException("the engine did not reach RUNNING and restored nothing for 120 s (state "
+                        + state + ", " + restored + " records restored); is the broker reachable?");
+            }
+        }
+    }
+
+    /**
+     * Records of its input the engine has not read yet: the sum of its main consumer's {@code records-lag} over the
+     * partitions it has (not the restore consumer's: restoring stores is not a backlog of requests). NaN values (not
+     * measured yet) count 0. For metrics and for admission at ingest.
+     */
+    public long consumerLag() {
+        double lag = 0;
+        for (var e : streams.metrics().entrySet()) {
+            if (e.getKey().name().equals("records-lag") && e.getKey().tags().containsKey("partition")
+                    && !e.getKey().group().contains("restore")
+                    && !e.getKey().tags().getOrDefault("client-id", "").contains("restore-consumer")
+                    && e.getValue().metricValue() instanceof Number n && !Double.isNaN(n.doubleValue())) {
+                lag += n.doubleValue();
+            }
+        }
+        return (long) lag;
+    }
+
     /** Kafka Streams' own metrics (consumer lag among them). */
     public java.util.Map<org.apache.kafka.common.MetricName, ? extends org.apache.kafka.common.Metric> kafkaMetrics() {
         return streams.metrics();

@@ -26,8 +26,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import org.apache.kafka.common.Metric;
-import org.apache.kafka.common.MetricName;
 
 /**
  * The engine's metrics, counted from its decisions as they are made (on the stream thread, in memory only):
@@ -70,7 +68,7 @@ public final class EngineMetrics implements DecisionObserver {
      * and the engine's consumer lag.
      */
     public void bindGauges(Supplier<List<TransactionPage.Count>> counts,
-                           Supplier<Map<MetricName, ? extends Metric>> kafkaMetrics) {
+                           java.util.function.LongSupplier consumerLag) {
         for (TxStatus status : List.of(TxStatus.RUNNING, TxStatus.COMPENSATING, TxStatus.PARKED)) {
             Gauge.builder("sagalog_transactions_in_flight", () -> {
                         try {
@@ -83,10 +81,7 @@ public final class EngineMetrics implements DecisionObserver {
                     .description("Transactions this instance holds that are not finished, by status")
                     .tag("status", status.name()).register(registry);
         }
-        Gauge.builder("sagalog_engine_consumer_lag", () -> kafkaMetrics.get().entrySet().stream()
-                        .filter(e -> e.getKey().name().equals("records-lag") && e.getKey().tags().containsKey("partition")
-                                && !e.getKey().group().contains("restore"))
-                        .mapToDouble(e -> e.getValue().metricValue() instanceof Number n ? n.doubleValue() : 0).sum())
+        Gauge.builder("sagalog_engine_consumer_lag", () -> (double) consumerLag.getAsLong())
                 .description("Records of the control log the engine has not read yet (all its partitions)")
                 .register(registry);
     }
