@@ -80,7 +80,7 @@ final class HttpOutcomes {
             return new Answer(null, null, null, true);
         }
         if (status >= 200 && status < 300) {
-            return Answer.of(Outcome.SUCCEEDED, ParticipantLane.asJson(body), null);
+            return Answer.of(Outcome.SUCCEEDED, ParticipantCallJson.answer(body), null);
         }
         String reason = reason(status, body, truncated);
         if (status == 409 || status == 422) {

@@ -1,8 +1,5 @@
 package io.sagalog.compensators.http;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.sagalog.engine.CallbackTokens;
@@ -42,7 +39,6 @@ import java.util.concurrent.TimeUnit;
  * end means (succeeded, rejected, transient, unknown) is {@link HttpOutcomes}.
  */
 final class ParticipantLane {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CONNECT_TIMEOUT_MILLIS = 2_000;
     /**
      * An attempt with less time than this left to its deadline is not sent (EXPIRED): its answer could not be back in
@@ -198,7 +194,7 @@ final class ParticipantLane {
                     + "answer to reach the engine in time") + "; nothing happened"));
             return;
         }
-        Buffer payload = Buffer.buffer(body(request));
+        Buffer payload = Buffer.buffer(ParticipantCallJson.request(request, callbackUrl, tokens));
         if (!breaker.tryAcquirePermission()) {
             call.answer().complete(Answer.of(Outcome.FAILED_TRANSIENT, null,
                     "circuit open: participant " + info.name() + " is failing or unhealthy; not called"));
@@ -362,38 +358,6 @@ final class ParticipantLane {
             return Long.parseLong(s.trim());
         } catch (NumberFormatException e) {
             return -1;
-        }
-    }
-
-    private String body(StepRequest r) {
-        ObjectNode body = JSON.createObjectNode().put("txId", r.getTxId()).put("definition", r.getDefinition())
-                .put("step", r.getStep()).put("phase", r.getPhase().name().toLowerCase(java.util.Locale.ROOT))
-                .put("action", r.getHandler()).put("attempt", r.getAttempt()).put("idempotencyKey", r.getIdempotencyKey())
-                .put("deadline", java.time.Instant.ofEpochMilli(r.getDeadlineMillis()).toString());
-        body.set("input", tree(r.getInput()));
-        body.set("context", tree(r.getContext()));
-        body.putObject("callback").put("url", callbackUrl)
-                .put("token", tokens.issue(r.getTxId(), r.getStep(), Phase.valueOf(r.getPhase().name()), r.getAttempt()));
-        return body.toString();
-    }
-
-    private static com.fasterxml.jackson.databind.JsonNode tree(String json) {
-        try {
-            return JSON.readTree(json == null || json.isEmpty() ? "null" : json);
-        } catch (JsonProcessingException e) {
-            return JSON.getNodeFactory().textNode(json);
-        }
-    }
-
-    /** The participant's body as JSON text; text that is not JSON becomes a JSON string; empty becomes null. */
-    static String asJson(String text) {
-        if (text.isBlank()) {
-            return null;
-        }
-        try {
-            return JSON.readTree(text).toString();
-        } catch (JsonProcessingException e) {
-            return JSON.getNodeFactory().textNode(text).toString();
         }
     }
 
