@@ -18,9 +18,13 @@ import java.time.Duration;
  * @param maxInitialLineLength the request line, bytes (414 beyond)
  * @param maxInFlightSubmits appends waiting for Kafka's acknowledgement; beyond this a submit is answered 503 at once
  * @param maxEngineLag records the engine has not read yet from its input topics; beyond this a submit is answered 503
+ * @param maxDeliveryDelay how long step requests of a definition's participants may wait before delivery (the engine's
+ *                         lag plus the step topic's backlog); beyond this its submits are answered 503 (at most a
+ *                         quarter of the definition's shortest step timeout, at least 50 ms)
  */
 public record HttpLimits(int maxConnections, Duration idleTimeout, Duration headerTimeout, Duration requestTimeout,
-                         int maxHeaderSize, int maxInitialLineLength, int maxInFlightSubmits, long maxEngineLag) {
+                         int maxHeaderSize, int maxInitialLineLength, int maxInFlightSubmits, long maxEngineLag,
+                         Duration maxDeliveryDelay) {
 
     public static final int DEFAULT_MAX_CONNECTIONS = 4096;
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
@@ -30,6 +34,7 @@ public record HttpLimits(int maxConnections, Duration idleTimeout, Duration head
     public static final int DEFAULT_MAX_INITIAL_LINE_LENGTH = 4096;
     public static final int DEFAULT_MAX_IN_FLIGHT_SUBMITS = 1024;
     public static final long DEFAULT_MAX_ENGINE_LAG = 100_000;
+    public static final Duration DEFAULT_MAX_DELIVERY_DELAY = Duration.ofSeconds(1);
     /** File descriptors kept for Kafka (an embedded broker's segments and sockets), RocksDB, jars and logs. */
     static final long FD_RESERVE = 4096;
 
@@ -38,36 +43,42 @@ public record HttpLimits(int maxConnections, Duration idleTimeout, Duration head
                 || maxEngineLag < 1) {
             throw new IllegalArgumentException("HTTP limits must be positive (header and line sizes at least 256 bytes)");
         }
-        for (Duration d : new Duration[] {idleTimeout, headerTimeout, requestTimeout}) {
+        for (Duration d : new Duration[] {idleTimeout, headerTimeout, requestTimeout, maxDeliveryDelay}) {
             if (d == null || d.toMillis() < 1) {
-                throw new IllegalArgumentException("HTTP timeouts must be at least 1 ms");
+                throw new IllegalArgumentException("HTTP timeouts and the delivery delay must be at least 1 ms");
             }
         }
     }
 
     public static HttpLimits defaults() {
         return new HttpLimits(DEFAULT_MAX_CONNECTIONS, DEFAULT_IDLE_TIMEOUT, DEFAULT_HEADER_TIMEOUT, DEFAULT_REQUEST_TIMEOUT,
-                DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_INITIAL_LINE_LENGTH, DEFAULT_MAX_IN_FLIGHT_SUBMITS, DEFAULT_MAX_ENGINE_LAG);
+                DEFAULT_MAX_HEADER_SIZE, DEFAULT_MAX_INITIAL_LINE_LENGTH, DEFAULT_MAX_IN_FLIGHT_SUBMITS, DEFAULT_MAX_ENGINE_LAG,
+                DEFAULT_MAX_DELIVERY_DELAY);
     }
 
     public HttpLimits withMaxConnections(int n) {
         return new HttpLimits(n, idleTimeout, headerTimeout, requestTimeout, maxHeaderSize, maxInitialLineLength,
-                maxInFlightSubmits, maxEngineLag);
+                maxInFlightSubmits, maxEngineLag, maxDeliveryDelay);
     }
 
     public HttpLimits withTimeouts(Duration idle, Duration header, Duration request) {
         return new HttpLimits(maxConnections, idle, header, request, maxHeaderSize, maxInitialLineLength,
-                maxInFlightSubmits, maxEngineLag);
+                maxInFlightSubmits, maxEngineLag, maxDeliveryDelay);
     }
 
     public HttpLimits withMaxInFlightSubmits(int n) {
         return new HttpLimits(maxConnections, idleTimeout, headerTimeout, requestTimeout, maxHeaderSize,
-                maxInitialLineLength, n, maxEngineLag);
+                maxInitialLineLength, n, maxEngineLag, maxDeliveryDelay);
     }
 
     public HttpLimits withMaxEngineLag(long n) {
         return new HttpLimits(maxConnections, idleTimeout, headerTimeout, requestTimeout, maxHeaderSize,
-                maxInitialLineLength, maxInFlightSubmits, n);
+                maxInitialLineLength, maxInFlightSubmits, n, maxDeliveryDelay);
+    }
+
+    public HttpLimits withMaxDeliveryDelay(Duration d) {
+        return new HttpLimits(maxConnections, idleTimeout, headerTimeout, requestTimeout, maxHeaderSize,
+                maxInitialLineLength, maxInFlightSubmits, maxEngineLag, d);
     }
 
     /** The connection cap the node applies: the configured one, at most {@link #fdBudget} of this process. */

@@ -83,11 +83,18 @@ public final class NodeOptions {
                     + "(default: ${DEFAULT-VALUE}).")
     long maxEngineLag;
 
+    @Option(names = "--max-delivery-delay", defaultValue = "1s", paramLabel = "DURATION",
+            description = "Submits of a definition are answered 503 while step requests for one of its participants "
+                    + "wait longer than this before delivery (at most a quarter of its shortest step timeout) "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String maxDeliveryDelay;
+
     /** The HTTP limits these options name. */
     HttpLimits httpLimits() {
         return new HttpLimits(httpMaxConnections, duration("--http-idle-timeout", httpIdleTimeout),
                 duration("--http-header-timeout", httpHeaderTimeout), duration("--http-request-timeout", httpRequestTimeout),
-                httpMaxHeaderSize, httpMaxRequestLine, maxInFlightSubmits, maxEngineLag);
+                httpMaxHeaderSize, httpMaxRequestLine, maxInFlightSubmits, maxEngineLag,
+                duration("--max-delivery-delay", maxDeliveryDelay));
     }
 
     private static java.time.Duration duration(String option, String text) {

@@ -28,6 +28,8 @@ import io.sagalog.ingest.auth.Tokens;
 import io.sagalog.ingest.KafkaControlLog;
 import io.sagalog.ingest.ParticipantUrls;
 import io.sagalog.ingest.LagAdmission;
+import io.sagalog.ingest.Admission;
+import io.sagalog.ingest.DeliveryAdmission;
 import io.sagalog.ingest.Problem;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -220,12 +222,15 @@ public final class SagalogNode implements AutoCloseable {
             AccessRules.mount(router, auth);
             new io.sagalog.console.ConsolePage().mount(router);
             waits = new TransactionWaits(vertx, bootstrap, health, consumers);
-            LagAdmission admission = new LagAdmission(engine::consumerLag, limits.maxEngineLag());
+            LagAdmission lagAdmission = new LagAdmission(engine::consumerLag, limits.maxEngineLag());
             // Measured once a second on a worker, so a submit only reads the last measurement.
             vertx.setPeriodic(1_000, id -> vertx.executeBlocking(() -> {
-                admission.refresh();
+                lagAdmission.refresh();
+                engineMetrics.bindDeliveryDelays(engine.deliveryDelays());
                 return null;
             }, false));
+            Admission admission = Admission.all(lagAdmission,
+                    new DeliveryAdmission(engine.deliveryDelays(), limits.maxDeliveryDelay()));
             new IngestApi(vertx, controlLog, registry::definitions, Clock.systemUTC(), waits, engine.queries(), admission,
                     limits.requestTimeout()).mount(router);
             new QueryApi(vertx, engine.queries(), controlLog, Clock.systemUTC(), waits).mount(router);

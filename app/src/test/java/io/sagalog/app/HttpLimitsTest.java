@@ -27,9 +27,9 @@ class HttpLimitsTest {
         NodeOptions set = CommandLine.populateCommand(new NodeOptions(), "--http-max-connections", "100",
                 "--http-idle-timeout", "5s", "--http-header-timeout", "2s", "--http-request-timeout", "3s",
                 "--http-max-header-size", "4096", "--http-max-request-line", "2048", "--max-in-flight-submits", "10",
-                "--max-engine-lag", "500");
+                "--max-engine-lag", "500", "--max-delivery-delay", "250ms");
         assertThat(set.httpLimits()).isEqualTo(new HttpLimits(100, Duration.ofSeconds(5), Duration.ofSeconds(2),
-                Duration.ofSeconds(3), 4096, 2048, 10, 500));
+                Duration.ofSeconds(3), 4096, 2048, 10, 500, Duration.ofMillis(250)));
     }
 
     @Test

@@ -191,7 +191,13 @@ public final class ParticipantWorker implements AutoCloseable {
             for (ConsumerRecord<String, byte[]> record : records) {
                 StepRequest request = decode(record);
                 if (request != null) {
+                    long startedAt = System.currentTimeMillis();
                     ControlRecord result = runner.run(request);
+                    if (result.getBody() instanceof StepResult answer) {
+                        // From the engine's decision (the record's time) to now: its lag plus this topic's backlog,
+                        // which ingest watches to refuse work participants cannot take (admission).
+                        answer.setQueuedMillis(Math.max(0, startedAt - record.timestamp()));
+                    }
                     requests.add(request);
                     sent.add(send(request, result));
                 }

@@ -8,9 +8,19 @@ public sealed interface Input permits Input.TxRequested, Input.StepResult, Input
     /** A client asked for a new transaction. */
     record TxRequested(String txId, String definition, String input, String idempotencyKey) implements Input {}
 
-    /** A participant's answer to one attempt of a step's action or compensation. */
+    /**
+     * A participant's answer to one attempt of a step's action or compensation.
+     *
+     * @param queuedMillis how long the request waited before its delivery began (the engine's lag plus the step
+     *     topic's backlog), or -1 when its writer did not say; measured, never decided on
+     */
     record StepResult(String txId, String step, int attempt, Phase phase, Outcome outcome, String output,
-                      String error) implements Input {}
+                      String error, long queuedMillis) implements Input {
+        public StepResult(String txId, String step, int attempt, Phase phase, Outcome outcome, String output,
+                          String error) {
+            this(txId, step, attempt, phase, outcome, output, error, -1);
+        }
+    }
 
     /** One of the transaction's durable timers is due. */
     record TimerFired(String txId, Timer timer) implements Input {}

@@ -21,14 +21,16 @@ public final class SagaEngine implements AutoCloseable {
     private final KafkaStreams streams;
     private volatile int configuredThreads = 1;
     private final TransactionQueries queries;
+    private final DeliveryDelays deliveryDelays;
     private final CountDownLatch running = new CountDownLatch(1);
     private final RestoreProgress restore = new RestoreProgress();
     private final java.util.concurrent.atomic.AtomicLong threadReplacements = new java.util.concurrent.atomic.AtomicLong();
 
     private SagaEngine(KafkaStreams streams, java.util.function.Supplier<DefinitionCatalog> definitions,
-                       TransactionQueries.Endpoint self) {
+                       TransactionQueries.Endpoint self, DeliveryDelays deliveryDelays) {
         this.streams = streams;
         this.queries = new StoreQueries(streams, definitions, self);
+        this.deliveryDelays = deliveryDelays;
     }
 
     /** Starts the engine; it serves once {@link #awaitRunning} returns true. */
@@ -50,9 +52,14 @@ public final class SagaEngine implements AutoCloseable {
     public static SagaEngine start(EngineConfig config, java.util.function.Supplier<DefinitionCatalog> definitions,
                                    java.util.function.Predicate<String> participantRegistered, DecisionObserver observer) {
         Properties properties = properties(config);
-        KafkaStreams streams = new KafkaStreams(SagaTopology.build(definitions, participantRegistered, observer),
+        DeliveryDelays delays = new DeliveryDelays(definitions);
+        DecisionObserver both = (before, input, decision, now) -> {
+            delays.decided(before, input, decision, now);
+            observer.decided(before, input, decision, now);
+        };
+        KafkaStreams streams = new KafkaStreams(SagaTopology.build(definitions, participantRegistered, both),
                 properties);
-        SagaEngine engine = new SagaEngine(streams, definitions, advertised(config));
+        SagaEngine engine = new SagaEngine(streams, definitions, advertised(config), delays);
         engine.configuredThreads = Integer.parseInt(String.valueOf(properties.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG)));
         streams.setGlobalStateRestoreListener(engine.restore);
         // A stream thread that dies is replaced, not left dead: the others go on, and the new one takes its tasks.
@@ -141,6 +148,11 @@ public final class SagaEngine implements AutoCloseable {
                         + state + ", " + restored + " records restored); is the broker reachable?");
             }
         }
+    }
+
+    /** How long step requests of each participant recently waited before delivery; for admission and metrics. */
+    public DeliveryDelays deliveryDelays() {
+        return deliveryDelays;
     }
 
     /**

@@ -123,7 +123,8 @@ public final class IngestApi {
             return;
         }
         DefinitionCatalog catalog = definitions.get();
-        if (catalog.latest(definition.asText()).isEmpty()) {
+        java.util.Optional<io.sagalog.engine.Definition> latest = catalog.latest(definition.asText());
+        if (latest.isEmpty()) {
             Problem.unknownDefinition(definition.asText(), catalog.names()).send(ctx);
             return;
         }
@@ -142,7 +143,7 @@ public final class IngestApi {
         if (wait == TransactionWaits.INVALID) {
             return;
         }
-        String refusal = admission.refusal();
+        String refusal = admission.refusal(latest.get());
         if (refusal != null) {
             ctx.response().putHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
             Problem.overloaded(refusal).send(ctx);

@@ -86,6 +86,23 @@ public final class EngineMetrics implements DecisionObserver {
                 .register(registry);
     }
 
+    private final java.util.Set<String> delayGauges = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * One gauge per participant that has reported a delivery delay: how long its step requests recently waited before
+     * delivery (what admission at ingest compares with {@code --max-delivery-delay}). Call again to add new ones.
+     */
+    public void bindDeliveryDelays(io.sagalog.engine.DeliveryDelays delays) {
+        for (String participant : delays.recent().keySet()) {
+            if (delayGauges.add(participant)) {
+                Gauge.builder("sagalog_delivery_delay_seconds", () -> delays.recentMillis(participant) / 1000.0)
+                        .description("How long this participant's step requests recently waited before delivery "
+                                + "(the engine's lag plus the step topic's backlog; worst of the last 2-4 s)")
+                        .tag("participant", participant).register(registry);
+            }
+        }
+    }
+
     @Override
     public void decided(TxState before, Input input, Decision decision, Instant now) {
         TxState after = decision.state() != null ? decision.state() : before;

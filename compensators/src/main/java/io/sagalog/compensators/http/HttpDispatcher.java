@@ -183,10 +183,15 @@ public final class HttpDispatcher implements AutoCloseable {
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(50))) {
             StepRequest request = decode(record);
             ParticipantLane lane = request == null ? null : lanes.get(request.getParticipant());
+            // The record's time is the engine's decision time: the wait until the lane takes the request includes the
+            // engine's lag and this topic's backlog, which is what eats into the attempt's deadline.
+            long decidedAt = record.timestamp();
+            java.util.concurrent.atomic.AtomicLong startedAt = new java.util.concurrent.atomic.AtomicLong(-1);
             CompletableFuture<?> done = lane == null
                     ? CompletableFuture.completedFuture(null) // unreadable, or no longer an HTTP participant
-                    : lane.submit(request).thenCompose(answer -> answer.later()
-                            ? CompletableFuture.completedFuture(null) : report(request, answer));
+                    : lane.submit(request, startedAt).thenCompose(answer -> answer.later()
+                            ? CompletableFuture.completedFuture(null)
+                            : report(request, answer, startedAt.get() < 0 ? null : Math.max(0, startedAt.get() - decidedAt)));
             inFlight.computeIfAbsent(new TopicPartition(record.topic(), record.partition()),
                     tp -> new java.util.ArrayDeque<>()).add(new InFlight(record.offset(), done));
         }
@@ -293,11 +298,11 @@ public final class HttpDispatcher implements AutoCloseable {
         }
     }
 
-    private CompletableFuture<Void> report(StepRequest request, ParticipantLane.Answer answer) {
+    private CompletableFuture<Void> report(StepRequest request, ParticipantLane.Answer answer, Long queuedMillis) {
         ControlRecord result = ControlRecord.newBuilder().setTxId(request.getTxId()).setAtMillis(clock.millis())
                 .setBody(StepResult.newBuilder().setStep(request.getStep()).setAttempt(request.getAttempt())
                         .setPhase(request.getPhase()).setOutcome(answer.outcome()).setOutput(answer.output())
-                        .setError(answer.error()).build())
+                        .setError(answer.error()).setQueuedMillis(queuedMillis).build())
                 .build();
         CompletableFuture<Void> acked = new CompletableFuture<>();
         try {

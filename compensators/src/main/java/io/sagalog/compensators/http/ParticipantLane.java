@@ -56,7 +56,9 @@ final class ParticipantLane {
         }
     }
 
-    private record Call(StepRequest request, CompletableFuture<Answer> answer) {
+    /** @param startedAt set to the wall-clock time the call leaves the queue (sent, or answered without sending) */
+    private record Call(StepRequest request, CompletableFuture<Answer> answer,
+                        java.util.concurrent.atomic.AtomicLong startedAt) {
         String key() {
             return request.getTxId() + '\u0000' + request.getStep();
         }
@@ -121,9 +123,17 @@ final class ParticipantLane {
 
     /** Queues the request; the future completes with the participant's answer. Safe from any thread. */
     CompletableFuture<Answer> submit(StepRequest request) {
+        return submit(request, new java.util.concurrent.atomic.AtomicLong(-1));
+    }
+
+    /**
+     * Queues the request; {@code startedAt} is set to the wall-clock time it leaves the queue (how long it waited is
+     * reported with its result and feeds admission at ingest).
+     */
+    CompletableFuture<Answer> submit(StepRequest request, java.util.concurrent.atomic.AtomicLong startedAt) {
         CompletableFuture<Answer> answer = new CompletableFuture<>();
         context.runOnContext(v -> {
-            waiting.add(new Call(request, answer));
+            waiting.add(new Call(request, answer, startedAt));
             drain();
         });
         return answer;
@@ -186,6 +196,7 @@ final class ParticipantLane {
     private void start(Call call) {
         StepRequest request = call.request();
         long now = System.currentTimeMillis(); // deadlines are wall-clock instants
+        call.startedAt().set(now);
         long deadline = request.getDeadlineMillis();
         if (deadline > 0 && deadline - now < MIN_TIME_LEFT_MILLIS) {
             call.answer().complete(Answer.of(Outcome.EXPIRED, null, "not sent: when its turn came the attempt's "

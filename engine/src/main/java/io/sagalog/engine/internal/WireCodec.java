@@ -56,7 +56,8 @@ public final class WireCodec {
         }
         if (body instanceof StepResult r) {
             return new Input.StepResult(record.getTxId(), r.getStep(), r.getAttempt(), Phase.valueOf(r.getPhase().name()),
-                    Outcome.valueOf(r.getOutcome().name()), r.getOutput(), r.getError());
+                    Outcome.valueOf(r.getOutcome().name()), r.getOutput(), r.getError(),
+                    r.getQueuedMillis() == null ? -1 : Math.max(0, r.getQueuedMillis()));
         }
         if (body instanceof io.sagalog.schemas.avro.OperatorCommand c) {
             return new Input.OperatorCommand(record.getTxId(), c.getActionId(), OperatorAction.parse(c.getAction()),
