@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sagalog", mixinStandardHelpOptions = true, version = "sagalog 0.1.0",
         description = "Event-sourced transaction log and compensation (saga) engine on Kafka.",
         subcommands = {DevCommand.class, EngineCommand.class, io.sagalog.app.bench.BenchCommand.class,
+                io.sagalog.app.bench.OverloadBenchCommand.class,
                 TrainClassArchiveCommand.class, CommandLine.HelpCommand.class})
 public final class SagalogCli implements Runnable {
 

@@ -14,8 +14,10 @@ import java.util.function.Supplier;
  * delivered at all (EXPIRED). Ingest refuses new transactions for a participant whose requests wait too long, so an
  * overload slows transactions down instead of timing them out (DESIGN section 10, "Overload").
  *
- * <p>"Recent" is the worst report of the current and the previous two-second window: a wait is forgotten within two
- * to four seconds once no result reports it again. Written on the stream threads, read on the event loop.
+ * <p>"Recent" is the mean of the reports of the current and the previous two-second window: one slow delivery (a
+ * pause for garbage collection, say) does not refuse submits, a backlog does, since every request behind it waits;
+ * a wait is forgotten within two to four seconds once no result reports it again. Written on the stream threads,
+ * read on the event loop.
  */
 public final class DeliveryDelays implements DecisionObserver {
     static final long WINDOW_MILLIS = 2_000;
@@ -51,7 +53,7 @@ public final class DeliveryDelays implements DecisionObserver {
         byParticipant.computeIfAbsent(participant, p -> new Window()).record(clock.getAsLong(), queuedMillis);
     }
 
-    /** The worst wait reported for the participant in the last two to four seconds; 0 when none was. */
+    /** The mean wait reported for the participant in the last two to four seconds; 0 when none was. */
     public long recentMillis(String participant) {
         Window window = byParticipant.get(participant);
         return window == null ? 0 : window.recent(clock.getAsLong());
@@ -69,27 +71,31 @@ public final class DeliveryDelays implements DecisionObserver {
         return worst;
     }
 
-    /** Every participant's recent worst wait, by name (for metrics). */
+    /** Every participant's recent mean wait, by name (for metrics). */
     public Map<String, Long> recent() {
         Map<String, Long> out = new TreeMap<>();
         byParticipant.keySet().forEach(p -> out.put(p, recentMillis(p)));
         return out;
     }
 
-    /** The worst of the current and the previous window. */
+    /** The mean of the current and the previous window together. */
     private static final class Window {
         private long index = Long.MIN_VALUE;
-        private long current;
-        private long previous;
+        private long sum;
+        private long count;
+        private long previousSum;
+        private long previousCount;
 
         synchronized void record(long nowMillis, long millis) {
             roll(nowMillis);
-            current = Math.max(current, millis);
+            sum += millis;
+            count++;
         }
 
         synchronized long recent(long nowMillis) {
             roll(nowMillis);
-            return Math.max(current, previous);
+            long n = count + previousCount;
+            return n == 0 ? 0 : (sum + previousSum) / n;
         }
 
         private void roll(long nowMillis) {
@@ -97,8 +103,11 @@ public final class DeliveryDelays implements DecisionObserver {
             if (now == index) {
                 return;
             }
-            previous = now == index + 1 ? current : 0;
-            current = 0;
+            boolean next = now == index + 1;
+            previousSum = next ? sum : 0;
+            previousCount = next ? count : 0;
+            sum = 0;
+            count = 0;
             index = now;
         }
     }

@@ -97,7 +97,7 @@ public final class EngineMetrics implements DecisionObserver {
             if (delayGauges.add(participant)) {
                 Gauge.builder("sagalog_delivery_delay_seconds", () -> delays.recentMillis(participant) / 1000.0)
                         .description("How long this participant's step requests recently waited before delivery "
-                                + "(the engine's lag plus the step topic's backlog; worst of the last 2-4 s)")
+                                + "(the engine's lag plus the step topic's backlog; mean of the last 2-4 s)")
                         .tag("participant", participant).register(registry);
             }
         }
