@@ -20,7 +20,7 @@ import java.time.Duration;
  * @param maxEngineLag records the engine has not read yet from its input topics; beyond this a submit is answered 503
  * @param maxDeliveryDelay how long step requests of a definition's participants may wait before delivery (the engine's
  *                         lag plus the step topic's backlog); beyond this its submits are answered 503 (at most a
- *                         quarter of the definition's shortest step timeout, at least 50 ms)
+ *                         quarter of the definition's shortest step timeout, at least 50 ms); 0 turns this off
  */
 public record HttpLimits(int maxConnections, Duration idleTimeout, Duration headerTimeout, Duration requestTimeout,
                          int maxHeaderSize, int maxInitialLineLength, int maxInFlightSubmits, long maxEngineLag,
@@ -43,10 +43,13 @@ public record HttpLimits(int maxConnections, Duration idleTimeout, Duration head
                 || maxEngineLag < 1) {
             throw new IllegalArgumentException("HTTP limits must be positive (header and line sizes at least 256 bytes)");
         }
-        for (Duration d : new Duration[] {idleTimeout, headerTimeout, requestTimeout, maxDeliveryDelay}) {
+        for (Duration d : new Duration[] {idleTimeout, headerTimeout, requestTimeout}) {
             if (d == null || d.toMillis() < 1) {
-                throw new IllegalArgumentException("HTTP timeouts and the delivery delay must be at least 1 ms");
+                throw new IllegalArgumentException("HTTP timeouts must be at least 1 ms");
             }
+        }
+        if (maxDeliveryDelay == null || maxDeliveryDelay.isNegative()) {
+            throw new IllegalArgumentException("--max-delivery-delay must be 0 (no delivery admission) or more");
         }
     }
 

@@ -85,8 +85,8 @@ public final class NodeOptions {
 
     @Option(names = "--max-delivery-delay", defaultValue = "1s", paramLabel = "DURATION",
             description = "Submits of a definition are answered 503 while step requests for one of its participants "
-                    + "wait longer than this before delivery (at most a quarter of its shortest step timeout) "
-                    + "(default: ${DEFAULT-VALUE}).")
+                    + "wait longer than this before delivery (at most a quarter of its shortest step timeout); 0 turns "
+                    + "this off (default: ${DEFAULT-VALUE}).")
     String maxDeliveryDelay;
 
     /** The HTTP limits these options name. */
@@ -94,7 +94,8 @@ public final class NodeOptions {
         return new HttpLimits(httpMaxConnections, duration("--http-idle-timeout", httpIdleTimeout),
                 duration("--http-header-timeout", httpHeaderTimeout), duration("--http-request-timeout", httpRequestTimeout),
                 httpMaxHeaderSize, httpMaxRequestLine, maxInFlightSubmits, maxEngineLag,
-                duration("--max-delivery-delay", maxDeliveryDelay));
+                "0".equals(maxDeliveryDelay.trim()) ? java.time.Duration.ZERO
+                        : duration("--max-delivery-delay", maxDeliveryDelay));
     }
 
     private static java.time.Duration duration(String option, String text) {

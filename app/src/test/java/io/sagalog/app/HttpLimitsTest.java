@@ -33,6 +33,14 @@ class HttpLimitsTest {
     }
 
     @Test
+    void deliveryAdmissionCanBeTurnedOff() {
+        NodeOptions off = CommandLine.populateCommand(new NodeOptions(), "--max-delivery-delay", "0");
+        assertThat(off.httpLimits().maxDeliveryDelay()).isZero();
+        assertThatThrownBy(() -> HttpLimits.defaults().withMaxDeliveryDelay(Duration.ofMillis(-1)))
+                .hasMessageContaining("--max-delivery-delay");
+    }
+
+    @Test
     void nonsenseIsRefused() {
         assertThatThrownBy(() -> HttpLimits.defaults().withMaxConnections(0)).isInstanceOf(IllegalArgumentException.class);
         NodeOptions bad = CommandLine.populateCommand(new NodeOptions(), "--http-idle-timeout", "soon");

@@ -37,6 +37,9 @@ public final class DeliveryAdmission implements Admission {
 
     @Override
     public String refusal(Definition definition) {
+        if (maxDelay.isZero()) {
+            return null; // turned off (--max-delivery-delay 0)
+        }
         Set<String> participants = new LinkedHashSet<>();
         long bound = maxDelay.toMillis();
         for (var step : definition.steps()) {

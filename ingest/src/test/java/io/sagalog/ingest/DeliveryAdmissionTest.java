@@ -40,6 +40,13 @@ class DeliveryAdmissionTest {
     }
 
     @Test
+    void shouldAdmitEverythingWhenTurnedOff() throws Exception {
+        delays.record("slow", 60_000);
+
+        assertThat(new DeliveryAdmission(delays, Duration.ZERO).refusal(definition("uses-slow", "slow", "10s"))).isNull();
+    }
+
+    @Test
     void shouldNeverBoundBelowKafkasOwnRoundTrip() throws Exception {
         delays.record("p", 40);
 

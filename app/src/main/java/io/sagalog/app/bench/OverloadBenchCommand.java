@@ -27,21 +27,25 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench-overload", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Drive Sagalog past its capacity, then below it, on an embedded broker: prints the capacity, "
                 + "what was accepted and refused each phase, how every accepted transaction ended, how long "
-                + "throughput took to recover, and the CPU by component. Exit code 1 when a transaction was lost, "
-                + "parked or left unfinished."})
+                + "throughput took to recover, and the CPU by component. Exit code 1 when a transaction of a run with "
+                + "admission was lost, parked or left unfinished."})
 public final class OverloadBenchCommand implements Callable<Integer> {
 
     /** What the runs share. */
     record Settings(int probeClients, Duration warmup, Duration probe, Duration before, Duration over, Duration after,
                     double factor, int serviceMillis) {}
 
+    private static final String NO_ADMISSION = "-no-admission";
+
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--participants", defaultValue = "java,http", split = ",", paramLabel = "LIST",
+    @Option(names = "--runs", defaultValue = "java,http", split = ",", paramLabel = "LIST",
             description = "Runs in this order: java (Java SDK no-op workers: the engine saturates), http (one HTTP "
-                    + "participant, 16 calls at a time: it saturates); repeat to alternate (default: ${DEFAULT-VALUE}).")
-    List<OverloadParticipants.Kind> kinds;
+                    + "participant, 16 calls at a time: it saturates); with the suffix -no-admission the node runs "
+                    + "with --max-delivery-delay 0 (no delivery admission), the baseline; repeat to alternate "
+                    + "(default: ${DEFAULT-VALUE}).")
+    List<String> runs;
 
     @Option(names = "--factor", defaultValue = "2", description = "Overload as a multiple of the capacity (default: ${DEFAULT-VALUE}).")
     double factor;
@@ -75,6 +79,13 @@ public final class OverloadBenchCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "need --factor > 1, --over >= 10, --before >= 10, "
                     + "--after >= 30, --probe >= 5, --probe-clients >= 1, --service-time >= 0");
         }
+        for (String run : runs) {
+            String kind = run.endsWith(NO_ADMISSION) ? run.substring(0, run.length() - NO_ADMISSION.length()) : run;
+            if (!List.of("java", "http").contains(kind)) {
+                throw new ParameterException(spec.commandLine(), "--runs: unknown run '" + run + "'; use java, http, "
+                        + "java-no-admission or http-no-admission");
+            }
+        }
         Settings settings = new Settings(probeClients, Duration.ofSeconds(probe), Duration.ofSeconds(probe),
                 Duration.ofSeconds(before), Duration.ofSeconds(over), Duration.ofSeconds(after), factor, serviceMillis);
         PrintStream out = System.out;
@@ -85,8 +96,12 @@ public final class OverloadBenchCommand implements Callable<Integer> {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), 0, Map.of())) {
             out.println(kafka.bootstrapServers());
             clientVertx = SubmitClient.clientVertx();
-            for (OverloadParticipants.Kind kind : kinds) {
-                results.add(new OverloadRun(kafka.bootstrapServers(), dir, clientVertx, out, settings).run(kind));
+            for (String run : runs) {
+                boolean admission = !run.endsWith(NO_ADMISSION);
+                OverloadParticipants.Kind kind = OverloadParticipants.Kind.valueOf(
+                        admission ? run : run.substring(0, run.length() - NO_ADMISSION.length()));
+                results.add(new OverloadRun(kafka.bootstrapServers(), dir, clientVertx, out, settings)
+                        .run(kind, admission));
             }
         } finally {
             if (clientVertx != null) {
@@ -105,14 +120,15 @@ public final class OverloadBenchCommand implements Callable<Integer> {
             for (int i = 0; i < results.size(); i++) {
                 for (OverloadRun.Second s : results.get(i).seconds()) {
                     lines.append(String.format(Locale.ROOT, "%d,%s,%d,%s,%d,%d,%d,%d,%d,%d,%.3f%n", i + 1,
-                            results.get(i).kind(), s.t(), s.phase(), s.offered(), s.accepted(), s.refused(),
+                            results.get(i).label(), s.t(), s.phase(), s.offered(), s.accepted(), s.refused(),
                             s.notSent(), s.finished(), s.inFlight(), s.deliveryDelaySeconds()));
                 }
             }
             Files.writeString(csv, lines);
             out.println("wrote " + csv);
         }
-        boolean kept = results.stream().allMatch(r -> r.lost() == 0 && r.parked() == 0 && r.notFinal() == 0);
+        boolean kept = results.stream().filter(OverloadRun.Result::admission)
+                .allMatch(r -> r.lost() == 0 && r.parked() == 0 && r.notFinal() == 0);
         return kept ? 0 : 1;
     }
 
@@ -128,7 +144,7 @@ public final class OverloadBenchCommand implements Callable<Integer> {
             double acceptedPerSecond = over.stream().mapToLong(OverloadRun.Second::accepted).average().orElse(0);
             double refusedPerSecond = over.stream().mapToLong(OverloadRun.Second::refused).average().orElse(0);
             s.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.0f | %.0f | %.0f | %,d | %,d | %,d | %,d | %,d | %,d "
-                            + "| %.3f | %.2f | %s |%n", i + 1, r.kind(), r.capacity(), r.capacity() * r.factor(),
+                            + "| %.3f | %.2f | %s |%n", i + 1, r.label(), r.capacity(), r.capacity() * r.factor(),
                     acceptedPerSecond, refusedPerSecond, r.accepted(), r.finalCounts().getOrDefault("COMPLETED", 0L),
                     r.finalCounts().getOrDefault("ROLLED_BACK", 0L), r.parked(), r.lost(), r.notFinal(),
                     r.actions() / (3.0 * Math.max(1, r.accepted())), r.maxDeliveryDelaySeconds(),
@@ -138,7 +154,7 @@ public final class OverloadBenchCommand implements Callable<Integer> {
         for (int i = 0; i < results.size(); i++) {
             OverloadRun.Result r = results.get(i);
             for (var phase : r.cpuByPhase().entrySet()) {
-                s.append(String.format(Locale.ROOT, "  run %d %-4s %-6s", i + 1, r.kind(), phase.getKey()));
+                s.append(String.format(Locale.ROOT, "  run %d %-17s %-6s", i + 1, r.label(), phase.getKey()));
                 phase.getValue().forEach((component, seconds) ->
                         s.append(String.format(Locale.ROOT, " %s %.1f", component, seconds)));
                 s.append('\n');

@@ -38,9 +38,13 @@ final class OverloadRun {
      * @param finalCounts the run's transactions by status once every accepted one ended (or the wait gave up)
      * @param cpuByPhase CPU-seconds per component, per phase
      */
-    record Result(OverloadParticipants.Kind kind, double capacity, double factor, List<Second> seconds,
+    record Result(OverloadParticipants.Kind kind, boolean admission, double capacity, double factor, List<Second> seconds,
                   Map<String, Long> finalCounts, long accepted, long lost, double recoverySeconds, long actions,
                   double maxDeliveryDelaySeconds, Map<String, Map<String, Double>> cpuByPhase) {
+        String label() {
+            return kind + (admission ? "" : "-no-admission");
+        }
+
         long parked() {
             return finalCounts.getOrDefault("PARKED", 0L);
         }
@@ -66,16 +70,21 @@ final class OverloadRun {
         this.settings = settings;
     }
 
-    Result run(OverloadParticipants.Kind kind) throws Exception {
+    /** @param admission false: the node runs without delivery admission (--max-delivery-delay 0), the baseline */
+    Result run(OverloadParticipants.Kind kind, boolean admission) throws Exception {
         String runId = BaselineSupport.uniqueSuffix();
         String appId = "overload-" + kind + "-" + runId;
         OverloadParticipants participants = new OverloadParticipants(kind, runId);
         EngineConfig config = EngineConfig.defaults(bootstrap, dataDir.resolve("engine-" + appId)).withApplicationId(appId)
                 .withInstanceId(appId + "-engine")
                 .withOverrides(Map.of(StreamsConfig.mainConsumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "latest"));
-        out.printf("%n%s participants: starting engine %s%n", kind, appId);
-        try (SagalogNode node = SagalogNode.start(new SagalogNode.Options(config, "127.0.0.1", 0, BenchRun.PARTITIONS,
-                DefinitionCatalog.of(List.of(participants.definition()))));
+        out.printf("%n%s participants%s: starting engine %s%n", kind, admission ? "" : ", no delivery admission", appId);
+        SagalogNode.Options options = new SagalogNode.Options(config, "127.0.0.1", 0, BenchRun.PARTITIONS,
+                DefinitionCatalog.of(List.of(participants.definition())));
+        if (!admission) {
+            options = options.withLimits(options.limits().withMaxDeliveryDelay(Duration.ZERO));
+        }
+        try (SagalogNode node = SagalogNode.start(options);
              OverloadLoad load = new OverloadLoad(clientVertx, node.port());
              participants) {
             participants.start(bootstrap, load, settings.serviceMillis());
@@ -113,7 +122,7 @@ final class OverloadRun {
             out.printf(Locale.ROOT, "%s: accepted %,d (open loop %,d), by status %s, lost %,d, actions delivered %,d "
                             + "(%.3f per action accepted)%n", kind, accepted, accepted - acceptedBefore, finals,
                     accepted - counted, participants.actions.get(), participants.actions.get() / (3.0 * accepted));
-            return new Result(kind, capacity, settings.factor(), seconds, finals, accepted, accepted - counted, recovery,
+            return new Result(kind, admission, capacity, settings.factor(), seconds, finals, accepted, accepted - counted, recovery,
                     participants.actions.get(), maxDelay, cpu);
         } finally {
             BaselineSupport.deleteRecursively(dataDir.resolve("engine-" + appId));
