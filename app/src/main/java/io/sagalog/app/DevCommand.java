@@ -41,7 +41,7 @@ public final class DevCommand implements Callable<Integer> {
      * The tokens of this dev instance: {@code --tokens FILE} if given; else the ones generated on an earlier start
      * (kept in the data directory, so scripts keep working across restarts); else new ones, saved there.
      */
-    private Tokens devTokens() throws java.io.IOException {
+    Tokens devTokens() throws java.io.IOException {
         if (options.tokens != null) {
             tokensSource = "from " + options.tokens;
             return Tokens.load(options.tokens);
