@@ -23,6 +23,9 @@ import picocli.CommandLine.Option;
         description = "Run an embedded Kafka (KRaft), the engine, ingest and console HTTP, and the trip-booking demo in one process.")
 public final class DevCommand implements Callable<Integer> {
 
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Mixin
     NodeOptions options;
 
@@ -38,7 +41,7 @@ public final class DevCommand implements Callable<Integer> {
      * The tokens of this dev instance: {@code --tokens FILE} if given; else the ones generated on an earlier start
      * (kept in the data directory, so scripts keep working across restarts); else new ones, saved there.
      */
-    private Tokens devTokens() throws java.io.IOException {
+    Tokens devTokens() throws java.io.IOException {
         if (options.tokens != null) {
             tokensSource = "from " + options.tokens;
             return Tokens.load(options.tokens);
@@ -49,20 +52,19 @@ public final class DevCommand implements Callable<Integer> {
             return Tokens.load(saved);
         }
         Tokens generated = Tokens.generate();
-        java.nio.file.Files.createDirectories(dataDir);
-        java.nio.file.Files.writeString(saved, generated.toFileText());
-        try {
-            // Secrets: readable by this user only, where the file system knows permissions.
-            java.nio.file.Files.setPosixFilePermissions(saved, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException e) {
-            // not a POSIX file system: nothing to set
-        }
+        PrivateFiles.create(saved, generated.toFileText());
         tokensSource = "generated, kept in " + saved.toAbsolutePath().normalize();
         return generated;
     }
 
     @Override
     public Integer call() throws Exception {
+        java.util.Optional<String> addressProblem = options.addressProblem();
+        if (addressProblem.isPresent()) {
+            // One line and exit code 2, before anything starts: a usage error, not a failure.
+            spec.commandLine().getErr().println("sagalog dev: " + addressProblem.get());
+            return picocli.CommandLine.ExitCode.USAGE;
+        }
         PrintStream out = System.out;
         long started = System.nanoTime();
         out.printf("Starting Sagalog dev (data in %s)...%n", dataDir.toAbsolutePath().normalize());
@@ -85,7 +87,8 @@ public final class DevCommand implements Callable<Integer> {
         try {
             node = SagalogNode.start(new SagalogNode.Options(engineConfig, options.host, options.port, options.partitions, definitions,
                     NodeOptions.callbackSecret(dataDir.resolve("callback-secret")), tokens,
-                    options.participantUrls(this, io.sagalog.ingest.ParticipantUrls.LOOPBACK)).withLimits(options.httpLimits()));
+                    options.participantUrls(this, io.sagalog.ingest.ParticipantUrls.LOOPBACK)).withLimits(options.httpLimits())
+                    .withIdentity(options.advertisedUrl, false));
         } catch (Exception e) {
             kafka.close();
             throw e;
@@ -108,7 +111,8 @@ public final class DevCommand implements Callable<Integer> {
             stopped.countDown();
         }, "sagalog-shutdown"));
 
-        String base = "http://" + (options.host.equals("0.0.0.0") ? "127.0.0.1" : options.host) + ":" + node.port();
+        String base = options.advertisedUrl != null ? options.advertisedUrl.replaceAll("/+$", "")
+                : NodeAddress.of(options.host, node.port(), null).baseUrl();
         out.printf("%nSagalog dev is running (started in %.1f s)%n", (System.nanoTime() - started) / 1e9);
         out.printf("  HTTP (ingest, console)   %s%n", base);
         out.printf("  Kafka bootstrap          %s%n", kafka.bootstrapServers());

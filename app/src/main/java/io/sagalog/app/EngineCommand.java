@@ -1,6 +1,5 @@
 package io.sagalog.app;
 
-import io.sagalog.app.demo.TripBooking;
 import io.sagalog.engine.Definition;
 import io.sagalog.engine.DefinitionCatalog;
 import io.sagalog.engine.DefinitionParser;
@@ -43,10 +42,13 @@ public final class EngineCommand implements Callable<Integer> {
     @Option(names = "--instance-id", description = "A stable name for this instance: after a restart it takes its partitions back at once (Kafka static membership).")
     String instanceId;
 
-    @Option(names = "--definition", paramLabel = "FILE", description = "A definition as JSON; repeat for more. Without any, the trip-booking demo definition is loaded.")
+    @Option(names = "--definition", paramLabel = "FILE", description = "A definition as JSON, registered at start unless the registry has it already; repeat for more. "
+            + "Without any, the engine runs the definitions registered over HTTP (PUT /v1/definitions/{name}).")
     List<Path> definitionFiles = new ArrayList<>();
 
-    @Option(names = "--callback-secret-file", paramLabel = "FILE", description = "Base64 secret (32+ bytes) that signs callback tokens; every instance needs the same one. Created when missing (default: <data-dir>/callback-secret).")
+    @Option(names = "--callback-secret-file", paramLabel = "FILE", description = "Base64 secret (32+ bytes) that signs callback tokens; every instance of an application id needs the same "
+            + "one (checked at start by its fingerprint in the registry). Created, mode 600, when missing "
+            + "(default: <data-dir>/callback-secret).")
     Path callbackSecretFile;
 
     @Option(names = "--no-auth", description = "Serve HTTP without bearer tokens: only where nothing untrusted can reach the port.")
@@ -54,6 +56,12 @@ public final class EngineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        java.util.Optional<String> addressProblem = options.addressProblem();
+        if (addressProblem.isPresent()) {
+            // One line and exit code 2, before anything starts: a usage error, not a failure.
+            spec.commandLine().getErr().println("sagalog engine: " + addressProblem.get());
+            return picocli.CommandLine.ExitCode.USAGE;
+        }
         if (options.tokens == null && !noAuth) {
             throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
                     "pass --tokens FILE (one '<token> <role>[,<role>...]' a line; roles viewer, operator, submitter) "
@@ -65,8 +73,15 @@ public final class EngineCommand implements Callable<Integer> {
         EngineConfig config = new EngineConfig(bootstrap, applicationId, instanceId, stateDir, options.processingGuarantee.name(), 1,
                 EngineConfig.defaults(bootstrap, stateDir).commitInterval(), java.util.Map.of());
         byte[] secret = NodeOptions.callbackSecret(callbackSecretFile != null ? callbackSecretFile : stateDir.resolve("callback-secret"));
-        SagalogNode node = SagalogNode.start(new SagalogNode.Options(config, options.host, options.port, options.partitions, definitions, secret,
-                tokens, options.participantUrls(this, java.util.List.of())).withLimits(options.httpLimits()));
+        SagalogNode node;
+        try {
+            node = SagalogNode.start(new SagalogNode.Options(config, options.host, options.port, options.partitions,
+                    definitions, secret, tokens, options.participantUrls(this, java.util.List.of()))
+                    .withLimits(options.httpLimits()).withIdentity(options.advertisedUrl, true));
+        } catch (SharedSecret.Mismatch e) {
+            spec.commandLine().getErr().println("sagalog engine: " + e.getMessage());
+            return 1;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();
@@ -79,10 +94,8 @@ public final class EngineCommand implements Callable<Integer> {
         return 0;
     }
 
-    private List<Definition> loadDefinitions() throws Exception {
-        if (definitionFiles.isEmpty()) {
-            return List.of(TripBooking.definition());
-        }
+    /** The --definition files; none is none (the trip-booking demo belongs to {@code sagalog dev}). */
+    List<Definition> loadDefinitions() throws Exception {
         List<Definition> all = new ArrayList<>();
         for (Path file : definitionFiles) {
             try {

@@ -18,6 +18,17 @@ public final class NodeOptions {
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "HTTP address to bind (default: ${DEFAULT-VALUE}).")
     String host;
 
+    @Option(names = "--advertised-url", paramLabel = "URL",
+            description = "How other instances and HTTP participants reach this node, e.g. http://node-a.internal:8080: "
+                    + "the callback URL participants get and the address queries are forwarded to. Required when "
+                    + "--host binds all interfaces (0.0.0.0, ::); default: http://<host>:<port>.")
+    String advertisedUrl;
+
+    /** The usage problem of --host and --advertised-url, if any: one line, for a usage error (exit code 2). */
+    java.util.Optional<String> addressProblem() {
+        return NodeAddress.problem(host, advertisedUrl);
+    }
+
     @Option(names = "--partitions", defaultValue = "6", description = "Partitions of topics created when missing (default: ${DEFAULT-VALUE}).")
     int partitions;
 
@@ -112,8 +123,7 @@ public final class NodeOptions {
             return Base64.getDecoder().decode(Files.readString(file).trim());
         }
         byte[] secret = SagalogNode.Options.randomSecret();
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Files.writeString(file, Base64.getEncoder().encodeToString(secret));
+        PrivateFiles.create(file, Base64.getEncoder().encodeToString(secret));
         return secret;
     }
 }

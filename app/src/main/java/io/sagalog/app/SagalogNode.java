@@ -4,8 +4,6 @@ import io.sagalog.compensators.http.HttpDispatcher;
 import io.sagalog.console.HealthApi;
 import io.sagalog.console.MetricsApi;
 import io.sagalog.engine.CallbackTokens;
-import io.sagalog.engine.Definition;
-import io.sagalog.engine.DefinitionJson;
 import io.sagalog.engine.registry.Registry;
 import io.sagalog.ingest.RegistryApi;
 import io.sagalog.ingest.StepResultsApi;
@@ -55,16 +53,17 @@ public final class SagalogNode implements AutoCloseable {
     /**
      * @param port the HTTP port, 0 for any free one
      * @param partitions partitions of the topics created on start (existing topics are left alone)
-     */
-    /**
      * @param tokens bearer tokens and their roles; null turns authentication off (tests, {@code --no-auth})
-     */
-    /**
      * @param participantUrls which participant URLs may be registered ({@code --participant-allow}); the constructors
      *     without it and without a callback secret (tests, benchmarks, one machine) allow loopback
+     * @param advertisedUrl how other instances and HTTP participants reach this node ({@link NodeAddress}); null: the
+     *     bound host and port, which must then not be all interfaces
+     * @param sharedSecret whether the callback secret is checked against the deployment's at start ({@link
+     *     SharedSecret}); off for a secret made up for one process
      */
     public record Options(EngineConfig engine, String host, int port, int partitions, DefinitionCatalog definitions,
-                          byte[] callbackSecret, Tokens tokens, ParticipantUrls participantUrls, HttpLimits limits) {
+                          byte[] callbackSecret, Tokens tokens, ParticipantUrls participantUrls, HttpLimits limits,
+                          String advertisedUrl, boolean sharedSecret) {
         /** Loopback, link-local and metadata participant URLs refused; the default {@link HttpLimits}. */
         public Options(EngineConfig engine, String host, int port, int partitions, DefinitionCatalog definitions,
                        byte[] callbackSecret, Tokens tokens) {
@@ -75,12 +74,18 @@ public final class SagalogNode implements AutoCloseable {
         public Options(EngineConfig engine, String host, int port, int partitions, DefinitionCatalog definitions,
                        byte[] callbackSecret, Tokens tokens, ParticipantUrls participantUrls) {
             this(engine, host, port, partitions, definitions, callbackSecret, tokens, participantUrls,
-                    HttpLimits.defaults());
+                    HttpLimits.defaults(), null, false);
         }
 
         public Options withLimits(HttpLimits limits) {
             return new Options(engine, host, port, partitions, definitions, callbackSecret, tokens, participantUrls,
-                    limits);
+                    limits, advertisedUrl, sharedSecret);
+        }
+
+        /** Advertised at {@code url} ({@code --advertised-url}), with the callback secret checked as shared. */
+        public Options withIdentity(String url, boolean shared) {
+            return new Options(engine, host, port, partitions, definitions, callbackSecret, tokens, participantUrls,
+                    limits, url, shared);
         }
 
         /** With a random callback secret: fine for one instance; several instances must share one secret. */
@@ -151,6 +156,9 @@ public final class SagalogNode implements AutoCloseable {
 
     /** @param consumers creates the Kafka consumers of the background loops (tests break them on purpose) */
     public static SagalogNode start(Options options, io.sagalog.engine.health.ConsumerFactory consumers) throws Exception {
+        NodeAddress.problem(options.host(), options.advertisedUrl()).ifPresent(problem -> {
+            throw new IllegalArgumentException(problem);
+        });
         io.sagalog.engine.health.ComponentHealth health = new io.sagalog.engine.health.ComponentHealth();
         String bootstrap = options.engine().bootstrapServers();
         long t0 = System.nanoTime();
@@ -189,7 +197,19 @@ public final class SagalogNode implements AutoCloseable {
             throw new IllegalStateException("cannot listen on " + options.host() + ":" + options.port() + ": "
                     + e.getMessage(), e);
         }
-        String advertised = advertisedHost(options.host()) + ":" + http.actualPort();
+        NodeAddress address = NodeAddress.of(options.host(), http.actualPort(), options.advertisedUrl());
+        if (options.sharedSecret()) {
+            // Checked before the engine joins its group: an instance with the wrong secret never takes partitions
+            // from the healthy ones (it costs this start the registry read, which otherwise runs beside the join).
+            try {
+                SharedSecret.verify(registryRead.get(), options.engine().applicationId(), options.callbackSecret(),
+                        address.baseUrl());
+            } catch (Exception e) {
+                vertx.close();
+                registryRead.thenAccept(Registry::close);
+                throw e instanceof java.util.concurrent.ExecutionException x && x.getCause() instanceof Exception c ? c : e;
+            }
+        }
         // Until the registry is read these wait for it; afterwards join() on the completed future returns at once.
         java.util.function.Supplier<io.sagalog.engine.DefinitionCatalog> definitions = () -> registryRead.join().definitions();
         java.util.function.Predicate<String> participantRegistered =
@@ -197,12 +217,12 @@ public final class SagalogNode implements AutoCloseable {
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         EngineMetrics engineMetrics = new EngineMetrics(meters, definitions);
         SagaEngine engine = SagaEngine.start(options.engine().withOverrides(
-                        Map.of(org.apache.kafka.streams.StreamsConfig.APPLICATION_SERVER_CONFIG, advertised)),
+                        Map.of(org.apache.kafka.streams.StreamsConfig.APPLICATION_SERVER_CONFIG, address.applicationServer())),
                 definitions, participantRegistered, engineMetrics);
         Registry registry;
         try {
             registry = registryRead.get();
-            registerBuiltIns(registry, options.definitions());
+            BuiltInDefinitions.register(registry, options.definitions());
         } catch (Exception e) {
             engine.close();
             vertx.close();
@@ -278,8 +298,8 @@ public final class SagalogNode implements AutoCloseable {
                 log.error("request {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
                 Problem.internal().send(ctx);
             });
-            dispatcher = HttpDispatcher.start(vertx, bootstrap, registry::participants, tokens,
-                    "http://" + options.host() + ":" + http.actualPort() + "/v1/step-results", health, consumers);
+            dispatcher = HttpDispatcher.start(vertx, bootstrap, HttpDispatcher.Group.of(options.engine().applicationId(),
+                    options.engine().instanceId()), registry::participants, tokens, address.callbackUrl(), health, consumers);
             dispatcherRef[0] = dispatcher;
             front.open();
             engine.awaitStarted();
@@ -305,32 +325,8 @@ public final class SagalogNode implements AutoCloseable {
         }
     }
 
-    /** The address other instances reach this one at: the bound host, or this machine's address for 0.0.0.0. */
-    private static String advertisedHost(String host) {
-        if (!host.equals("0.0.0.0") && !host.equals("::")) {
-            return host;
-        }
-        try {
-            return java.net.InetAddress.getLocalHost().getHostAddress();
-        } catch (java.net.UnknownHostException e) {
-            return "127.0.0.1";
-        }
-    }
-
     private static long ms(long nanos) {
         return nanos / 1_000_000;
-    }
-
-    /** Registers each built-in definition unless the registry already has the same content as its newest version. */
-    private static void registerBuiltIns(Registry registry, DefinitionCatalog builtIns) throws Exception {
-        for (Definition d : builtIns.all()) {
-            var latest = registry.definitions().latest(d.name());
-            if (latest.isEmpty() || !DefinitionJson.sameContent(latest.get(), d)) {
-                Definition stored = registry.registerDefinition(d.name(), DefinitionJson.write(d)).toCompletableFuture()
-                        .get(30, java.util.concurrent.TimeUnit.SECONDS);
-                log.info("registered built-in definition {} as version {}", d.name(), stored.version());
-            }
-        }
     }
 
     private static List<MetricsApi.Sample> metrics(SagaEngine engine, HttpDispatcher dispatcher) {

@@ -118,6 +118,8 @@ public final class SagaEngine implements AutoCloseable {
         if (config.instanceId() != null) {
             p.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), config.instanceId());
         }
+        // A dead instance's tasks move after 10 s instead of Kafka's 45 s default (GroupMembership says why).
+        GroupMembership.applyTimeouts(p, StreamsConfig.CONSUMER_PREFIX);
         p.putAll(config.overrides());
         return p;
     }

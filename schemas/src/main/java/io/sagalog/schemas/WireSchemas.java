@@ -1,5 +1,6 @@
 package io.sagalog.schemas;
 
+import io.sagalog.schemas.avro.CallbackSecretRecord;
 import io.sagalog.schemas.avro.ControlRecord;
 import io.sagalog.schemas.avro.DefinitionRecord;
 import io.sagalog.schemas.avro.JournalRecord;
@@ -16,5 +17,5 @@ public final class WireSchemas {
     /** Every record type that is written on its own to a topic or a changelog. */
     public static final List<Class<? extends SpecificRecord>> TOP_LEVEL =
             List.of(ControlRecord.class, StepRequest.class, JournalRecord.class, TxStateRecord.class,
-                    DefinitionRecord.class, ParticipantRecord.class);
+                    DefinitionRecord.class, ParticipantRecord.class, CallbackSecretRecord.class);
 }

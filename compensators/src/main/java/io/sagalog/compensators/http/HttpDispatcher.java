@@ -1,6 +1,7 @@
 package io.sagalog.compensators.http;
 
 import io.sagalog.engine.CallbackTokens;
+import io.sagalog.engine.GroupMembership;
 import io.sagalog.engine.health.ComponentHealth;
 import io.sagalog.engine.health.ConsumerFactory;
 import io.sagalog.engine.health.SupervisedLoop;
@@ -23,6 +24,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -39,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * Calls HTTP participants on the engine's behalf. It consumes the step topics of every participant registered
  * with {@code transport: http}, POSTs each request to the participant's URL (protocol in DESIGN section 8), and
  * appends the answer to the control log. Calls are non-blocking (Vert.x WebClient); each participant has its own
- * circuit breaker and concurrency limit. Dispatchers keep no state: run as many as needed with the same group.
+ * circuit breaker and concurrency limit. Dispatchers keep no state: every instance of a deployment runs one in the
+ * deployment's group ({@link Group}), and a dead instance's step partitions move to the others within the session
+ * timeout ({@link GroupMembership}).
  */
 public final class HttpDispatcher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(HttpDispatcher.class);
@@ -48,7 +52,19 @@ public final class HttpDispatcher implements AutoCloseable {
     /** The name of the dispatcher loop in health and metrics. */
     public static final String COMPONENT = "dispatcher";
 
+    /** The consumer group of one deployment, and this instance's static member id (null: dynamic membership). */
+    public record Group(String id, String instanceId) {
+        /** {@code <application-id>-http-dispatcher}; the member id follows the engine's {@code --instance-id}. */
+        public static Group of(String applicationId, String engineInstanceId) {
+            return new Group(GroupMembership.dispatcherGroup(applicationId),
+                    GroupMembership.dispatcherInstance(engineInstanceId));
+        }
+    }
+
     private final String bootstrap;
+    private final Group group;
+    /** Set by {@link #close}: only the last session leaves the group (see {@link #openSession}). */
+    private volatile boolean closing;
     private final ConsumerFactory consumers;
     private final ComponentHealth health;
     /** The current session's consumer; used by the loop's thread only. */
@@ -72,10 +88,11 @@ public final class HttpDispatcher implements AutoCloseable {
     private volatile SupervisedLoop loop;
     private Set<String> subscribed = Set.of();
 
-    private HttpDispatcher(Vertx vertx, String bootstrap, Supplier<Map<String, ParticipantInfo>> participants,
+    private HttpDispatcher(Vertx vertx, String bootstrap, Group group, Supplier<Map<String, ParticipantInfo>> participants,
                            CallbackTokens tokens, String callbackUrl, ComponentHealth health, ConsumerFactory consumers) {
         this.participants = participants;
         this.bootstrap = bootstrap;
+        this.group = group;
         this.health = health;
         this.consumers = consumers;
         this.tokens = tokens;
@@ -94,22 +111,16 @@ public final class HttpDispatcher implements AutoCloseable {
     }
 
     /**
+     * @param group the deployment's dispatcher group and this instance's static member id
      * @param participants the current registry snapshot; the dispatcher follows HTTP participants as they come and go
      * @param callbackUrl where asynchronous participants report results, e.g. {@code http://host:8080/v1/step-results}
-     */
-    public static HttpDispatcher start(Vertx vertx, String bootstrap, Supplier<Map<String, ParticipantInfo>> participants,
-                                       CallbackTokens tokens, String callbackUrl) {
-        return start(vertx, bootstrap, participants, tokens, callbackUrl, new ComponentHealth(), ConsumerFactory.KAFKA);
-    }
-
-    /**
      * @param health where the dispatcher's loop reports as {@value #COMPONENT}; it restarts itself when it fails
      * @param consumers creates the loop's consumer, again after each failure
      */
-    public static HttpDispatcher start(Vertx vertx, String bootstrap, Supplier<Map<String, ParticipantInfo>> participants,
-                                       CallbackTokens tokens, String callbackUrl, ComponentHealth health,
-                                       ConsumerFactory consumers) {
-        HttpDispatcher d = new HttpDispatcher(vertx, bootstrap, participants, tokens, callbackUrl, health, consumers);
+    public static HttpDispatcher start(Vertx vertx, String bootstrap, Group group,
+                                       Supplier<Map<String, ParticipantInfo>> participants, CallbackTokens tokens,
+                                       String callbackUrl, ComponentHealth health, ConsumerFactory consumers) {
+        HttpDispatcher d = new HttpDispatcher(vertx, bootstrap, group, participants, tokens, callbackUrl, health, consumers);
         d.loop = SupervisedLoop.start(COMPONENT, health, d::openSession);
         return d;
     }
@@ -133,15 +144,7 @@ public final class HttpDispatcher implements AutoCloseable {
      * the same idempotency key) and none is lost; their earlier answers, if they come, are ignored by the engine.
      */
     private SupervisedLoop.Session openSession() {
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, "sagalog-http-dispatcher");
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
-        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
-        c.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 5_000);
-        Consumer<String, byte[]> fresh = consumers.create(COMPONENT, c);
+        Consumer<String, byte[]> fresh = consumers.create(COMPONENT, consumerConfig(bootstrap, group));
         consumer = fresh;
         subscribed = Set.of();
         inFlight.clear();
@@ -164,9 +167,31 @@ public final class HttpDispatcher implements AutoCloseable {
                     log.warn("could not commit the dispatcher's last offsets: {}", e.toString());
                 }
                 inFlight.clear();
-                fresh.close(Duration.ofSeconds(5));
+                // A static member that closes stays in the group until its session times out: right for a session
+                // the loop restarts (the new consumer takes the same member id back without a rebalance), wrong for
+                // a dispatcher that stops, whose partitions would go unserved for that long. It leaves explicitly.
+                fresh.close(CloseOptions.timeout(Duration.ofSeconds(5)).withGroupMembershipOperation(closing
+                        ? CloseOptions.GroupMembershipOperation.LEAVE_GROUP
+                        : CloseOptions.GroupMembershipOperation.DEFAULT));
             }
         };
+    }
+
+    /** The loop's consumer settings: the deployment's group, static membership where the engine has it. */
+    static Properties consumerConfig(String bootstrap, Group group) {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, group.id());
+        if (group.instanceId() != null) {
+            c.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, group.instanceId());
+        }
+        GroupMembership.applyTimeouts(c, "");
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        c.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 5_000);
+        return c;
     }
 
     /**
@@ -337,6 +362,7 @@ public final class HttpDispatcher implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         SupervisedLoop l = loop;
         if (l != null) {
             l.close(Duration.ofSeconds(15));

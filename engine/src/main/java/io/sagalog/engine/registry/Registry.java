@@ -61,9 +61,8 @@ public final class Registry implements AutoCloseable {
     private final Clock clock;
     private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
     private final Map<Long, List<Waiter>> waiters = new ConcurrentHashMap<>();
-    private final Map<String, Definition> definitionsByKey = new HashMap<>();
+    private final DefinitionsLog definitionsLog = new DefinitionsLog();
     private volatile DefinitionCatalog definitions = DefinitionCatalog.of(List.of());
-    private final Map<String, Integer> versionsHandedOut = new HashMap<>();
     private volatile Map<String, ParticipantInfo> participants = Map.of();
 
     private record Waiter(TopicPartition partition, long offset, Runnable done) {}
@@ -130,26 +129,24 @@ public final class Registry implements AutoCloseable {
     }
 
     /**
-     * Validates the definition and stores it as the next version of its name.
+     * Validates the definition and stores it as the next version of its name, as the definitions topic's single
+     * partition decides it ({@link DefinitionsLog}): registrations through any instances at the same moment each
+     * get their own version. Completes with the version decided once this instance has read it back.
      *
      * @throws InvalidDefinitionException listing every problem; nothing is stored then
      */
     public CompletionStage<Definition> registerDefinition(String name, String json) throws InvalidDefinitionException {
-        // Versions handed out here but not yet read back count too, so two registrations through this instance
-        // never get the same number. (Two instances registering the same name at the same moment still can.)
         Definition checked = DefinitionParser.parse(json, 1); // refuse a bad definition before it takes a version
         if (!checked.name().equals(name)) {
             throw new InvalidDefinitionException(List.of("name: '" + checked.name() + "' does not match the name in the path '"
                     + name + "'"));
         }
         checkStepTopics(checked);
-        int version;
-        synchronized (versionsHandedOut) {
-            version = Math.max(definitions.latest(name).map(Definition::version).orElse(0),
-                    versionsHandedOut.getOrDefault(name, 0)) + 1;
-            versionsHandedOut.put(name, version);
-        }
+        // The record carries a guess (right unless another registration of the name comes first) for readers from
+        // before the sequencing, which take the version from the record; this version decides by position.
+        int version = definitions.latest(name).map(Definition::version).orElse(0) + 1;
         Definition parsed = new Definition(name, version, checked.steps(), checked.deadline());
+        String key = DefinitionsLog.sequencedKey(name, java.util.UUID.randomUUID().toString());
         DefinitionRecord record = DefinitionRecord.newBuilder().setName(name).setVersion(version).setDefinition(json)
                 .setRegisteredAtMillis(clock.millis()).build();
         CompletableFuture<Void> topics = CompletableFuture.runAsync(() -> {
@@ -160,8 +157,8 @@ public final class Registry implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         });
-        return topics.thenCompose(ignored -> write(Topics.DEFINITIONS.name(), name + "@" + version, Topics.DEFINITIONS.serde().encode(record)))
-                .thenApply(ignored -> definitions.find(name, version).orElse(parsed));
+        return topics.thenCompose(ignored -> write(Topics.DEFINITIONS.name(), key, Topics.DEFINITIONS.serde().encode(record)))
+                .thenApply(ignored -> definitionsLog.decided(key).orElseThrow());
     }
 
     /**
@@ -306,7 +303,7 @@ public final class Registry implements AutoCloseable {
         for (ConsumerRecord<String, byte[]> r : records) {
             try {
                 if (r.topic().equals(Topics.DEFINITIONS.name())) {
-                    applyDefinition(r);
+                    definitionsLog.apply(r.key(), r.value());
                     changedDefinitions = true;
                 } else {
                     if (nextParticipants == null) {
@@ -321,7 +318,7 @@ public final class Registry implements AutoCloseable {
             }
         }
         if (changedDefinitions) {
-            definitions = DefinitionCatalog.of(definitionsByKey.values());
+            definitions = definitionsLog.catalog();
         }
         if (changedParticipants) {
             participants = Map.copyOf(nextParticipants);
@@ -332,17 +329,31 @@ public final class Registry implements AutoCloseable {
         releaseWaiters();
     }
 
-    private void applyDefinition(ConsumerRecord<String, byte[]> r) {
-        if (r.value() == null) {
-            definitionsByKey.remove(r.key());
-            return;
-        }
-        DefinitionRecord record = Topics.DEFINITIONS.serde().decode(r.value());
-        try {
-            definitionsByKey.put(r.key(), DefinitionParser.parse(record.getDefinition(), record.getVersion()));
-        } catch (InvalidDefinitionException e) {
-            log.error("registered definition {} is not valid for this version of Sagalog: {}", r.key(), e.problems());
-        }
+    /**
+     * The fingerprint of the callback secret the deployment uses: the first one published for the application id.
+     */
+    public Optional<String> callbackSecretFingerprint(String applicationId) {
+        return definitionsLog.secret(applicationId).map(io.sagalog.schemas.avro.CallbackSecretRecord::getFingerprint);
+    }
+
+    /**
+     * Publishes this instance's callback secret fingerprint for the application id, and completes, once read back,
+     * with the deployment's: this one, unless another instance published a different one first.
+     *
+     * @param publishedBy how this instance is reached, so a refused instance can name the one it differs from
+     */
+    public CompletionStage<String> publishCallbackSecretFingerprint(String applicationId, String fingerprint,
+                                                                    String publishedBy) {
+        var record = io.sagalog.schemas.avro.CallbackSecretRecord.newBuilder().setApplicationId(applicationId)
+                .setFingerprint(fingerprint).setPublishedBy(publishedBy).setPublishedAtMillis(clock.millis()).build();
+        return write(Topics.DEFINITIONS.name(), DefinitionsLog.secretKey(applicationId, fingerprint),
+                DefinitionsLog.SECRETS.encode(record))
+                .thenApply(ignored -> callbackSecretFingerprint(applicationId).orElse(fingerprint));
+    }
+
+    /** Who published the deployment's fingerprint, for the message of an instance that differs. */
+    public Optional<String> callbackSecretPublisher(String applicationId) {
+        return definitionsLog.secret(applicationId).map(io.sagalog.schemas.avro.CallbackSecretRecord::getPublishedBy);
     }
 
     private static void applyParticipant(ConsumerRecord<String, byte[]> r, Map<String, ParticipantInfo> into) {
