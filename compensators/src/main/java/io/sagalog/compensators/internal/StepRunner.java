@@ -22,7 +22,11 @@ import org.slf4j.LoggerFactory;
 /** Runs one step request against a participant's handlers and turns what happened into a step result. */
 public final class StepRunner {
     private static final Logger log = LoggerFactory.getLogger(StepRunner.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** java.time values (an Instant, a Duration) are written as ISO-8601 text, as people and other languages read them. */
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+            .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
     /** The largest output a step may report; the result must fit a Kafka record with room to spare. */
     public static final int MAX_OUTPUT_BYTES = 256 * 1024;
     /** The longest error text a step reports, in UTF-8 bytes. */

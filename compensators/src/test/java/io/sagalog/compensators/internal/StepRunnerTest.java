@@ -43,6 +43,10 @@ class StepRunnerTest {
                 if (city.equals("Huge")) {
                     return Map.of("blob", "x".repeat(300 * 1024));
                 }
+                if (city.equals("Timely")) {
+                    return Map.of("checkIn", Instant.parse("2026-12-24T15:00:00Z"),
+                            "stay", java.time.Duration.ofHours(36), "date", java.time.LocalDate.parse("2026-12-24"));
+                }
                 if (city.equals("Chatty")) {
                     throw new IllegalStateException("y".repeat(20_000));
                 }
@@ -124,6 +128,17 @@ class StepRunnerTest {
 
         assertThat(result.getOutcome()).isEqualTo(Outcome.FAILED_TRANSIENT);
         assertThat(result.getError().getBytes(java.nio.charset.StandardCharsets.UTF_8).length).isLessThanOrEqualTo(4096);
+    }
+
+    @Test
+    void shouldWriteJavaTimeValuesInTheOutputAsIsoText() throws Exception {
+        StepResult result = run(request(Phase.ACTION, "reserve", "{\"city\":\"Timely\"}"));
+
+        assertThat(result.getOutcome()).isEqualTo(Outcome.SUCCEEDED);
+        var output = new com.fasterxml.jackson.databind.ObjectMapper().readTree(result.getOutput());
+        assertThat(output.path("checkIn").asText()).isEqualTo("2026-12-24T15:00:00Z");
+        assertThat(output.path("stay").asText()).isEqualTo("PT36H");
+        assertThat(output.path("date").asText()).isEqualTo("2026-12-24");
     }
 
     @Test
