@@ -72,10 +72,10 @@ public final class Decider {
         facts.put("exception", error.getClass().getName());
         facts.put("message", message);
         facts.put("input", input.getClass().getSimpleName());
-        String reason = RecoveryRules.ENGINE_ERROR + ": the engine failed to decide on a " + input.getClass().getSimpleName()
+        String reason = Rule.ENGINE_ERROR.id() + ": the engine failed to decide on a " + input.getClass().getSimpleName()
                 + " (" + error.getClass().getSimpleName() + ": " + message + "); the transaction is parked so nothing "
                 + "else waits on it";
-        work.emit(new JournalEvent.RecoveryDecided(JournalEvent.Direction.PARK, RecoveryRules.ENGINE_ERROR, reason,
+        work.emit(new JournalEvent.RecoveryDecided(JournalEvent.Direction.PARK, Rule.ENGINE_ERROR.id(), reason,
                 facts));
         if (work.state().status() != TxStatus.PARKED || state != null) {
             work.cancelAllTimers();

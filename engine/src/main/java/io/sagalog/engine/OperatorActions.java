@@ -1,6 +1,5 @@
 package io.sagalog.engine;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -37,42 +36,6 @@ public final class OperatorActions {
     static boolean rollingBack(TxState state) {
         return state.status() == TxStatus.COMPENSATING
                 || (state.status() == TxStatus.PARKED && !state.compensationPlan().isEmpty());
-    }
-
-    /**
-     * What a rollback would undo if it started now, in the order it would run (newest first): the plan itself
-     * while rolling back; otherwise the step it stands at if its outcome is in doubt, then every earlier step that
-     * succeeded and has a compensation.
-     */
-    public static List<String> rollbackPlan(TxState state, Definition definition) {
-        if (state.status().isFinal()) {
-            return List.of();
-        }
-        if (rollingBack(state)) {
-            return state.compensationPlan();
-        }
-        int at = stopPoint(state).index();
-        return compensationPlan(state, definition, at < 0 ? state.steps().size() : at);
-    }
-
-    /**
-     * The compensation plan of a rollback that starts at step {@code from} (the failed step, or the number of steps
-     * when every step succeeded): that step itself when its action may have happened (in doubt, or still
-     * outstanding: a rollback gives up on it), then every earlier step that succeeded and has a compensation, newest
-     * first. The one place that says what a rollback undoes: the decider runs it, the API shows it.
-     */
-    static List<String> compensationPlan(TxState state, Definition definition, int from) {
-        List<String> plan = new ArrayList<>();
-        if (from < state.steps().size() && (state.step(from).inDoubt() || state.step(from).status() == StepStatus.RUNNING)
-                && definition.step(from).hasCompensation()) {
-            plan.add(definition.step(from).name());
-        }
-        for (int j = from - 1; j >= 0; j--) {
-            if (state.step(j).status() == StepStatus.SUCCEEDED && definition.step(j).hasCompensation()) {
-                plan.add(definition.step(j).name());
-            }
-        }
-        return plan;
     }
 
     /** Why the command does not fit the transaction now, in words an operator can act on; empty when it fits. */
@@ -157,11 +120,6 @@ public final class OperatorActions {
 
     /** The name of the pivot step if it succeeded. */
     static Optional<String> succeededPivot(TxState state, Definition definition) {
-        for (int i = 0; i < definition.steps().size(); i++) {
-            if (definition.step(i).kind() == StepKind.PIVOT && state.step(i).status() == StepStatus.SUCCEEDED) {
-                return Optional.of(definition.step(i).name());
-            }
-        }
-        return Optional.empty();
+        return RecoveryRules.succeeded(definition, state, StepKind.PIVOT);
     }
 }

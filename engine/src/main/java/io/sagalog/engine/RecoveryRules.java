@@ -1,9 +1,7 @@
 package io.sagalog.engine;
 
-import io.sagalog.engine.JournalEvent.Direction;
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -32,59 +30,6 @@ public final class RecoveryRules {
         }
     }
 
-    public static final String LATE_EFFECT_AFTER_ROLLBACK = "late-effect-after-rollback";
-    public static final String ENGINE_ERROR = "engine-error";
-    public static final String STEP_REQUEST_TOO_LARGE = "step-request-too-large";
-    public static final String OPERATOR_ROLLBACK = "operator-rollback";
-
-    /** One row of the table: its name, what it decides, and when it applies. */
-    public record Rule(String name, Direction direction, String when) {}
-
-    /** Every rule, in the order they are tried. */
-    public static final List<Rule> RULES = List.of(
-            new Rule("retriable-step-retry", Direction.FORWARD,
-                    "a retriable step, or any step after the pivot succeeded, failed and has attempts left"),
-            new Rule("retriable-step-exhausted", Direction.PARK,
-                    "a retriable step, or any step after the pivot succeeded, used all its attempts"),
-            new Rule("pivot-outcome-unknown", Direction.PARK,
-                    "the pivot's outcome is unknown and the transaction would otherwise roll back"),
-            new Rule("permanent-failure-before-pivot", Direction.ROLLBACK,
-                    "a compensatable step or the pivot was rejected"),
-            new Rule("transient-failure-retry", Direction.FORWARD,
-                    "a transient failure before the pivot, with attempts and deadline left"),
-            new Rule("unknown-outcome-retry", Direction.FORWARD,
-                    "a timeout before the pivot, with attempts and deadline left; the retry keeps the idempotency key"),
-            new Rule("deadline-would-pass-before-retry", Direction.ROLLBACK,
-                    "attempts are left, but the next one would start after the transaction's deadline"),
-            new Rule("attempts-exhausted-before-pivot", Direction.ROLLBACK,
-                    "a step before the pivot used all its attempts"),
-            new Rule("deadline-exceeded-before-pivot", Direction.ROLLBACK,
-                    "the transaction's deadline passed before the pivot succeeded"),
-            new Rule("deadline-passed-after-pivot", Direction.FORWARD,
-                    "the deadline passed after the pivot succeeded: the transaction can only finish"),
-            new Rule("compensation-retry", Direction.ROLLBACK,
-                    "a compensation failed or timed out and has attempts left (compensations are retried by contract)"),
-            new Rule("compensation-exhausted", Direction.PARK,
-                    "a compensation used all its attempts (the step's maxAttempts when rejected, at least "
-                            + "30 against transient failures and timeouts); an operator must finish the rollback"),
-            new Rule(LATE_EFFECT_AFTER_ROLLBACK, Direction.PARK,
-                    "a step without a compensation (pivot, retriable) succeeded after the rollback began: its effect "
-                            + "cannot be undone, so an operator must reconcile"),
-            new Rule(ENGINE_ERROR, Direction.PARK,
-                    "deciding this transaction failed inside the engine (a bug or a value out of range); it parks "
-                            + "with the error so the partition moves on"),
-            new Rule(STEP_REQUEST_TOO_LARGE, Direction.PARK,
-                    "the next step request (input plus the outputs of earlier steps) is larger than a Kafka record "
-                            + "may be"),
-            new Rule(OPERATOR_ROLLBACK, Direction.ROLLBACK, "an operator rolled the transaction back"));
-
-    /**
-     * The choice, the rule that made it, the facts it used, and for a retry when it runs.
-     *
-     * @param retryAt when the next attempt is dispatched; null unless the choice is a retry
-     */
-    public record Choice(Direction direction, String rule, String reason, Map<String, String> facts, Instant retryAt) {}
-
     public static Choice afterActionFailure(Definition definition, TxState state, int stepIndex, Failure failure,
                                             Instant now) {
         StepDefinition step = definition.step(stepIndex);
@@ -107,32 +52,32 @@ public final class RecoveryRules {
         if (step.kind() == StepKind.RETRIABLE || pivotSucceeded) {
             if (attemptsLeft) {
                 facts.put("retryAt", retryAt.toString());
-                return new Choice(Direction.FORWARD, "retriable-step-retry", step.name()
+                return new Choice.Retry(Rule.RETRIABLE_STEP_RETRY, step.name()
                         + " is past the point of no return, so it is retried (attempt " + (attempt + 1) + " of "
                         + step.retry().maxAttempts() + ")", facts, retryAt);
             }
-            return new Choice(Direction.PARK, "retriable-step-exhausted", step.name() + " failed " + attempt
-                    + " times after the pivot; it cannot be rolled back, so an operator must finish it", facts, null);
+            return new Choice.Park(Rule.RETRIABLE_STEP_EXHAUSTED, step.name() + " failed " + attempt
+                    + " times after the pivot; it cannot be rolled back, so an operator must finish it", facts);
         }
         Choice rollback;
         if (failure == Failure.PERMANENT) {
-            rollback = new Choice(Direction.ROLLBACK, "permanent-failure-before-pivot",
-                    step.name() + " was rejected; undoing what was done", facts, null);
+            rollback = new Choice.RollBack(Rule.PERMANENT_FAILURE_BEFORE_PIVOT,
+                    step.name() + " was rejected; undoing what was done", facts);
         } else if (attemptsLeft && retryAt.isBefore(state.deadline())) {
             facts.put("retryAt", retryAt.toString());
             return failure == Failure.UNKNOWN
-                    ? new Choice(Direction.FORWARD, "unknown-outcome-retry", step.name() + " did not answer in time; "
+                    ? new Choice.Retry(Rule.UNKNOWN_OUTCOME_RETRY, step.name() + " did not answer in time; "
                             + "retrying with the same idempotency key (attempt " + (attempt + 1) + " of "
                             + step.retry().maxAttempts() + ")", facts, retryAt)
-                    : new Choice(Direction.FORWARD, "transient-failure-retry", step.name() + " failed transiently; "
+                    : new Choice.Retry(Rule.TRANSIENT_FAILURE_RETRY, step.name() + " failed transiently; "
                             + "attempt " + (attempt + 1) + " of " + step.retry().maxAttempts() + " follows", facts, retryAt);
         } else if (attemptsLeft) {
             facts.put("retryAt", retryAt.toString());
-            rollback = new Choice(Direction.ROLLBACK, "deadline-would-pass-before-retry", "the next attempt of "
-                    + step.name() + " would start after the transaction's deadline; undoing what was done", facts, null);
+            rollback = new Choice.RollBack(Rule.DEADLINE_WOULD_PASS_BEFORE_RETRY, "the next attempt of "
+                    + step.name() + " would start after the transaction's deadline; undoing what was done", facts);
         } else {
-            rollback = new Choice(Direction.ROLLBACK, "attempts-exhausted-before-pivot", step.name() + " failed "
-                    + attempt + " times before the pivot; undoing what was done", facts, null);
+            rollback = new Choice.RollBack(Rule.ATTEMPTS_EXHAUSTED_BEFORE_PIVOT, step.name() + " failed "
+                    + attempt + " times before the pivot; undoing what was done", facts);
         }
         return unlessPivotInDoubt(step, current, rollback, facts);
     }
@@ -148,11 +93,11 @@ public final class RecoveryRules {
             facts.put("stepStatus", state.step(currentStep).status().name());
         }
         if (pivotSucceeded) {
-            return new Choice(Direction.FORWARD, "deadline-passed-after-pivot",
-                    "the deadline passed after the pivot; the transaction can only go forward", facts, null);
+            return new Choice.GoOn(Rule.DEADLINE_PASSED_AFTER_PIVOT,
+                    "the deadline passed after the pivot; the transaction can only go forward", facts);
         }
-        Choice rollback = new Choice(Direction.ROLLBACK, "deadline-exceeded-before-pivot",
-                "the transaction's deadline passed before the pivot; undoing what was done", facts, null);
+        Choice rollback = new Choice.RollBack(Rule.DEADLINE_EXCEEDED_BEFORE_PIVOT,
+                "the transaction's deadline passed before the pivot; undoing what was done", facts);
         if (currentStep < 0) {
             return rollback;
         }
@@ -185,19 +130,19 @@ public final class RecoveryRules {
         if (attempt < budget) {
             Instant retryAt = now.plus(step.retry().backoff(attempt, seed(state, step.name(), Phase.COMPENSATION, attempt)));
             facts.put("retryAt", retryAt.toString());
-            return new Choice(Direction.ROLLBACK, "compensation-retry", "the compensation of " + step.name()
+            return new Choice.Retry(Rule.COMPENSATION_RETRY, "the compensation of " + step.name()
                     + " is retried (attempt " + (attempt + 1) + " of " + budget + ")", facts, retryAt);
         }
-        return new Choice(Direction.PARK, "compensation-exhausted", "the compensation of " + step.name() + " failed "
-                + attempt + " times; an operator must finish the rollback", facts, null);
+        return new Choice.Park(Rule.COMPENSATION_EXHAUSTED, "the compensation of " + step.name() + " failed "
+                + attempt + " times; an operator must finish the rollback", facts);
     }
 
     /** Rolling back past a pivot that may have happened would undo only half a transaction: park instead. */
     private static Choice unlessPivotInDoubt(StepDefinition step, StepState current, Choice rollback,
                                              Map<String, String> facts) {
         if (step.kind() == StepKind.PIVOT && current.inDoubt()) {
-            return new Choice(Direction.PARK, "pivot-outcome-unknown", "the outcome of the pivot " + step.name()
-                    + " is unknown; rolling back could undo only half of a transaction that went through", facts, null);
+            return new Choice.Park(Rule.PIVOT_OUTCOME_UNKNOWN, "the outcome of the pivot " + step.name()
+                    + " is unknown; rolling back could undo only half of a transaction that went through", facts);
         }
         return rollback;
     }
@@ -207,13 +152,18 @@ public final class RecoveryRules {
      * a retriable step did, which has no compensation either. Rolling back then would leave that effect behind.
      */
     private static boolean pivotSucceeded(Definition definition, TxState state) {
+        return succeeded(definition, state, StepKind.PIVOT, StepKind.RETRIABLE).isPresent();
+    }
+
+    /** The first step of one of these kinds that succeeded, by name: the one place that looks for a pivot. */
+    static java.util.Optional<String> succeeded(Definition definition, TxState state, StepKind... kinds) {
+        java.util.Set<StepKind> wanted = java.util.Set.of(kinds);
         for (int i = 0; i < definition.steps().size(); i++) {
-            StepKind kind = definition.step(i).kind();
-            if ((kind == StepKind.PIVOT || kind == StepKind.RETRIABLE) && state.step(i).status() == StepStatus.SUCCEEDED) {
-                return true;
+            if (wanted.contains(definition.step(i).kind()) && state.step(i).status() == StepStatus.SUCCEEDED) {
+                return java.util.Optional.of(definition.step(i).name());
             }
         }
-        return false;
+        return java.util.Optional.empty();
     }
 
     /** Jitter seed: stable for one (transaction, step, phase, attempt), different across them. */

@@ -31,6 +31,28 @@ public final class TransitionTable {
         void apply(Transitions transitions, Work work, Input input);
     }
 
+    /** A handler of one kind of input; the table's trigger guarantees the kind, so the cast happens here only. */
+    @FunctionalInterface
+    interface Typed<I extends Input> {
+        void apply(Transitions transitions, Work work, I input);
+    }
+
+    private static Handler request(Typed<Input.TxRequested> h) {
+        return (t, w, in) -> h.apply(t, w, (Input.TxRequested) in);
+    }
+
+    private static Handler result(Typed<Input.StepResult> h) {
+        return (t, w, in) -> h.apply(t, w, (Input.StepResult) in);
+    }
+
+    private static Handler timer(Typed<Input.TimerFired> h) {
+        return (t, w, in) -> h.apply(t, w, (Input.TimerFired) in);
+    }
+
+    private static Handler command(Typed<Input.OperatorCommand> h) {
+        return (t, w, in) -> h.apply(t, w, (Input.OperatorCommand) in);
+    }
+
     private final Map<TxStatus, Map<Trigger, Row>> rows = new EnumMap<>(TxStatus.class);
     private final List<Row> declared = new ArrayList<>();
 
@@ -40,73 +62,73 @@ public final class TransitionTable {
      */
     public static final TransitionTable STANDARD = new TransitionTable()
             // Start: new transactions begin with their first step.
-            .row(PENDING, Trigger.REQUESTED, Set.of(RUNNING, PARKED), "start", Transitions::start)
+            .row(PENDING, Trigger.REQUESTED, Set.of(RUNNING, PARKED), "start", request((t, w, r) -> t.forward.start(w, r)))
             // Results for a transaction that was never requested: recorded, nothing stored.
-            .row(PENDING, Trigger.ACTION_SUCCEEDED, Set.of(PENDING), "unknown-transaction", Transitions::unknownTransaction)
-            .row(PENDING, Trigger.ACTION_FAILED, Set.of(PENDING), "unknown-transaction", Transitions::unknownTransaction)
-            .row(PENDING, Trigger.COMPENSATION_SUCCEEDED, Set.of(PENDING), "unknown-transaction", Transitions::unknownTransaction)
-            .row(PENDING, Trigger.COMPENSATION_FAILED, Set.of(PENDING), "unknown-transaction", Transitions::unknownTransaction)
+            .row(PENDING, Trigger.ACTION_SUCCEEDED, Set.of(PENDING), "unknown-transaction", result((t, w, r) -> t.quiet.unknownTransaction(w, r)))
+            .row(PENDING, Trigger.ACTION_FAILED, Set.of(PENDING), "unknown-transaction", result((t, w, r) -> t.quiet.unknownTransaction(w, r)))
+            .row(PENDING, Trigger.COMPENSATION_SUCCEEDED, Set.of(PENDING), "unknown-transaction", result((t, w, r) -> t.quiet.unknownTransaction(w, r)))
+            .row(PENDING, Trigger.COMPENSATION_FAILED, Set.of(PENDING), "unknown-transaction", result((t, w, r) -> t.quiet.unknownTransaction(w, r)))
             // Forward: each success dispatches the next step; the last one completes the transaction.
-            .row(RUNNING, Trigger.ACTION_SUCCEEDED, Set.of(RUNNING, COMPLETED, PARKED), "advance", Transitions::advance)
+            .row(RUNNING, Trigger.ACTION_SUCCEEDED, Set.of(RUNNING, COMPLETED, PARKED), "advance", result((t, w, r) -> t.forward.advance(w, r)))
             // Recovery: retry, roll back or park, as the recovery rules decide.
             .row(RUNNING, Trigger.ACTION_FAILED, Set.of(RUNNING, COMPENSATING, ROLLED_BACK, PARKED), "recover",
-                    Transitions::recover)
+                    result((t, w, r) -> t.forward.recover(w, r)))
             // Timeouts: the attempt's outcome is unknown; recovery decides like for a transient failure.
             .row(RUNNING, Trigger.TIMEOUT, Set.of(RUNNING, COMPENSATING, ROLLED_BACK, PARKED), "step-timed-out",
-                    Transitions::actionTimedOut)
-            .row(RUNNING, Trigger.BACKOFF_OVER, Set.of(RUNNING, PARKED), "retry-after-backoff", Transitions::retryAction)
+                    timer((t, w, f) -> t.forward.actionTimedOut(w, f)))
+            .row(RUNNING, Trigger.BACKOFF_OVER, Set.of(RUNNING, PARKED), "retry-after-backoff", timer((t, w, f) -> t.forward.retryAction(w, f)))
             // The deadline: before the pivot it means rollback; after it the transaction can only finish.
             .row(RUNNING, Trigger.DEADLINE, Set.of(RUNNING, COMPENSATING, ROLLED_BACK, PARKED), "deadline",
-                    Transitions::deadlinePassed)
+                    timer((t, w, f) -> t.forward.deadlinePassed(w, f)))
             // Rollback: compensations run one at a time, in plan order (newest completed step first).
             .row(COMPENSATING, Trigger.COMPENSATION_SUCCEEDED, Set.of(COMPENSATING, ROLLED_BACK, PARKED), "compensate-next",
-                    Transitions::compensateNext)
+                    result((t, w, r) -> t.rollback.compensateNext(w, r)))
             .row(COMPENSATING, Trigger.COMPENSATION_FAILED, Set.of(COMPENSATING, PARKED), "retry-compensation",
-                    Transitions::retryCompensation)
+                    result((t, w, r) -> t.rollback.retryCompensation(w, r)))
             .row(COMPENSATING, Trigger.TIMEOUT, Set.of(COMPENSATING, PARKED), "compensation-timed-out",
-                    Transitions::compensationTimedOut)
+                    timer((t, w, f) -> t.rollback.compensationTimedOut(w, f)))
             .row(COMPENSATING, Trigger.BACKOFF_OVER, Set.of(COMPENSATING, PARKED), "retry-compensation-after-backoff",
-                    Transitions::retryCompensationAfterBackoff)
-            .row(COMPENSATING, Trigger.DEADLINE, Set.of(COMPENSATING), "stale-timer", Transitions::staleTimer)
+                    timer((t, w, f) -> t.rollback.retryCompensationAfterBackoff(w, f)))
+            .row(COMPENSATING, Trigger.DEADLINE, Set.of(COMPENSATING), "stale-timer", (t, w, in) -> t.quiet.staleTimer(w, in))
             // Once rollback began nothing moves forward again; but a late success is a real effect: it is compensated
             // (ROLLED_BACK reopens to COMPENSATING for it), or the transaction parks when it cannot be.
             .row(COMPENSATING, Trigger.ACTION_SUCCEEDED, Set.of(COMPENSATING, PARKED), "late-success",
-                    Transitions::lateSuccess)
+                    result((t, w, r) -> t.rollback.lateSuccess(w, r)))
             .row(ROLLED_BACK, Trigger.ACTION_SUCCEEDED, Set.of(ROLLED_BACK, COMPENSATING, PARKED), "late-success",
-                    Transitions::lateSuccess)
-            .row(PARKED, Trigger.ACTION_SUCCEEDED, Set.of(PARKED), "late-success", Transitions::lateSuccess)
-            .row(COMPENSATING, Trigger.ACTION_FAILED, Set.of(COMPENSATING), "late-result", Transitions::ignoreResult)
+                    result((t, w, r) -> t.rollback.lateSuccess(w, r)))
+            .row(PARKED, Trigger.ACTION_SUCCEEDED, Set.of(PARKED), "late-success", result((t, w, r) -> t.rollback.lateSuccess(w, r)))
+            .row(COMPENSATING, Trigger.ACTION_FAILED, Set.of(COMPENSATING), "late-result", result((t, w, r) -> t.quiet.ignoreResult(w, r)))
             // A transaction exists only once: repeated requests are recorded and change nothing.
             .rows(EnumSet.of(RUNNING, COMPENSATING, COMPLETED, ROLLED_BACK, PARKED, RESOLVED), Trigger.REQUESTED,
-                    "duplicate-request", Transitions::ignoreRequest)
+                    "duplicate-request", (t, w, in) -> t.quiet.ignoreRequest(w, in))
             // Finished and parked transactions only record what still arrives.
-            .rows(EnumSet.of(COMPLETED, RESOLVED), Trigger.ACTION_SUCCEEDED, "late-result", Transitions::ignoreResult)
-            .rows(EnumSet.of(COMPLETED, ROLLED_BACK, PARKED, RESOLVED), Trigger.ACTION_FAILED, "late-result", Transitions::ignoreResult)
-            .rows(EnumSet.of(COMPLETED, ROLLED_BACK, PARKED, RESOLVED), Trigger.COMPENSATION_SUCCEEDED, "late-result", Transitions::ignoreResult)
-            .rows(EnumSet.of(COMPLETED, ROLLED_BACK, PARKED, RESOLVED), Trigger.COMPENSATION_FAILED, "late-result", Transitions::ignoreResult)
+            .rows(EnumSet.of(COMPLETED, RESOLVED), Trigger.ACTION_SUCCEEDED, "late-result", result((t, w, r) -> t.quiet.ignoreResult(w, r)))
+            .rows(EnumSet.of(COMPLETED, ROLLED_BACK, PARKED, RESOLVED), Trigger.ACTION_FAILED, "late-result", result((t, w, r) -> t.quiet.ignoreResult(w, r)))
+            .rows(EnumSet.of(COMPLETED, ROLLED_BACK, PARKED, RESOLVED), Trigger.COMPENSATION_SUCCEEDED, "late-result", result((t, w, r) -> t.quiet.ignoreResult(w, r)))
+            .rows(EnumSet.of(COMPLETED, ROLLED_BACK, PARKED, RESOLVED), Trigger.COMPENSATION_FAILED, "late-result", result((t, w, r) -> t.quiet.ignoreResult(w, r)))
             // Timers of transactions that ended (or never existed) have nothing left to do.
-            .rows(EnumSet.of(PENDING, COMPLETED, ROLLED_BACK, PARKED, RESOLVED), Trigger.TIMEOUT, "stale-timer", Transitions::staleTimer)
-            .rows(EnumSet.of(PENDING, COMPLETED, ROLLED_BACK, RESOLVED), Trigger.BACKOFF_OVER, "stale-timer", Transitions::staleTimer)
+            .rows(EnumSet.of(PENDING, COMPLETED, ROLLED_BACK, PARKED, RESOLVED), Trigger.TIMEOUT, "stale-timer", (t, w, in) -> t.quiet.staleTimer(w, in))
+            .rows(EnumSet.of(PENDING, COMPLETED, ROLLED_BACK, RESOLVED), Trigger.BACKOFF_OVER, "stale-timer", (t, w, in) -> t.quiet.staleTimer(w, in))
             // Parked because a participant is not registered: look again, resume once it is.
             .row(PARKED, Trigger.BACKOFF_OVER, Set.of(PARKED, RUNNING, COMPENSATING), "resume-when-participant-registered",
-                    Transitions::resumeWhenParticipantRegistered)
-            .rows(EnumSet.of(PENDING, COMPLETED, ROLLED_BACK, PARKED, RESOLVED), Trigger.DEADLINE, "stale-timer", Transitions::staleTimer)
+                    timer((t, w, f) -> t.waiting.lookAgain(w, f)))
+            .rows(EnumSet.of(PENDING, COMPLETED, ROLLED_BACK, PARKED, RESOLVED), Trigger.DEADLINE, "stale-timer", (t, w, in) -> t.quiet.staleTimer(w, in))
             // The sweep's repair of a transaction in flight without timers; anywhere else it has nothing to do.
             .row(RUNNING, Trigger.REPAIR, Set.of(RUNNING, COMPENSATING, ROLLED_BACK, PARKED, COMPLETED), "repair-timers",
-                    Transitions::repairTimers)
+                    (t, w, in) -> t.quiet.repairTimers(w, in))
             .row(COMPENSATING, Trigger.REPAIR, Set.of(COMPENSATING, ROLLED_BACK, PARKED), "repair-timers",
-                    Transitions::repairTimers)
+                    (t, w, in) -> t.quiet.repairTimers(w, in))
             .rows(EnumSet.of(PENDING, COMPLETED, ROLLED_BACK, PARKED, RESOLVED), Trigger.REPAIR, "stale-timer",
-                    Transitions::staleTimer)
+                    (t, w, in) -> t.quiet.staleTimer(w, in))
             // Operators: retry, skip, roll back, resume or resolve; an action that does not fit is refused with why.
             .row(RUNNING, Trigger.OPERATOR, Set.of(RUNNING, COMPENSATING, COMPLETED, ROLLED_BACK, PARKED, RESOLVED),
-                    "operator-action", Transitions::operatorAction)
+                    "operator-action", command((t, w, c) -> t.operator.act(w, c)))
             .row(COMPENSATING, Trigger.OPERATOR, Set.of(COMPENSATING, ROLLED_BACK, PARKED, RESOLVED), "operator-action",
-                    Transitions::operatorAction)
+                    command((t, w, c) -> t.operator.act(w, c)))
             .row(PARKED, Trigger.OPERATOR, Set.of(PARKED, RUNNING, COMPENSATING, COMPLETED, ROLLED_BACK, RESOLVED),
-                    "operator-action", Transitions::operatorAction)
+                    "operator-action", command((t, w, c) -> t.operator.act(w, c)))
             .rows(EnumSet.of(PENDING, COMPLETED, ROLLED_BACK, RESOLVED), Trigger.OPERATOR, "operator-action-refused",
-                    Transitions::refuseOperatorAction);
+                    command((t, w, c) -> t.operator.refuse(w, c)));
 
     TransitionTable row(TxStatus from, Trigger on, Set<TxStatus> to, String name, Handler handler) {
         Row row = new Row(from, on, Set.copyOf(to), name, handler);

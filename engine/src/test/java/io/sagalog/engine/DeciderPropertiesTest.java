@@ -172,7 +172,7 @@ class DeciderPropertiesTest {
     private static boolean lateEffect(Applied a) {
         boolean parked = a.before() != null && a.before().status() == TxStatus.PARKED;
         return a.decision().journal().stream().anyMatch(e -> e.event() instanceof JournalEvent.LateEffectCompensated
-                || (e.event() instanceof RecoveryDecided r && r.rule().equals(RecoveryRules.LATE_EFFECT_AFTER_ROLLBACK))
+                || (e.event() instanceof RecoveryDecided r && r.rule().equals(Rule.LATE_EFFECT_AFTER_ROLLBACK.id()))
                 || (parked && e.event() instanceof StepSucceeded));
     }
 

@@ -121,7 +121,7 @@ class FaultDecisionsTest {
     @Test
     void shouldCompensateExactlyWhatTheRollbackPlanShowedAndDropTheRunningStepsTimer() {
         Scenario s = new Scenario(TRIP).request().succeed("flights").succeed("hotels");
-        List<String> shown = OperatorActions.rollbackPlan(s.state, TRIP);
+        List<String> shown = RollbackPlan.ifStartedNow(s.state, TRIP);
         assertThat(shown).containsExactly("payments", "hotels", "flights");
 
         s.apply(command("r", OperatorAction.ROLLBACK, "payments", null));

@@ -69,7 +69,7 @@ class OperatorActionMatrixTest {
             case "the step it stands at" -> atName;
             default -> before.steps().stream().map(StepState::name).filter(n -> !n.equals(atName)).findFirst().orElseThrow();
         };
-        List<String> shown = OperatorActions.rollbackPlan(before, TRIP);
+        List<String> shown = RollbackPlan.ifStartedNow(before, TRIP);
         Input.OperatorCommand command = new Input.OperatorCommand(Scenario.TX, "a-" + action, action, step,
                 action == OperatorAction.SKIP ? "{\"by\":\"hand\"}" : null, "checked by hand", "token:abc123", true);
         boolean refusedUpFront = OperatorActions.refusal(before, TRIP, command).isPresent();

@@ -91,7 +91,7 @@ class OperatorActionsTest {
     @Test
     void shouldRollBackARunningTransactionBeforeThePivotCompensatingNewestFirst() {
         Scenario s = new Scenario(WITH_PIVOT).request().succeed("reserve");
-        assertThat(OperatorActions.rollbackPlan(s.state, WITH_PIVOT)).containsExactly("reserve");
+        assertThat(RollbackPlan.ifStartedNow(s.state, WITH_PIVOT)).containsExactly("reserve");
 
         s.apply(command("r", OperatorAction.ROLLBACK, null, false));
 

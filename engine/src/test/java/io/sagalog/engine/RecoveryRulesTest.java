@@ -105,13 +105,33 @@ class RecoveryRulesTest {
     @Test
     void shouldCoverEveryRuleOfTheRecoveryTable() {
         Set<String> tested = TABLE.stream().map(Row::rule).collect(Collectors.toSet());
-        Set<String> declared = RecoveryRules.RULES.stream().map(RecoveryRules.Rule::name).collect(Collectors.toSet());
+        Set<String> declared = java.util.Arrays.stream(Rule.values()).map(Rule::id).collect(Collectors.toSet());
 
         assertThat(tested).as("rules with a row in this test").isEqualTo(declared);
         for (Row row : TABLE) {
-            RecoveryRules.Rule rule = RecoveryRules.RULES.stream().filter(r -> r.name().equals(row.rule())).findFirst()
+            Rule rule = java.util.Arrays.stream(Rule.values()).filter(r -> r.id().equals(row.rule())).findFirst()
                     .orElseThrow();
-            assertThat(row.direction()).as(rule.name()).isEqualTo(rule.direction());
+            assertThat(row.direction()).as(rule.id()).isEqualTo(rule.direction());
         }
+    }
+
+    /** The decision table of docs/recovery.md lists exactly the rules of {@link Rule}, with their directions. */
+    @Test
+    void shouldDocumentEveryRuleWithItsDirection() throws Exception {
+        java.nio.file.Path doc = java.nio.file.Path.of("..", "docs", "recovery.md");
+        java.util.Map<String, String> documented = new java.util.LinkedHashMap<>();
+        java.util.regex.Pattern row = java.util.regex.Pattern.compile("^\\| `([a-z-]+)` \\| ([A-Z]+) \\|.*");
+        for (String line : java.nio.file.Files.readAllLines(doc)) {
+            java.util.regex.Matcher m = row.matcher(line);
+            if (m.matches()) {
+                documented.put(m.group(1), m.group(2));
+            }
+        }
+        java.util.Map<String, String> declared = new java.util.LinkedHashMap<>();
+        for (Rule rule : Rule.values()) {
+            declared.put(rule.id(), rule.direction().name());
+        }
+
+        assertThat(documented).as("the decision table of %s", doc).containsExactlyEntriesOf(declared);
     }
 }

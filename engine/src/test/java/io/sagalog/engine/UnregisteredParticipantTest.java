@@ -25,7 +25,7 @@ class UnregisteredParticipantTest {
 
         assertThat(state.status()).isEqualTo(TxStatus.PARKED);
         assertThat(state.reason()).contains("participant 'hotels'").contains("not registered")
-                .contains("PUT /v1/participants/hotels");
+                .contains("continues once it is");
         assertThat(last.commands()).isEmpty();
         assertThat(last.journal()).extracting(e -> e.event().type()).contains("TxParked");
 

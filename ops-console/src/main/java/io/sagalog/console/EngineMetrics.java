@@ -133,7 +133,7 @@ public final class EngineMetrics implements DecisionObserver {
                 count(TIMER_REPAIRS, TIMER_REPAIRS_HELP);
             }
             if (event instanceof JournalEvent.RecoveryDecided d
-                    && d.rule().equals(io.sagalog.engine.RecoveryRules.LATE_EFFECT_AFTER_ROLLBACK)) {
+                    && d.rule().equals(io.sagalog.engine.Rule.LATE_EFFECT_AFTER_ROLLBACK.id())) {
                 count(LATE_RESULTS, LATE_RESULTS_HELP, "outcome", "parked");
             }
         }

@@ -64,7 +64,7 @@ public final class StoreQueries implements TransactionQueries {
             history.addAll(WireCodec.history(journal));
         }
         Definition definition = definitions.get().find(state.definition(), state.definitionVersion()).orElse(null);
-        List<String> plan = definition == null ? state.compensationPlan() : OperatorActions.rollbackPlan(state, definition);
+        List<String> plan = definition == null ? state.compensationPlan() : io.sagalog.engine.RollbackPlan.ifStartedNow(state, definition);
         return Optional.of(new TransactionView(state, history, definition, plan));
     }
 
