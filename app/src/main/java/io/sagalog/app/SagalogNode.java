@@ -20,7 +20,6 @@ import io.sagalog.console.EngineMetrics;
 import io.sagalog.console.QueryApi;
 import io.sagalog.ingest.IngestApi;
 import io.sagalog.ingest.TransactionWaits;
-import io.sagalog.ingest.auth.AccessRules;
 import io.sagalog.ingest.auth.BearerAuth;
 import io.sagalog.ingest.auth.Tokens;
 import io.sagalog.ingest.KafkaControlLog;
@@ -239,7 +238,8 @@ public final class SagalogNode implements AutoCloseable {
         HttpDispatcher dispatcher = null;
         TransactionWaits waits = null;
         try {
-            AccessRules.mount(router, auth);
+            // Every /v1 route is declared with its roles as it is mounted; an undeclared one is never reached.
+            io.sagalog.ingest.auth.DeclaredRoutes routes = io.sagalog.ingest.auth.DeclaredRoutes.on(router, auth);
             new io.sagalog.console.ConsolePage().mount(router);
             waits = new TransactionWaits(vertx, bootstrap, health, consumers);
             LagAdmission lagAdmission = new LagAdmission(engine::consumerLag, limits.maxEngineLag());
@@ -252,10 +252,10 @@ public final class SagalogNode implements AutoCloseable {
             Admission admission = Admission.all(lagAdmission,
                     new DeliveryAdmission(engine.deliveryDelays(), limits.maxDeliveryDelay()));
             new IngestApi(vertx, controlLog, registry::definitions, Clock.systemUTC(), waits, engine.queries(), admission,
-                    limits.requestTimeout()).mount(router);
-            new QueryApi(vertx, engine.queries(), controlLog, Clock.systemUTC(), waits).mount(router);
-            new RegistryApi(vertx, registry, options.participantUrls()).mount(router);
-            new StepResultsApi(vertx, controlLog, engine.queries(), tokens, Clock.systemUTC()).mount(router);
+                    limits.requestTimeout()).mount(routes);
+            new QueryApi(vertx, engine.queries(), controlLog, Clock.systemUTC(), waits).mount(routes);
+            new RegistryApi(vertx, registry, options.participantUrls()).mount(routes);
+            new StepResultsApi(vertx, controlLog, engine.queries(), tokens, Clock.systemUTC()).mount(routes);
             HttpDispatcher[] dispatcherRef = new HttpDispatcher[1];
             new MetricsApi(() -> metrics(engine, dispatcherRef[0]), meters::scrape).mount(router);
             // Background loops restart themselves; readiness names the one that is not UP, the metric counts restarts.

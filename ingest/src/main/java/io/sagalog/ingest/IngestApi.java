@@ -81,9 +81,14 @@ public final class IngestApi {
     /** Prefix of the Idempotency-Key ingest makes for a request without one: the key names the txId itself. */
     static final String SERVER_KEY_PREFIX = "txid:";
 
-    /** Adds the routes to the router. */
+    /** Adds the routes to a router of their own, without authentication (tests, a lone ingest). */
     public void mount(Router router) {
-        router.post("/v1/transactions")
+        mount(io.sagalog.ingest.auth.DeclaredRoutes.on(router, io.sagalog.ingest.auth.BearerAuth.disabled()));
+    }
+
+    /** Adds the routes, each with the roles that may call it. */
+    public void mount(io.sagalog.ingest.auth.DeclaredRoutes routes) {
+        routes.route(io.vertx.core.http.HttpMethod.POST, "/v1/transactions", io.sagalog.ingest.auth.Role.SUBMITTER)
                 .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES))
                 .handler(this::requireJson)
                 .handler(this::submit)

@@ -1,5 +1,12 @@
 package io.sagalog.ingest;
 
+import static io.sagalog.ingest.auth.Role.OPERATOR;
+import static io.sagalog.ingest.auth.Role.SUBMITTER;
+import static io.sagalog.ingest.auth.Role.VIEWER;
+
+import io.sagalog.ingest.auth.DeclaredRoutes;
+import io.vertx.core.http.HttpMethod;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -58,15 +65,20 @@ public final class RegistryApi {
     }
 
     public void mount(Router router) {
+        mount(DeclaredRoutes.on(router, io.sagalog.ingest.auth.BearerAuth.disabled()));
+    }
+
+    /** Changing definitions or participants is for operators; anyone with a token may read them. */
+    public void mount(DeclaredRoutes routes) {
         BodyHandler body = BodyHandler.create(false).setBodyLimit(IngestApi.BODY_LIMIT_BYTES);
-        router.put("/v1/definitions/:name").handler(body).handler(this::putDefinition)
+        routes.route(HttpMethod.PUT, "/v1/definitions/:name", OPERATOR).handler(body).handler(this::putDefinition)
                 .failureHandler(StrictJson.failures(IngestApi.BODY_LIMIT_BYTES));
-        router.get("/v1/definitions").handler(this::listDefinitions);
-        router.get("/v1/definitions/:name").handler(this::getDefinition);
-        router.put("/v1/participants/:name").handler(body).handler(this::putParticipant)
+        routes.route(HttpMethod.GET, "/v1/definitions", VIEWER, OPERATOR, SUBMITTER).handler(this::listDefinitions);
+        routes.route(HttpMethod.GET, "/v1/definitions/:name", VIEWER, OPERATOR, SUBMITTER).handler(this::getDefinition);
+        routes.route(HttpMethod.PUT, "/v1/participants/:name", OPERATOR).handler(body).handler(this::putParticipant)
                 .failureHandler(StrictJson.failures(IngestApi.BODY_LIMIT_BYTES));
-        router.get("/v1/participants").handler(this::listParticipants);
-        router.get("/v1/participants/:name").handler(this::getParticipant);
+        routes.route(HttpMethod.GET, "/v1/participants", VIEWER, OPERATOR, SUBMITTER).handler(this::listParticipants);
+        routes.route(HttpMethod.GET, "/v1/participants/:name", VIEWER, OPERATOR, SUBMITTER).handler(this::getParticipant);
     }
 
     private void putDefinition(RoutingContext ctx) {

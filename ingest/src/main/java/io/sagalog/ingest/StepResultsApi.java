@@ -66,7 +66,13 @@ public final class StepResultsApi {
     }
 
     public void mount(Router router) {
-        router.post("/v1/step-results").handler(BodyHandler.create(false).setBodyLimit(IngestApi.BODY_LIMIT_BYTES))
+        mount(io.sagalog.ingest.auth.DeclaredRoutes.on(router, io.sagalog.ingest.auth.BearerAuth.disabled()));
+    }
+
+    /** Open to callers without a bearer token: each result carries a callback token of its own, checked here. */
+    public void mount(io.sagalog.ingest.auth.DeclaredRoutes routes) {
+        routes.open(io.vertx.core.http.HttpMethod.POST, "/v1/step-results", "each result carries its step's callback "
+                + "token").handler(BodyHandler.create(false).setBodyLimit(IngestApi.BODY_LIMIT_BYTES))
                 .handler(this::report).failureHandler(StrictJson.failures(IngestApi.BODY_LIMIT_BYTES));
     }
 

@@ -1,5 +1,11 @@
 package io.sagalog.console;
 
+import static io.sagalog.ingest.auth.Role.OPERATOR;
+import static io.sagalog.ingest.auth.Role.SUBMITTER;
+import static io.sagalog.ingest.auth.Role.VIEWER;
+
+import io.sagalog.ingest.auth.DeclaredRoutes;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -89,13 +95,20 @@ public final class QueryApi {
     }
 
     public void mount(Router router) {
-        router.get("/v1/transactions/counts").handler(this::counts);
-        router.get("/v1/transactions").handler(this::list);
-        router.post("/v1/transactions/actions").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES))
+        mount(DeclaredRoutes.on(router, io.sagalog.ingest.auth.BearerAuth.disabled()));
+    }
+
+    /** Lists, counts and bulk progress are for people watching; acting is for operators; a submitter reads its own. */
+    public void mount(DeclaredRoutes routes) {
+        routes.route(HttpMethod.GET, "/v1/transactions/counts", VIEWER, OPERATOR).handler(this::counts);
+        routes.route(HttpMethod.GET, "/v1/transactions", VIEWER, OPERATOR).handler(this::list);
+        routes.route(HttpMethod.POST, "/v1/transactions/actions", OPERATOR)
+                .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES))
                 .handler(this::bulkAction).failureHandler(StrictJson.failures(BODY_LIMIT_BYTES));
-        router.get("/v1/bulk-actions/:bulkId").handler(this::bulkStatus);
-        router.get("/v1/transactions/:txId").handler(this::get);
-        router.post("/v1/transactions/:txId/actions").handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES))
+        routes.route(HttpMethod.GET, "/v1/bulk-actions/:bulkId", VIEWER, OPERATOR).handler(this::bulkStatus);
+        routes.route(HttpMethod.GET, "/v1/transactions/:txId", VIEWER, OPERATOR, SUBMITTER).handler(this::get);
+        routes.route(HttpMethod.POST, "/v1/transactions/:txId/actions", OPERATOR)
+                .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES))
                 .handler(this::action).failureHandler(StrictJson.failures(BODY_LIMIT_BYTES));
     }
 
