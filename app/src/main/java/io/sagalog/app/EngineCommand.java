@@ -62,11 +62,12 @@ public final class EngineCommand implements Callable<Integer> {
         io.sagalog.ingest.auth.Tokens tokens = options.tokens == null ? null
                 : io.sagalog.ingest.auth.Tokens.load(options.tokens);
         DefinitionCatalog definitions = DefinitionCatalog.of(loadDefinitions());
-        EngineConfig config = new EngineConfig(bootstrap, applicationId, instanceId, stateDir, options.processingGuarantee.name(), 1,
+        EngineConfig config = new EngineConfig(options.kafkaClients(this, bootstrap), applicationId, instanceId, stateDir, options.processingGuarantee.name(), 1,
                 EngineConfig.defaults(bootstrap, stateDir).commitInterval(), java.util.Map.of());
         byte[] secret = NodeOptions.callbackSecret(callbackSecretFile != null ? callbackSecretFile : stateDir.resolve("callback-secret"));
         SagalogNode node = SagalogNode.start(new SagalogNode.Options(config, options.host, options.port, options.partitions, definitions, secret,
-                tokens, options.participantUrls(this, java.util.List.of())).withLimits(options.httpLimits()));
+                tokens, options.participantUrls(this, java.util.List.of())).withLimits(options.httpLimits())
+                .withCluster(options.cluster(this)));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();

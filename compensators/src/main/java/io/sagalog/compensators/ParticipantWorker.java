@@ -52,23 +52,21 @@ public final class ParticipantWorker implements AutoCloseable {
     private volatile SupervisedLoop loop;
     private volatile boolean registered;
 
-    private ParticipantWorker(Participant participant, String bootstrapServers, Map<String, Object> overrides,
+    private ParticipantWorker(Participant participant, io.sagalog.schemas.KafkaClients kafka, Map<String, Object> overrides,
                               ConsumerFactory consumers, ComponentHealth health) {
         this.participant = participant;
         this.consumers = consumers;
         this.health = health;
         this.component = "participant-" + participant.name();
         this.runner = new StepRunner(participant, Clock.systemUTC());
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties c = kafka.properties();
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "sagalog-participant-" + participant.name());
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // A participant that joins late must still see every request written before it started.
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200);
         c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = kafka.properties();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
@@ -93,6 +91,31 @@ public final class ParticipantWorker implements AutoCloseable {
         return start(participant, bootstrapServers, overrides, ConsumerFactory.KAFKA);
     }
 
+    /**
+     * Starts a worker against a cluster described the way Kafka's own clients are: {@code bootstrap.servers} and any
+     * client settings ({@code security.protocol}, {@code sasl.*}, {@code ssl.*}, {@code client.rack}, ...) apply to
+     * both the worker's consumer and producer; keys prefixed {@code consumer.} or {@code producer.} to one of them.
+     * A Sagalog node's {@code --kafka-config} file plus {@code bootstrap.servers} is such a set.
+     */
+    public static ParticipantWorker start(Participant participant, Properties kafka) {
+        Map<String, String> shared = new java.util.HashMap<>();
+        Map<String, Object> overrides = new java.util.HashMap<>();
+        for (String key : kafka.stringPropertyNames()) {
+            if (key.startsWith("consumer.") || key.startsWith("producer.")) {
+                overrides.put(key, kafka.getProperty(key));
+            } else if (!key.equals("bootstrap.servers")) {
+                shared.put(key, kafka.getProperty(key));
+            }
+        }
+        String bootstrap = kafka.getProperty("bootstrap.servers");
+        if (bootstrap == null || bootstrap.isBlank()) {
+            throw new IllegalArgumentException("the Kafka properties of participant " + participant.name()
+                    + " have no bootstrap.servers");
+        }
+        return start(participant, new io.sagalog.schemas.KafkaClients(bootstrap, shared), overrides, ConsumerFactory.KAFKA,
+                new ComponentHealth());
+    }
+
     /** @param consumers creates the worker's consumer, again after each failure (tests break it on purpose) */
     public static ParticipantWorker start(Participant participant, String bootstrapServers, Map<String, Object> overrides,
                                           ConsumerFactory consumers) {
@@ -105,7 +128,13 @@ public final class ParticipantWorker implements AutoCloseable {
      */
     public static ParticipantWorker start(Participant participant, String bootstrapServers, Map<String, Object> overrides,
                                           ConsumerFactory consumers, ComponentHealth health) {
-        ParticipantWorker worker = new ParticipantWorker(participant, bootstrapServers, overrides, consumers, health);
+        return start(participant, io.sagalog.schemas.KafkaClients.of(bootstrapServers), overrides, consumers, health);
+    }
+
+    /** @param kafka the cluster and the client settings (security) both of the worker's clients use */
+    public static ParticipantWorker start(Participant participant, io.sagalog.schemas.KafkaClients kafka, Map<String, Object> overrides,
+                                          ConsumerFactory consumers, ComponentHealth health) {
+        ParticipantWorker worker = new ParticipantWorker(participant, kafka, overrides, consumers, health);
         // Not a daemon thread: a service that only runs workers keeps running while they do.
         worker.loop = SupervisedLoop.start(worker.component, health, worker::openSession, SupervisedLoop.Policy.DEFAULT,
                 false);

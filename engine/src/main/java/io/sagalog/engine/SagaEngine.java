@@ -84,9 +84,9 @@ public final class SagaEngine implements AutoCloseable {
     }
 
     static Properties properties(EngineConfig config) {
-        Properties p = new Properties();
+        // The operator's client settings (security, rack) first: unprefixed, Streams hands them to all its clients.
+        Properties p = config.kafka().properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.processingGuarantee());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());

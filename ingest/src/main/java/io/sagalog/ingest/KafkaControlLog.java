@@ -70,8 +70,12 @@ public final class KafkaControlLog implements ControlLog {
      * @param maxInFlight appends waiting for Kafka at most; beyond it {@link #append} fails at once
      */
     public KafkaControlLog(String bootstrapServers, Duration deliveryTimeout, int maxInFlight) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        this(io.sagalog.schemas.KafkaClients.of(bootstrapServers), deliveryTimeout, maxInFlight);
+    }
+
+    /** @param kafka the cluster and the client settings (security) the producer uses */
+    public KafkaControlLog(io.sagalog.schemas.KafkaClients kafka, Duration deliveryTimeout, int maxInFlight) {
+        Properties p = kafka.properties();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 1);

@@ -43,7 +43,7 @@ public final class TransactionWaits implements AutoCloseable {
     /** The name of the follower loop in health and metrics. */
     public static final String COMPONENT = "journal-follower";
 
-    private final String bootstrapServers;
+    private final io.sagalog.schemas.KafkaClients kafka;
     private final ConsumerFactory consumers;
     /** How far the follower read, per partition: a restarted follower goes on from there and misses nothing. */
     private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
@@ -59,8 +59,13 @@ public final class TransactionWaits implements AutoCloseable {
      * @param consumers creates the follower's consumer, again after each failure
      */
     public TransactionWaits(Vertx vertx, String bootstrapServers, ComponentHealth health, ConsumerFactory consumers) {
+        this(vertx, io.sagalog.schemas.KafkaClients.of(bootstrapServers), health, consumers);
+    }
+
+    /** @param kafka the cluster and the client settings (security) the follower uses */
+    public TransactionWaits(Vertx vertx, io.sagalog.schemas.KafkaClients kafka, ComponentHealth health, ConsumerFactory consumers) {
         this.vertx = vertx;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.consumers = consumers;
         // The first session opens here, so that waits registered once this returns see every later decision.
         SupervisedLoop.Session first = openFollower();
@@ -73,8 +78,7 @@ public final class TransactionWaits implements AutoCloseable {
 
     /** A fresh consumer on every journal partition: at the positions read so far, at the end the first time. */
     private SupervisedLoop.Session openFollower() {
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties c = kafka.properties();
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // Under exactly_once_v2 a decision counts once its transaction committed.
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");

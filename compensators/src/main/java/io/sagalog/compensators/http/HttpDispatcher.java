@@ -48,7 +48,7 @@ public final class HttpDispatcher implements AutoCloseable {
     /** The name of the dispatcher loop in health and metrics. */
     public static final String COMPONENT = "dispatcher";
 
-    private final String bootstrap;
+    private final io.sagalog.schemas.KafkaClients kafka;
     private final ConsumerFactory consumers;
     private final ComponentHealth health;
     /** The current session's consumer; used by the loop's thread only. */
@@ -72,10 +72,10 @@ public final class HttpDispatcher implements AutoCloseable {
     private volatile SupervisedLoop loop;
     private Set<String> subscribed = Set.of();
 
-    private HttpDispatcher(Vertx vertx, String bootstrap, Supplier<Map<String, ParticipantInfo>> participants,
+    private HttpDispatcher(Vertx vertx, io.sagalog.schemas.KafkaClients kafka, Supplier<Map<String, ParticipantInfo>> participants,
                            CallbackTokens tokens, String callbackUrl, ComponentHealth health, ConsumerFactory consumers) {
         this.participants = participants;
-        this.bootstrap = bootstrap;
+        this.kafka = kafka;
         this.health = health;
         this.consumers = consumers;
         this.tokens = tokens;
@@ -83,8 +83,7 @@ public final class HttpDispatcher implements AutoCloseable {
         this.context = vertx.getOrCreateContext();
         this.client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
                 .setConnectTimeout(2_000));
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties p = kafka.properties();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
@@ -109,7 +108,14 @@ public final class HttpDispatcher implements AutoCloseable {
     public static HttpDispatcher start(Vertx vertx, String bootstrap, Supplier<Map<String, ParticipantInfo>> participants,
                                        CallbackTokens tokens, String callbackUrl, ComponentHealth health,
                                        ConsumerFactory consumers) {
-        HttpDispatcher d = new HttpDispatcher(vertx, bootstrap, participants, tokens, callbackUrl, health, consumers);
+        return start(vertx, io.sagalog.schemas.KafkaClients.of(bootstrap), participants, tokens, callbackUrl, health, consumers);
+    }
+
+    /** @param kafka the cluster and the client settings (security) the dispatcher's consumer and producer use */
+    public static HttpDispatcher start(Vertx vertx, io.sagalog.schemas.KafkaClients kafka, Supplier<Map<String, ParticipantInfo>> participants,
+                                       CallbackTokens tokens, String callbackUrl, ComponentHealth health,
+                                       ConsumerFactory consumers) {
+        HttpDispatcher d = new HttpDispatcher(vertx, kafka, participants, tokens, callbackUrl, health, consumers);
         d.loop = SupervisedLoop.start(COMPONENT, health, d::openSession);
         return d;
     }
@@ -133,8 +139,7 @@ public final class HttpDispatcher implements AutoCloseable {
      * the same idempotency key) and none is lost; their earlier answers, if they come, are ignored by the engine.
      */
     private SupervisedLoop.Session openSession() {
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties c = kafka.properties();
         c.put(ConsumerConfig.GROUP_ID_CONFIG, "sagalog-http-dispatcher");
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

@@ -50,7 +50,7 @@ public final class Registry implements AutoCloseable {
     /** The name of the reader loop in health and metrics. */
     public static final String COMPONENT = "registry";
 
-    private final String bootstrapServers;
+    private final io.sagalog.schemas.KafkaClients kafka;
     private final ConsumerFactory consumers;
     private final ComponentHealth health;
     private volatile SupervisedLoop reader;
@@ -68,26 +68,25 @@ public final class Registry implements AutoCloseable {
 
     private record Waiter(TopicPartition partition, long offset, Runnable done) {}
 
-    private Registry(String bootstrapServers, Clock clock, ComponentHealth health, ConsumerFactory consumers) {
+    private Registry(io.sagalog.schemas.KafkaClients kafka, Clock clock, ComponentHealth health,
+                     ConsumerFactory consumers) {
         this.clock = clock;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
         this.health = health;
         this.consumers = consumers;
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = kafka.properties();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        this.admin = org.apache.kafka.clients.admin.Admin.create(
-                Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+        this.admin = org.apache.kafka.clients.admin.Admin.create(kafka.config(Map.of()));
     }
 
     /** Reads both registry topics to their current end and keeps following them. The topics must exist. */
     public static Registry start(String bootstrapServers, Duration timeout) throws InterruptedException {
-        return start(bootstrapServers, timeout, new io.sagalog.engine.health.ComponentHealth(),
+        return start(io.sagalog.schemas.KafkaClients.of(bootstrapServers), timeout, new io.sagalog.engine.health.ComponentHealth(),
                 io.sagalog.engine.health.ConsumerFactory.KAFKA);
     }
 
@@ -97,7 +96,13 @@ public final class Registry implements AutoCloseable {
      */
     public static Registry start(String bootstrapServers, Duration timeout, ComponentHealth health,
                                  ConsumerFactory consumers) throws InterruptedException {
-        Registry registry = new Registry(bootstrapServers, Clock.systemUTC(), health, consumers);
+        return start(io.sagalog.schemas.KafkaClients.of(bootstrapServers), timeout, health, consumers);
+    }
+
+    /** @param kafka the cluster and the client settings (security) every client of the registry uses */
+    public static Registry start(io.sagalog.schemas.KafkaClients kafka, Duration timeout, ComponentHealth health,
+                                 ConsumerFactory consumers) throws InterruptedException {
+        Registry registry = new Registry(kafka, Clock.systemUTC(), health, consumers);
         registry.reader = SupervisedLoop.start(COMPONENT, health, registry::openReader);
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean loaded = false;
@@ -268,8 +273,7 @@ public final class Registry implements AutoCloseable {
      * start the first time), so a restarted reader goes on where the last one stopped.
      */
     private SupervisedLoop.Session openReader() {
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties c = kafka.properties();
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
         org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer = consumers.create(COMPONENT, c);
