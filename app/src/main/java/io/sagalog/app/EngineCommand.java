@@ -64,6 +64,7 @@ public final class EngineCommand implements Callable<Integer> {
         DefinitionCatalog definitions = DefinitionCatalog.of(loadDefinitions());
         EngineConfig config = new EngineConfig(options.kafkaClients(this, bootstrap), applicationId, instanceId, stateDir, options.processingGuarantee.name(), 1,
                 EngineConfig.defaults(bootstrap, stateDir).commitInterval(), java.util.Map.of());
+        StartFailures.preflight(config.kafka());
         byte[] secret = NodeOptions.callbackSecret(callbackSecretFile != null ? callbackSecretFile : stateDir.resolve("callback-secret"));
         SagalogNode node = SagalogNode.start(new SagalogNode.Options(config, options.host, options.port, options.partitions, definitions, secret,
                 tokens, options.participantUrls(this, java.util.List.of())).withLimits(options.httpLimits())

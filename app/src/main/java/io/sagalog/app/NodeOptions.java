@@ -68,7 +68,16 @@ public final class NodeOptions {
                     "--standby-replicas must be 0 or more");
         }
         return new ClusterSettings(replicationFactor == null ? 0 : replicationFactor,
-                duration("--journal-retention", journalRetention), standbyReplicas);
+                retention(command), standbyReplicas);
+    }
+
+    private java.time.Duration retention(Object command) {
+        try {
+            return io.sagalog.engine.TopicSettings.parseRetention(journalRetention);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(command),
+                    "--journal-retention must be a duration such as 30d or 12h (got '" + journalRetention + "')");
+        }
     }
 
     @Option(names = "--processing-guarantee", defaultValue = "at_least_once",

@@ -26,13 +26,7 @@ final class NodeTopics {
     static Checked ensure(KafkaClients kafka, DefinitionCatalog definitions, int partitions, ClusterSettings cluster)
             throws InterruptedException {
         try (Admin admin = Admin.create(kafka.config(Map.of()))) {
-            int brokers = brokers(admin, kafka);
-            TopicSettings settings = new TopicSettings(partitions, cluster.replicationFor(brokers),
-                    cluster.journalRetention());
-            if (settings.replicationFactor() > brokers) {
-                throw new IllegalStateException("--replication-factor " + settings.replicationFactor() + " needs at "
-                        + "least as many brokers; the cluster at " + kafka.bootstrapServers() + " has " + brokers);
-            }
+            TopicSettings settings = settings(brokers(admin, kafka), partitions, cluster, kafka);
             SagalogTopics.Outcome outcome = SagalogTopics.ensure(admin, definitions, settings);
             if (!outcome.created().isEmpty()) {
                 log.info("created topics {} (replication factor {}, min.insync.replicas {})", outcome.created(),
@@ -40,6 +34,17 @@ final class NodeTopics {
             }
             return new Checked(settings, outcome.problems());
         }
+    }
+
+    /** The layout on a cluster of {@code brokers}; more copies than brokers cannot be, and is said so at once. */
+    static TopicSettings settings(int brokers, int partitions, ClusterSettings cluster, KafkaClients kafka) {
+        TopicSettings settings = new TopicSettings(partitions, cluster.replicationFor(brokers),
+                cluster.journalRetention());
+        if (settings.replicationFactor() > brokers) {
+            throw new IllegalStateException("--replication-factor " + settings.replicationFactor() + " needs at "
+                    + "least as many brokers; the cluster at " + kafka.bootstrapServers() + " has " + brokers);
+        }
+        return settings;
     }
 
     /** The number of brokers; the first call to the cluster, so a refused login or an unreachable one ends here. */

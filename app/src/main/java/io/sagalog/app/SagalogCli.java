@@ -25,8 +25,7 @@ public final class SagalogCli implements Runnable {
             if (line == null) {
                 throw error; // unexpected: picocli prints it in full, for a bug report
             }
-            commandLine.getErr().println(commandLine.getCommandName().equals("sagalog") ? "sagalog: " + line
-                    : "sagalog " + commandLine.getCommandName() + ": " + line);
+            commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + line);
             commandLine.getErr().flush();
             return 1;
         });

@@ -14,6 +14,24 @@ import org.apache.kafka.common.config.ConfigException;
 final class StartFailures {
     private StartFailures() {}
 
+    /**
+     * Asks the cluster once for its brokers before a command starts anything, with the Kafka network client's own
+     * log muted meanwhile: a refused login is then told once, in {@link #oneLine}'s words, instead of also as a
+     * client ERROR line. A failure here is the one the node's start would have met first anyway.
+     */
+    static void preflight(io.sagalog.schemas.KafkaClients kafka) throws InterruptedException {
+        ch.qos.logback.classic.Logger network = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger("org.apache.kafka.clients.NetworkClient");
+        ch.qos.logback.classic.Level before = network.getLevel();
+        network.setLevel(ch.qos.logback.classic.Level.OFF);
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                kafka.config(java.util.Map.of()))) {
+            NodeTopics.brokers(admin, kafka);
+        } finally {
+            network.setLevel(before);
+        }
+    }
+
     /** The line to print for {@code error}, or null when it is not one of these (then the trace helps more). */
     static String oneLine(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {

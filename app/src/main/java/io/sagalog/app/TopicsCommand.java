@@ -72,23 +72,28 @@ public final class TopicsCommand implements Runnable {
         }
 
         TopicSettings settings(int brokers) {
+            return settings(brokers, null);
+        }
+
+        TopicSettings settings(int brokers, KafkaClients kafka) {
             ClusterSettings cluster = new ClusterSettings(replicationFactor == null ? 0 : replicationFactor,
                     retention(), -1);
             if (replicationFactor != null && replicationFactor < 1) {
                 throw new ParameterException(spec.commandLine(), "--replication-factor must be at least 1");
             }
-            return new TopicSettings(partitions, cluster.replicationFor(brokers), cluster.journalRetention());
+            return kafka == null ? new TopicSettings(partitions, cluster.replicationFor(brokers), cluster.journalRetention())
+                    : NodeTopics.settings(brokers, partitions, cluster, kafka);
         }
 
         private java.time.Duration retention() {
             try {
-                return io.sagalog.engine.Durations.parse(journalRetention.trim());
+                return TopicSettings.parseRetention(journalRetention);
             } catch (IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), "--journal-retention must be a duration such as 30d");
+                throw new ParameterException(spec.commandLine(), "--journal-retention must be a duration such as 30d or 12h (got '" + journalRetention + "')");
             }
         }
 
-        DefinitionCatalog definitions() throws java.io.IOException {
+        DefinitionCatalog definitions() {
             List<Definition> all = new ArrayList<>();
             for (Path file : definitionFiles) {
                 try {
@@ -96,6 +101,9 @@ public final class TopicsCommand implements Runnable {
                 } catch (InvalidDefinitionException e) {
                     throw new ParameterException(spec.commandLine(), file + " is not a valid definition:\n  - "
                             + String.join("\n  - ", e.problems()));
+                } catch (java.io.IOException e) {
+                    throw new ParameterException(spec.commandLine(), "--definition " + file + ": cannot read it ("
+                            + e.getClass().getSimpleName() + ")");
                 }
             }
             return DefinitionCatalog.of(all);
@@ -132,7 +140,7 @@ public final class TopicsCommand implements Runnable {
             KafkaClients kafka = layout.kafka();
             try (Admin admin = Admin.create(kafka.config(Map.of()))) {
                 int brokers = NodeTopics.brokers(admin, kafka);
-                TopicSettings settings = layout.settings(brokers);
+                TopicSettings settings = layout.settings(brokers, kafka);
                 List<NewTopic> plan = SagalogTopics.plan(catalog, settings);
                 Map<String, TopicChecks.Existing> existing = TopicChecks.describe(admin,
                         plan.stream().map(NewTopic::name).toList());
@@ -168,7 +176,7 @@ public final class TopicsCommand implements Runnable {
             PrintWriter out = layout.spec.commandLine().getOut();
             KafkaClients kafka = layout.kafka();
             try (Admin admin = Admin.create(kafka.config(Map.of()))) {
-                TopicSettings settings = layout.settings(NodeTopics.brokers(admin, kafka));
+                TopicSettings settings = layout.settings(NodeTopics.brokers(admin, kafka), kafka);
                 SagalogTopics.Outcome outcome = SagalogTopics.ensure(admin, layout.definitions(), settings);
                 for (NewTopic t : SagalogTopics.plan(layout.definitions(), settings)) {
                     out.println((outcome.created().contains(t.name()) ? "created  " : "exists   ") + TopicLines.needed(t));

@@ -107,8 +107,8 @@ public final class TopicChecks {
             return null; // kept forever or at least as long as asked
         }
         if (journal.setsItself("retention.ms")) {
-            return "topic " + journal.name() + " keeps records " + Duration.ofMillis(have) + " (retention.ms set on "
-                    + "the topic), shorter than the " + wanted + " asked (--journal-retention): the audit trail ends "
+            return "topic " + journal.name() + " keeps records " + TopicSettings.show(Duration.ofMillis(have)) + " (retention.ms set on "
+                    + "the topic), shorter than the " + TopicSettings.show(wanted) + " asked (--journal-retention): the audit trail ends "
                     + "sooner than expected";
         }
         var resource = new ConfigResource(ConfigResource.Type.TOPIC, journal.name());
@@ -117,11 +117,11 @@ public final class TopicChecks {
         try {
             admin.incrementalAlterConfigs(new HashMap<>(Map.of(resource, List.of(op)))).all().get();
             log.info("topic {} inherited the broker's retention of {}; set to {} (--journal-retention)", journal.name(),
-                    Duration.ofMillis(have), wanted);
+                    TopicSettings.show(Duration.ofMillis(have)), TopicSettings.show(wanted));
             return null;
         } catch (ExecutionException e) {
-            return "topic " + journal.name() + " keeps records " + Duration.ofMillis(have) + " (the broker's default), "
-                    + "shorter than the " + wanted + " asked (--journal-retention), and setting it failed: "
+            return "topic " + journal.name() + " keeps records " + TopicSettings.show(Duration.ofMillis(have)) + " (the broker's default), "
+                    + "shorter than the " + TopicSettings.show(wanted) + " asked (--journal-retention), and setting it failed: "
                     + e.getCause().getMessage();
         }
     }

@@ -14,6 +14,23 @@ public record TopicSettings(int partitions, short replicationFactor, Duration jo
     /** Thirty days: an audit trail must outlive the broker default of seven days a month-end review needs. */
     public static final Duration DEFAULT_JOURNAL_RETENTION = Duration.ofDays(30);
 
+    /**
+     * A retention as operators write it: {@code 30d} (days, what retention is counted in), or any form
+     * {@link Durations#parse} takes ({@code 12h}, {@code PT720H}).
+     */
+    public static Duration parseRetention(String text) {
+        String t = text.trim();
+        if (t.matches("\\d{1,5}d")) {
+            return Duration.ofDays(Long.parseLong(t.substring(0, t.length() - 1)));
+        }
+        return Durations.parse(t);
+    }
+
+    /** {@code 30d} for whole days, else the ISO form: how retentions are shown in messages. */
+    public static String show(Duration d) {
+        return d.toHours() % 24 == 0 && d.toMillis() % 3_600_000 == 0 ? d.toDays() + "d" : d.toString();
+    }
+
     public TopicSettings {
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be at least 1 (got " + partitions + ")");
