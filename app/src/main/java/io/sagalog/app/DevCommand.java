@@ -78,7 +78,8 @@ public final class DevCommand implements Callable<Integer> {
         io.sagalog.schemas.KafkaClients clients = options.kafkaClients(this, kafka.bootstrapServers());
         EngineConfig engineConfig = EngineConfig.defaults(clients, dataDir.resolve("engine"))
                 .withInstanceId("sagalog-dev-engine")
-                .withProcessingGuarantee(options.processingGuarantee.name());
+                .withProcessingGuarantee(options.processingGuarantee.name())
+                .withTopics(NodeOptions.topicNames(new picocli.CommandLine(this), options.topicPrefix));
         Tokens tokens = devTokens();
         out.print("  Engine and HTTP ......... ");
         out.flush();
@@ -95,7 +96,7 @@ public final class DevCommand implements Callable<Integer> {
         out.println("ready");
         List<ParticipantWorker> workers = new ArrayList<>();
         for (Participant p : demo.participants()) {
-            workers.add(ParticipantWorker.start(p, clients,
+            workers.add(ParticipantWorker.start(p, clients, engineConfig.topics(),
                     Map.of("consumer.group.instance.id", "sagalog-dev-" + p.name()), io.sagalog.engine.health.ConsumerFactory.KAFKA,
                     new io.sagalog.engine.health.ComponentHealth()));
         }

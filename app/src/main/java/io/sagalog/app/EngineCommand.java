@@ -63,7 +63,8 @@ public final class EngineCommand implements Callable<Integer> {
                 : io.sagalog.ingest.auth.Tokens.load(options.tokens);
         DefinitionCatalog definitions = DefinitionCatalog.of(loadDefinitions());
         EngineConfig config = new EngineConfig(options.kafkaClients(this, bootstrap), applicationId, instanceId, stateDir, options.processingGuarantee.name(), 1,
-                EngineConfig.defaults(bootstrap, stateDir).commitInterval(), java.util.Map.of());
+                EngineConfig.defaults(bootstrap, stateDir).commitInterval(), java.util.Map.of(),
+                NodeOptions.topicNames(spec.commandLine(), options.topicPrefix));
         StartFailures.preflight(config.kafka());
         byte[] secret = NodeOptions.callbackSecret(callbackSecretFile != null ? callbackSecretFile : stateDir.resolve("callback-secret"));
         SagalogNode node = SagalogNode.start(new SagalogNode.Options(config, options.host, options.port, options.partitions, definitions, secret,

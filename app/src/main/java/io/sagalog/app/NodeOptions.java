@@ -26,6 +26,20 @@ public final class NodeOptions {
                     + "Kafka client of the node: Streams, producers, consumers, admin.")
     Path kafkaConfig;
 
+    @Option(names = "--topic-prefix", defaultValue = "sagalog.", paramLabel = "PREFIX",
+            description = "Prefix of every Sagalog topic, so that deployments can share a cluster; give each its own "
+                    + "--application-id too (default: ${DEFAULT-VALUE}).")
+    String topicPrefix;
+
+    /** The topic names of --topic-prefix; a prefix Kafka cannot use is a usage error. */
+    static io.sagalog.schemas.TopicNames topicNames(picocli.CommandLine cli, String prefix) {
+        try {
+            return io.sagalog.schemas.TopicNames.of(prefix);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(cli, "--topic-prefix: " + e.getMessage());
+        }
+    }
+
     @Option(names = "--replication-factor", paramLabel = "N",
             description = "Copies of every partition of the topics created, the engine's internal ones included; "
                     + "min.insync.replicas is 2 from 3 copies on (default: the smaller of 3 and the number of brokers).")

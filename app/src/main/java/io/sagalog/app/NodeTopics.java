@@ -23,11 +23,11 @@ final class NodeTopics {
 
     private NodeTopics() {}
 
-    static Checked ensure(KafkaClients kafka, DefinitionCatalog definitions, int partitions, ClusterSettings cluster)
+    static Checked ensure(KafkaClients kafka, io.sagalog.schemas.TopicNames names, DefinitionCatalog definitions, int partitions, ClusterSettings cluster)
             throws InterruptedException {
         try (Admin admin = Admin.create(kafka.config(Map.of()))) {
             TopicSettings settings = settings(brokers(admin, kafka), partitions, cluster, kafka);
-            SagalogTopics.Outcome outcome = SagalogTopics.ensure(admin, definitions, settings);
+            SagalogTopics.Outcome outcome = SagalogTopics.ensure(admin, names, definitions, settings);
             if (!outcome.created().isEmpty()) {
                 log.info("created topics {} (replication factor {}, min.insync.replicas {})", outcome.created(),
                         settings.replicationFactor(), settings.minInsyncReplicas());

@@ -161,13 +161,14 @@ public final class SagalogNode implements AutoCloseable {
     public static SagalogNode start(Options options, io.sagalog.engine.health.ConsumerFactory consumers) throws Exception {
         io.sagalog.engine.health.ComponentHealth health = new io.sagalog.engine.health.ComponentHealth();
         io.sagalog.schemas.KafkaClients kafka = options.engine().kafka();
+        io.sagalog.schemas.TopicNames names = options.engine().topics();
         long t0 = System.nanoTime();
         // HTTP listens first: its port is the engine's query address (application.server), which other
         // instances forward to. Routes are added once the engine exists; until start() returns nobody calls.
         CompletableFuture<Vertx> vertxStarted = CompletableFuture.supplyAsync(Vertx::vertx);
         NodeTopics.Checked topics;
         try {
-            topics = NodeTopics.ensure(kafka, options.definitions(), options.partitions(), options.cluster());
+            topics = NodeTopics.ensure(kafka, names, options.definitions(), options.partitions(), options.cluster());
         } catch (Exception e) {
             vertxStarted.thenAccept(Vertx::close);
             throw e;
@@ -175,7 +176,7 @@ public final class SagalogNode implements AutoCloseable {
         long topicsChecked = System.nanoTime();
         CompletableFuture<Registry> registryRead = CompletableFuture.supplyAsync(() -> {
             try {
-                return Registry.start(kafka, Duration.ofSeconds(30), health, consumers);
+                return Registry.start(kafka, names, Duration.ofSeconds(30), health, consumers);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while reading the registry", e);
@@ -222,7 +223,7 @@ public final class SagalogNode implements AutoCloseable {
         engineMetrics.bindGauges(engine.queries()::counts, engine::consumerLag);
         BrokerProbe broker = new BrokerProbe(kafka);
         HttpLimits limits = options.limits();
-        ControlLog controlLog = new KafkaControlLog(kafka, limits.requestTimeout(), limits.maxInFlightSubmits());
+        ControlLog controlLog = new KafkaControlLog(kafka, names, limits.requestTimeout(), limits.maxInFlightSubmits());
         CallbackTokens tokens = new CallbackTokens(options.callbackSecret());
         BearerAuth auth = options.tokens() == null ? BearerAuth.disabled() : new BearerAuth(options.tokens());
         HttpDispatcher dispatcher = null;
@@ -230,7 +231,7 @@ public final class SagalogNode implements AutoCloseable {
         try {
             AccessRules.mount(router, auth);
             new io.sagalog.console.ConsolePage().mount(router);
-            waits = new TransactionWaits(vertx, kafka, health, consumers);
+            waits = new TransactionWaits(vertx, kafka, names, health, consumers);
             LagAdmission admission = new LagAdmission(engine::consumerLag, limits.maxEngineLag());
             // Measured once a second on a worker, so a submit only reads the last measurement.
             vertx.setPeriodic(1_000, id -> vertx.executeBlocking(() -> {
@@ -265,7 +266,7 @@ public final class SagalogNode implements AutoCloseable {
                     topics::problems)
                     .mount(router);
             RouterErrors.mount(router);
-            dispatcher = HttpDispatcher.start(vertx, kafka, registry::participants, tokens,
+            dispatcher = HttpDispatcher.start(vertx, kafka, names, registry::participants, tokens,
                     "http://" + options.host() + ":" + http.actualPort() + "/v1/step-results", health, consumers);
             dispatcherRef[0] = dispatcher;
             front.open();

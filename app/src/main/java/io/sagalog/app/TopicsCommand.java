@@ -52,6 +52,13 @@ public final class TopicsCommand implements Runnable {
         @Option(names = "--kafka-config", paramLabel = "FILE", description = "Kafka client properties (security.protocol, sasl.*, ssl.*, ...).")
         Path kafkaConfig;
 
+        @Option(names = "--topic-prefix", defaultValue = "sagalog.", paramLabel = "PREFIX", description = "Prefix of every Sagalog topic (default: ${DEFAULT-VALUE}).")
+        String topicPrefix;
+
+        io.sagalog.schemas.TopicNames names() {
+            return NodeOptions.topicNames(spec.commandLine(), topicPrefix);
+        }
+
         @Option(names = "--partitions", defaultValue = "6", description = "Partitions of control, journal and step topics (default: ${DEFAULT-VALUE}).")
         int partitions;
 
@@ -130,7 +137,7 @@ public final class TopicsCommand implements Runnable {
             DefinitionCatalog catalog = layout.definitions();
             if (layout.bootstrap == null) {
                 TopicSettings settings = layout.settings(3);
-                List<NewTopic> plan = SagalogTopics.plan(catalog, settings);
+                List<NewTopic> plan = SagalogTopics.plan(layout.names(), catalog, settings);
                 out.println("Topics a Sagalog deployment needs:");
                 plan.forEach(t -> out.println("  " + TopicLines.needed(t)));
                 layout.printInternalTopics(out, settings);
@@ -141,7 +148,7 @@ public final class TopicsCommand implements Runnable {
             try (Admin admin = Admin.create(kafka.config(Map.of()))) {
                 int brokers = NodeTopics.brokers(admin, kafka);
                 TopicSettings settings = layout.settings(brokers, kafka);
-                List<NewTopic> plan = SagalogTopics.plan(catalog, settings);
+                List<NewTopic> plan = SagalogTopics.plan(layout.names(), catalog, settings);
                 Map<String, TopicChecks.Existing> existing = TopicChecks.describe(admin,
                         plan.stream().map(NewTopic::name).toList());
                 out.printf("Topics a Sagalog deployment needs, and what the cluster at %s (%d broker%s) has:%n",
@@ -177,8 +184,8 @@ public final class TopicsCommand implements Runnable {
             KafkaClients kafka = layout.kafka();
             try (Admin admin = Admin.create(kafka.config(Map.of()))) {
                 TopicSettings settings = layout.settings(NodeTopics.brokers(admin, kafka), kafka);
-                SagalogTopics.Outcome outcome = SagalogTopics.ensure(admin, layout.definitions(), settings);
-                for (NewTopic t : SagalogTopics.plan(layout.definitions(), settings)) {
+                SagalogTopics.Outcome outcome = SagalogTopics.ensure(admin, layout.names(), layout.definitions(), settings);
+                for (NewTopic t : SagalogTopics.plan(layout.names(), layout.definitions(), settings)) {
                     out.println((outcome.created().contains(t.name()) ? "created  " : "exists   ") + TopicLines.needed(t));
                 }
                 outcome.problems().forEach(p -> out.println("PROBLEM  " + p));

@@ -12,13 +12,30 @@ import java.util.Map;
  * @param processingGuarantee {@code at_least_once} or {@code exactly_once_v2}; the decider is idempotent either way
  * @param kafka the cluster and the operator's client settings (security, rack), applied to every Streams client
  * @param overrides any further Kafka Streams settings, applied last
+ * @param topics the names of the deployment's topics (null: the default {@code sagalog.*})
  */
 public record EngineConfig(io.sagalog.schemas.KafkaClients kafka, String applicationId, String instanceId, Path stateDir,
                            String processingGuarantee,
-                           int streamThreads, Duration commitInterval, Map<String, Object> overrides) {
+                           int streamThreads, Duration commitInterval, Map<String, Object> overrides,
+                           io.sagalog.schemas.TopicNames topics) {
 
     public EngineConfig {
         overrides = Map.copyOf(overrides);
+        topics = topics == null ? io.sagalog.schemas.TopicNames.DEFAULT : topics;
+    }
+
+    /** With the default topic names ({@code sagalog.*}). */
+    public EngineConfig(io.sagalog.schemas.KafkaClients kafka, String applicationId, String instanceId, Path stateDir,
+                        String processingGuarantee, int streamThreads, Duration commitInterval,
+                        Map<String, Object> overrides) {
+        this(kafka, applicationId, instanceId, stateDir, processingGuarantee, streamThreads, commitInterval, overrides,
+                null);
+    }
+
+    /** The same engine on the topics of another deployment (--topic-prefix). */
+    public EngineConfig withTopics(io.sagalog.schemas.TopicNames names) {
+        return new EngineConfig(kafka, applicationId, instanceId, stateDir, processingGuarantee, streamThreads,
+                commitInterval, overrides, names);
     }
 
     /** The bootstrap servers of {@link #kafka}. */
@@ -37,23 +54,23 @@ public record EngineConfig(io.sagalog.schemas.KafkaClients kafka, String applica
 
     public EngineConfig withApplicationId(String id) {
         return new EngineConfig(kafka, id, instanceId, stateDir, processingGuarantee, streamThreads,
-                commitInterval, overrides);
+                commitInterval, overrides, topics);
     }
 
     public EngineConfig withInstanceId(String id) {
         return new EngineConfig(kafka, applicationId, id, stateDir, processingGuarantee, streamThreads,
-                commitInterval, overrides);
+                commitInterval, overrides, topics);
     }
 
     public EngineConfig withProcessingGuarantee(String guarantee) {
         return new EngineConfig(kafka, applicationId, instanceId, stateDir, guarantee, streamThreads,
-                commitInterval, overrides);
+                commitInterval, overrides, topics);
     }
 
     public EngineConfig withOverrides(Map<String, Object> more) {
         Map<String, Object> all = new java.util.HashMap<>(overrides);
         all.putAll(more);
         return new EngineConfig(kafka, applicationId, instanceId, stateDir, processingGuarantee,
-                streamThreads, commitInterval, all);
+                streamThreads, commitInterval, all, topics);
     }
 }

@@ -50,7 +50,7 @@ public final class SagaEngine implements AutoCloseable {
     public static SagaEngine start(EngineConfig config, java.util.function.Supplier<DefinitionCatalog> definitions,
                                    java.util.function.Predicate<String> participantRegistered, DecisionObserver observer) {
         Properties properties = properties(config);
-        KafkaStreams streams = new KafkaStreams(SagaTopology.build(definitions, participantRegistered, observer),
+        KafkaStreams streams = new KafkaStreams(SagaTopology.build(definitions, participantRegistered, observer, config.topics()),
                 properties);
         SagaEngine engine = new SagaEngine(streams, definitions, advertised(config));
         engine.configuredThreads = Integer.parseInt(String.valueOf(properties.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG)));

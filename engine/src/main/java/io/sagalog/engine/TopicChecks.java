@@ -1,6 +1,5 @@
 package io.sagalog.engine;
 
-import io.sagalog.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -68,7 +67,8 @@ public final class TopicChecks {
      * journal kept shorter than asked, are problems, one sentence each. A journal that inherits a shorter retention
      * from the broker gets the asked one set on the topic (extending a retention deletes nothing).
      */
-    static List<String> check(Admin admin, List<NewTopic> planned, TopicSettings settings)
+    static List<String> check(Admin admin, io.sagalog.schemas.TopicNames topics, List<NewTopic> planned,
+                              TopicSettings settings)
             throws InterruptedException, ExecutionException {
         Map<String, Existing> existing = describe(admin, planned.stream().map(NewTopic::name).toList());
         List<String> problems = new ArrayList<>();
@@ -89,7 +89,7 @@ public final class TopicChecks {
                         + wantIsr + " its replication factor calls for: an append acknowledged by one broker only "
                         + "is lost with it");
             }
-            if (have.name().equals(Topics.JOURNAL.name()) && settings.journalRetention() != null) {
+            if (have.name().equals(topics.journal().name()) && settings.journalRetention() != null) {
                 String problem = journalRetention(admin, have, settings.journalRetention());
                 if (problem != null) {
                     problems.add(problem);

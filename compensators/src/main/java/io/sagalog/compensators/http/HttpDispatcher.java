@@ -49,6 +49,8 @@ public final class HttpDispatcher implements AutoCloseable {
     public static final String COMPONENT = "dispatcher";
 
     private final io.sagalog.schemas.KafkaClients kafka;
+    /** The deployment's topic names (--topic-prefix). */
+    private final io.sagalog.schemas.TopicNames names;
     private final ConsumerFactory consumers;
     private final ComponentHealth health;
     /** The current session's consumer; used by the loop's thread only. */
@@ -72,10 +74,11 @@ public final class HttpDispatcher implements AutoCloseable {
     private volatile SupervisedLoop loop;
     private Set<String> subscribed = Set.of();
 
-    private HttpDispatcher(Vertx vertx, io.sagalog.schemas.KafkaClients kafka, Supplier<Map<String, ParticipantInfo>> participants,
+    private HttpDispatcher(Vertx vertx, io.sagalog.schemas.KafkaClients kafka, io.sagalog.schemas.TopicNames names, Supplier<Map<String, ParticipantInfo>> participants,
                            CallbackTokens tokens, String callbackUrl, ComponentHealth health, ConsumerFactory consumers) {
         this.participants = participants;
         this.kafka = kafka;
+        this.names = names;
         this.health = health;
         this.consumers = consumers;
         this.tokens = tokens;
@@ -108,14 +111,17 @@ public final class HttpDispatcher implements AutoCloseable {
     public static HttpDispatcher start(Vertx vertx, String bootstrap, Supplier<Map<String, ParticipantInfo>> participants,
                                        CallbackTokens tokens, String callbackUrl, ComponentHealth health,
                                        ConsumerFactory consumers) {
-        return start(vertx, io.sagalog.schemas.KafkaClients.of(bootstrap), participants, tokens, callbackUrl, health, consumers);
+        return start(vertx, io.sagalog.schemas.KafkaClients.of(bootstrap), io.sagalog.schemas.TopicNames.DEFAULT, participants, tokens, callbackUrl, health, consumers);
     }
 
-    /** @param kafka the cluster and the client settings (security) the dispatcher's consumer and producer use */
-    public static HttpDispatcher start(Vertx vertx, io.sagalog.schemas.KafkaClients kafka, Supplier<Map<String, ParticipantInfo>> participants,
+    /**
+     * @param kafka the cluster and the client settings (security) the dispatcher's consumer and producer use
+     * @param names the deployment's topic names (--topic-prefix)
+     */
+    public static HttpDispatcher start(Vertx vertx, io.sagalog.schemas.KafkaClients kafka, io.sagalog.schemas.TopicNames names, Supplier<Map<String, ParticipantInfo>> participants,
                                        CallbackTokens tokens, String callbackUrl, ComponentHealth health,
                                        ConsumerFactory consumers) {
-        HttpDispatcher d = new HttpDispatcher(vertx, kafka, participants, tokens, callbackUrl, health, consumers);
+        HttpDispatcher d = new HttpDispatcher(vertx, kafka, names, participants, tokens, callbackUrl, health, consumers);
         d.loop = SupervisedLoop.start(COMPONENT, health, d::openSession);
         return d;
     }
@@ -248,7 +254,7 @@ public final class HttpDispatcher implements AutoCloseable {
         Set<String> topics = new TreeSet<>();
         for (ParticipantInfo p : now.values()) {
             if (p.transport() == ParticipantInfo.Transport.HTTP) {
-                topics.add(Topics.steps(p.name()).name());
+                topics.add(names.steps(p.name()).name());
                 lanes.compute(p.name(), (name, lane) -> {
                     if (lane == null) {
                         return new ParticipantLane(context, client, p, tokens, callbackUrl);
@@ -308,7 +314,7 @@ public final class HttpDispatcher implements AutoCloseable {
         try {
             reporter.execute(() -> {
                 try {
-                    producer.send(new ProducerRecord<>(Topics.CONTROL.name(), request.getTxId(), result), (meta, error) -> {
+                    producer.send(new ProducerRecord<>(names.control().name(), request.getTxId(), result), (meta, error) -> {
                         if (error == null) {
                             acked.complete(null);
                         } else {

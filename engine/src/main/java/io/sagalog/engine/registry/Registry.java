@@ -51,6 +51,8 @@ public final class Registry implements AutoCloseable {
     public static final String COMPONENT = "registry";
 
     private final io.sagalog.schemas.KafkaClients kafka;
+    /** The deployment's topic names (--topic-prefix). */
+    private final io.sagalog.schemas.TopicNames names;
     private final ConsumerFactory consumers;
     private final ComponentHealth health;
     private volatile SupervisedLoop reader;
@@ -68,10 +70,11 @@ public final class Registry implements AutoCloseable {
 
     private record Waiter(TopicPartition partition, long offset, Runnable done) {}
 
-    private Registry(io.sagalog.schemas.KafkaClients kafka, Clock clock, ComponentHealth health,
+    private Registry(io.sagalog.schemas.KafkaClients kafka, io.sagalog.schemas.TopicNames names, Clock clock, ComponentHealth health,
                      ConsumerFactory consumers) {
         this.clock = clock;
         this.kafka = kafka;
+        this.names = names;
         this.health = health;
         this.consumers = consumers;
         Properties p = kafka.properties();
@@ -102,7 +105,13 @@ public final class Registry implements AutoCloseable {
     /** @param kafka the cluster and the client settings (security) every client of the registry uses */
     public static Registry start(io.sagalog.schemas.KafkaClients kafka, Duration timeout, ComponentHealth health,
                                  ConsumerFactory consumers) throws InterruptedException {
-        Registry registry = new Registry(kafka, Clock.systemUTC(), health, consumers);
+        return start(kafka, io.sagalog.schemas.TopicNames.DEFAULT, timeout, health, consumers);
+    }
+
+    /** @param names the deployment's topic names (--topic-prefix) */
+    public static Registry start(io.sagalog.schemas.KafkaClients kafka, io.sagalog.schemas.TopicNames names, Duration timeout,
+                                 ComponentHealth health, ConsumerFactory consumers) throws InterruptedException {
+        Registry registry = new Registry(kafka, names, Clock.systemUTC(), health, consumers);
         registry.reader = SupervisedLoop.start(COMPONENT, health, registry::openReader);
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean loaded = false;
@@ -159,13 +168,13 @@ public final class Registry implements AutoCloseable {
                 .setRegisteredAtMillis(clock.millis()).build();
         CompletableFuture<Void> topics = CompletableFuture.runAsync(() -> {
             try {
-                io.sagalog.engine.SagalogTopics.ensureStepTopics(admin, parsed);
+                io.sagalog.engine.SagalogTopics.ensureStepTopics(admin, names, parsed);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
             }
         });
-        return topics.thenCompose(ignored -> write(Topics.DEFINITIONS.name(), name + "@" + version, Topics.DEFINITIONS.serde().encode(record)))
+        return topics.thenCompose(ignored -> write(names.definitions().name(), name + "@" + version, Topics.DEFINITIONS.serde().encode(record)))
                 .thenApply(ignored -> definitions.find(name, version).orElse(parsed));
     }
 
@@ -227,7 +236,7 @@ public final class Registry implements AutoCloseable {
                 .setTransport(p.transport().name().toLowerCase(java.util.Locale.ROOT)).setUrl(p.url())
                 .setTimeoutMillis(p.timeout().toMillis()).setMaxConcurrency(p.maxConcurrency()).setHealthUrl(p.healthUrl())
                 .setRegisteredAtMillis(clock.millis()).build();
-        return write(Topics.PARTICIPANTS.name(), p.name(), Topics.PARTICIPANTS.serde().encode(record))
+        return write(names.participants().name(), p.name(), Topics.PARTICIPANTS.serde().encode(record))
                 .thenApply(ignored -> participants.getOrDefault(p.name(), p));
     }
 
@@ -279,7 +288,7 @@ public final class Registry implements AutoCloseable {
         org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer = consumers.create(COMPONENT, c);
         try {
             List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : List.of(Topics.DEFINITIONS.name(), Topics.PARTICIPANTS.name())) {
+            for (String topic : List.of(names.definitions().name(), names.participants().name())) {
                 consumer.partitionsFor(topic).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
             }
             consumer.assign(partitions);
@@ -309,7 +318,7 @@ public final class Registry implements AutoCloseable {
         Map<String, ParticipantInfo> nextParticipants = null;
         for (ConsumerRecord<String, byte[]> r : records) {
             try {
-                if (r.topic().equals(Topics.DEFINITIONS.name())) {
+                if (r.topic().equals(names.definitions().name())) {
                     applyDefinition(r);
                     changedDefinitions = true;
                 } else {
