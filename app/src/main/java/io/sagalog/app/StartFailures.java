@@ -20,15 +20,20 @@ final class StartFailures {
      * client ERROR line. A failure here is the one the node's start would have met first anyway.
      */
     static void preflight(io.sagalog.schemas.KafkaClients kafka) throws InterruptedException {
-        ch.qos.logback.classic.Logger network = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
-                .getLogger("org.apache.kafka.clients.NetworkClient");
-        ch.qos.logback.classic.Level before = network.getLevel();
-        network.setLevel(ch.qos.logback.classic.Level.OFF);
+        // Only where logging is logback (the shipped jar); an embedding with another backend keeps its lines.
+        ch.qos.logback.classic.Logger network = org.slf4j.LoggerFactory.getLogger("org.apache.kafka.clients.NetworkClient")
+                instanceof ch.qos.logback.classic.Logger l ? l : null;
+        ch.qos.logback.classic.Level before = network == null ? null : network.getLevel();
+        if (network != null) {
+            network.setLevel(ch.qos.logback.classic.Level.OFF);
+        }
         try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
                 kafka.config(java.util.Map.of()))) {
             NodeTopics.brokers(admin, kafka);
         } finally {
-            network.setLevel(before);
+            if (network != null) {
+                network.setLevel(before);
+            }
         }
     }
 
@@ -55,6 +60,12 @@ final class StartFailures {
         if (error instanceof IllegalStateException && error.getMessage() != null
                 && error.getMessage().startsWith("--replication-factor")) {
             return flat(error.getMessage());
+        }
+        if (error instanceof IllegalStateException && error.getMessage() != null
+                && (error.getMessage().startsWith("cannot use the Kafka cluster at")
+                || error.getMessage().startsWith("the Kafka cluster at"))) {
+            // The first question to the cluster went unanswered (down, a wrong address, a wrong protocol).
+            return flat(error.getMessage()) + " (check --bootstrap and --kafka-config)";
         }
         return null;
     }

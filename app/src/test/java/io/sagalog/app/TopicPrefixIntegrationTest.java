@@ -45,6 +45,11 @@ class TopicPrefixIntegrationTest {
                 .compensation("undo", call -> Map.of()).build();
         EngineConfig engine = EngineConfig.defaults(bootstrap, Files.createTempDirectory("sagalog-prefix-it"))
                 .withApplicationId("prefix-it-" + id).withTopics(names);
+        // Its journal exists already, inheriting the broker's 7-day retention: the node extends it to the 30 days asked.
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(names.journal().name(), 2, (short) 1)))
+                    .all().get();
+        }
         Properties sdk = new Properties();
         sdk.setProperty("bootstrap.servers", bootstrap);
         sdk.setProperty(ParticipantWorker.TOPIC_PREFIX, names.prefix());
@@ -71,7 +76,12 @@ class TopicPrefixIntegrationTest {
             assertThat(admin.listConsumerGroups().all().get()).extracting(g -> g.groupId())
                     .contains("team-" + id + "-participant-" + participant)
                     .doesNotContain("sagalog-participant-" + participant);
-            // The registry of this deployment has the definition; the default deployment's does not.
+            var journal = new org.apache.kafka.common.config.ConfigResource(
+                    org.apache.kafka.common.config.ConfigResource.Type.TOPIC, names.journal().name());
+            var retention = admin.describeConfigs(List.of(journal)).all().get().get(journal).get("retention.ms");
+            assertThat(retention.value()).isEqualTo(Long.toString(Duration.ofDays(30).toMillis()));
+            assertThat(retention.source()).isEqualTo(org.apache.kafka.clients.admin.ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
+            // The registry of this deployment has the definition.
             assertThat(node.registry().definitions().names()).contains("prefixed-" + id);
         }
     }
