@@ -22,9 +22,8 @@ final class BrokerProbe implements AutoCloseable {
     private volatile boolean reachable;
     private volatile Instant checkedAt = Instant.EPOCH;
 
-    BrokerProbe(String bootstrapServers) {
-        this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2_500));
+    BrokerProbe(io.sagalog.schemas.KafkaClients kafka) {
+        this.admin = Admin.create(kafka.config(Map.of(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2_000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 2_500)));
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "sagalog-broker-probe");
             t.setDaemon(true);

@@ -77,9 +77,11 @@ public final class DevCommand implements Callable<Integer> {
         DefinitionCatalog definitions = DefinitionCatalog.of(List.of(TripBooking.definition()));
         // A fixed instance id (static membership): after a restart, even after kill -9, the engine takes its
         // partitions back at once instead of waiting for the old session to expire.
-        EngineConfig engineConfig = EngineConfig.defaults(kafka.bootstrapServers(), dataDir.resolve("engine"))
+        io.sagalog.schemas.KafkaClients clients = options.kafkaClients(this, kafka.bootstrapServers());
+        EngineConfig engineConfig = EngineConfig.defaults(clients, dataDir.resolve("engine"))
                 .withInstanceId("sagalog-dev-engine")
-                .withProcessingGuarantee(options.processingGuarantee.name());
+                .withProcessingGuarantee(options.processingGuarantee.name())
+                .withTopics(NodeOptions.topicNames(new picocli.CommandLine(this), options.topicPrefix));
         Tokens tokens = devTokens();
         out.print("  Engine and HTTP ......... ");
         out.flush();
@@ -88,7 +90,7 @@ public final class DevCommand implements Callable<Integer> {
             node = SagalogNode.start(new SagalogNode.Options(engineConfig, options.host, options.port, options.partitions, definitions,
                     NodeOptions.callbackSecret(dataDir.resolve("callback-secret")), tokens,
                     options.participantUrls(this, io.sagalog.ingest.ParticipantUrls.LOOPBACK)).withLimits(options.httpLimits())
-                    .withIdentity(options.advertisedUrl, false));
+                    .withIdentity(options.advertisedUrl, false).withCluster(options.cluster(this)));
         } catch (Exception e) {
             kafka.close();
             throw e;
@@ -96,8 +98,9 @@ public final class DevCommand implements Callable<Integer> {
         out.println("ready");
         List<ParticipantWorker> workers = new ArrayList<>();
         for (Participant p : demo.participants()) {
-            workers.add(ParticipantWorker.start(p, kafka.bootstrapServers(),
-                    Map.of("consumer.group.instance.id", "sagalog-dev-" + p.name())));
+            workers.add(ParticipantWorker.start(p, clients, engineConfig.topics(),
+                    Map.of("consumer.group.instance.id", "sagalog-dev-" + p.name()), io.sagalog.engine.health.ConsumerFactory.KAFKA,
+                    new io.sagalog.engine.health.ComponentHealth()));
         }
 
         CountDownLatch stopped = new CountDownLatch(1);

@@ -43,6 +43,14 @@ public final class EmbeddedKafka implements AutoCloseable {
      * @param port the client port, or 0 for any free one
      */
     public static EmbeddedKafka start(Path dataDir, int port, Map<String, String> overrides) {
+        return start(dataDir, port, overrides, null);
+    }
+
+    /**
+     * @param extraListener a second client listener such as {@code SASL_PLAINTEXT://127.0.0.1:9093}, named after its
+     *     security protocol (whose settings, e.g. its JAAS config, come in {@code overrides}); null for none
+     */
+    public static EmbeddedKafka start(Path dataDir, int port, Map<String, String> overrides, String extraListener) {
         try {
             Files.createDirectories(dataDir);
             int brokerPort = port == 0 ? freePort() : port;
@@ -51,11 +59,14 @@ public final class EmbeddedKafka implements AutoCloseable {
             props.put("process.roles", "broker,controller");
             props.put("node.id", "1");
             props.put("controller.quorum.voters", "1@127.0.0.1:" + controllerPort);
-            props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + "," + CONTROLLER + "://127.0.0.1:" + controllerPort);
-            props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort);
+            String extra = extraListener == null ? "" : "," + extraListener;
+            String extraName = extraListener == null ? "" : extraListener.substring(0, extraListener.indexOf(':'));
+            props.put("listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + extra + "," + CONTROLLER + "://127.0.0.1:" + controllerPort);
+            props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + brokerPort + extra);
             props.put("controller.listener.names", CONTROLLER);
             props.put("inter.broker.listener.name", "PLAINTEXT");
-            props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER + ":PLAINTEXT");
+            props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT," + CONTROLLER + ":PLAINTEXT"
+                    + (extraName.isEmpty() ? "" : "," + extraName + ":" + extraName));
             props.put("log.dirs", dataDir.toAbsolutePath().toString());
             // One node: internal topics with one replica and few partitions, so it starts in seconds.
             props.put("offsets.topic.replication.factor", "1");

@@ -32,6 +32,79 @@ public final class NodeOptions {
     @Option(names = "--partitions", defaultValue = "6", description = "Partitions of topics created when missing (default: ${DEFAULT-VALUE}).")
     int partitions;
 
+    @Option(names = "--kafka-config", paramLabel = "FILE",
+            description = "Kafka client properties (security.protocol, sasl.*, ssl.*, client.rack, ...) for every "
+                    + "Kafka client of the node: Streams, producers, consumers, admin.")
+    Path kafkaConfig;
+
+    @Option(names = "--topic-prefix", defaultValue = "sagalog.", paramLabel = "PREFIX",
+            description = "Prefix of every Sagalog topic, so that deployments can share a cluster; give each its own "
+                    + "--application-id too (default: ${DEFAULT-VALUE}).")
+    String topicPrefix;
+
+    /** The topic names of --topic-prefix; a prefix Kafka cannot use is a usage error. */
+    static io.sagalog.schemas.TopicNames topicNames(picocli.CommandLine cli, String prefix) {
+        try {
+            return io.sagalog.schemas.TopicNames.of(prefix);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(cli, "--topic-prefix: " + e.getMessage());
+        }
+    }
+
+    @Option(names = "--replication-factor", paramLabel = "N",
+            description = "Copies of every partition of the topics created, the engine's internal ones included; "
+                    + "min.insync.replicas is 2 from 3 copies on (default: the smaller of 3 and the number of brokers).")
+    Short replicationFactor;
+
+    @Option(names = "--journal-retention", defaultValue = "30d", paramLabel = "DURATION",
+            description = "How long the journal (the audit trail) is kept (default: ${DEFAULT-VALUE}).")
+    String journalRetention;
+
+    @Option(names = "--standby-replicas", defaultValue = "1", paramLabel = "N",
+            description = "Warm copies of each engine task on other instances, taking over at once when one dies; "
+                    + "placed on another rack where client.rack is set (default: ${DEFAULT-VALUE}).")
+    int standbyReplicas;
+
+    /** The cluster at {@code bootstrap} with the --kafka-config settings; a file that cannot be used is a usage error. */
+    io.sagalog.schemas.KafkaClients kafkaClients(Object command, String bootstrap) {
+        return kafkaClients(new picocli.CommandLine(command), bootstrap, kafkaConfig);
+    }
+
+    static io.sagalog.schemas.KafkaClients kafkaClients(picocli.CommandLine cli, String bootstrap, Path kafkaConfig) {
+        if (kafkaConfig == null) {
+            return io.sagalog.schemas.KafkaClients.of(bootstrap);
+        }
+        try {
+            return io.sagalog.schemas.KafkaClients.load(bootstrap, kafkaConfig);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(cli, "--kafka-config "
+                    + kafkaConfig + ": " + (e instanceof java.nio.file.NoSuchFileException ? "no such file" : e.getMessage()));
+        }
+    }
+
+    /** Replication, retention and standby settings of these options. */
+    ClusterSettings cluster(Object command) {
+        if (replicationFactor != null && replicationFactor < 1) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(command),
+                    "--replication-factor must be at least 1");
+        }
+        if (standbyReplicas < 0) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(command),
+                    "--standby-replicas must be 0 or more");
+        }
+        return new ClusterSettings(replicationFactor == null ? 0 : replicationFactor,
+                retention(command), standbyReplicas);
+    }
+
+    private java.time.Duration retention(Object command) {
+        try {
+            return io.sagalog.engine.TopicSettings.parseRetention(journalRetention);
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(command),
+                    "--journal-retention must be a duration such as 30d or 12h (got '" + journalRetention + "')");
+        }
+    }
+
     @Option(names = "--processing-guarantee", defaultValue = "at_least_once",
             description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     Guarantee processingGuarantee;

@@ -13,6 +13,33 @@ import java.util.regex.Pattern;
 final class RouterErrors {
     private RouterErrors() {}
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RouterErrors.class);
+
+    /** Every error the router answers itself (no route, wrong method, body too large, ...) as problem+json. */
+    static void mount(Router router) {
+        router.errorHandler(404, ctx -> io.sagalog.ingest.Problem.notFound("there is no endpoint " + ctx.request().method() + " "
+                + ctx.request().path() + "; the API is described in README.md").send(ctx));
+        router.errorHandler(405, ctx -> {
+            String allow = allowed(router, ctx.request().path());
+            if (!allow.isEmpty()) {
+                ctx.response().putHeader("Allow", allow);
+            }
+            io.sagalog.ingest.Problem.methodNotAllowed(ctx.request().method().name(), ctx.request().path()).send(ctx);
+        });
+        router.errorHandler(413, ctx -> io.sagalog.ingest.Problem.bodyTooLarge(io.sagalog.ingest.IngestApi.BODY_LIMIT_BYTES).send(ctx));
+        router.errorHandler(400, ctx -> io.sagalog.ingest.Problem.badRequest("the request could not be read"
+                + (ctx.failure() == null ? "" : ": " + ctx.failure().getMessage())).send(ctx));
+        router.errorHandler(500, ctx -> {
+            if (clientGone(ctx)) {
+                log.debug("request {} {}: the client went away before it was answered ({})", ctx.request().method(),
+                        ctx.request().path(), String.valueOf(ctx.failure()));
+                return;
+            }
+            log.error("request {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
+            io.sagalog.ingest.Problem.internal().send(ctx);
+        });
+    }
+
     /** The methods routes of this path accept, comma separated ({@code Allow} of a 405), or "" when none say. */
     static String allowed(Router router, String path) {
         Set<String> methods = new TreeSet<>();

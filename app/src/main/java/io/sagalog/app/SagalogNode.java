@@ -10,7 +10,6 @@ import io.sagalog.ingest.StepResultsApi;
 import io.sagalog.engine.DefinitionCatalog;
 import io.sagalog.engine.EngineConfig;
 import io.sagalog.engine.SagaEngine;
-import io.sagalog.engine.SagalogTopics;
 import io.sagalog.engine.TransactionQueries;
 import io.sagalog.ingest.ControlLog;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -36,8 +35,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,9 +57,21 @@ public final class SagalogNode implements AutoCloseable {
      * @param sharedSecret whether the callback secret is checked against the deployment's at start ({@link
      *     SharedSecret}); off for a secret made up for one process
      */
+    /** @param cluster replication, journal retention and standby replicas ({@link ClusterSettings#defaults()}) */
     public record Options(EngineConfig engine, String host, int port, int partitions, DefinitionCatalog definitions,
                           byte[] callbackSecret, Tokens tokens, ParticipantUrls participantUrls, HttpLimits limits,
-                          String advertisedUrl, boolean sharedSecret) {
+                          String advertisedUrl, boolean sharedSecret, ClusterSettings cluster) {
+        public Options(EngineConfig engine, String host, int port, int partitions, DefinitionCatalog definitions,
+                       byte[] callbackSecret, Tokens tokens, ParticipantUrls participantUrls, HttpLimits limits) {
+            this(engine, host, port, partitions, definitions, callbackSecret, tokens, participantUrls, limits,
+                    null, false, ClusterSettings.defaults());
+        }
+
+        public Options withCluster(ClusterSettings cluster) {
+            return new Options(engine, host, port, partitions, definitions, callbackSecret, tokens, participantUrls,
+                    limits, advertisedUrl, sharedSecret, cluster);
+        }
+
         /** Loopback, link-local and metadata participant URLs refused; the default {@link HttpLimits}. */
         public Options(EngineConfig engine, String host, int port, int partitions, DefinitionCatalog definitions,
                        byte[] callbackSecret, Tokens tokens) {
@@ -73,18 +82,18 @@ public final class SagalogNode implements AutoCloseable {
         public Options(EngineConfig engine, String host, int port, int partitions, DefinitionCatalog definitions,
                        byte[] callbackSecret, Tokens tokens, ParticipantUrls participantUrls) {
             this(engine, host, port, partitions, definitions, callbackSecret, tokens, participantUrls,
-                    HttpLimits.defaults(), null, false);
+                    HttpLimits.defaults());
         }
 
         public Options withLimits(HttpLimits limits) {
             return new Options(engine, host, port, partitions, definitions, callbackSecret, tokens, participantUrls,
-                    limits, advertisedUrl, sharedSecret);
+                    limits, advertisedUrl, sharedSecret, cluster);
         }
 
         /** Advertised at {@code url} ({@code --advertised-url}), with the callback secret checked as shared. */
         public Options withIdentity(String url, boolean shared) {
             return new Options(engine, host, port, partitions, definitions, callbackSecret, tokens, participantUrls,
-                    limits, url, shared);
+                    limits, url, shared, cluster);
         }
 
         /** With a random callback secret: fine for one instance; several instances must share one secret. */
@@ -159,16 +168,15 @@ public final class SagalogNode implements AutoCloseable {
             throw new IllegalArgumentException(problem);
         });
         io.sagalog.engine.health.ComponentHealth health = new io.sagalog.engine.health.ComponentHealth();
-        String bootstrap = options.engine().bootstrapServers();
+        io.sagalog.schemas.KafkaClients kafka = options.engine().kafka();
+        io.sagalog.schemas.TopicNames names = options.engine().topics();
         long t0 = System.nanoTime();
         // HTTP listens first: its port is the engine's query address (application.server), which other
         // instances forward to. Routes are added once the engine exists; until start() returns nobody calls.
         CompletableFuture<Vertx> vertxStarted = CompletableFuture.supplyAsync(Vertx::vertx);
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            List<String> created = SagalogTopics.ensure(admin, options.definitions(), options.partitions(), (short) 1);
-            if (!created.isEmpty()) {
-                log.info("created topics {}", created);
-            }
+        NodeTopics.Checked topics;
+        try {
+            topics = NodeTopics.ensure(kafka, names, options.definitions(), options.partitions(), options.cluster());
         } catch (Exception e) {
             vertxStarted.thenAccept(Vertx::close);
             throw e;
@@ -176,7 +184,7 @@ public final class SagalogNode implements AutoCloseable {
         long topicsChecked = System.nanoTime();
         CompletableFuture<Registry> registryRead = CompletableFuture.supplyAsync(() -> {
             try {
-                return Registry.start(bootstrap, Duration.ofSeconds(30), health, consumers);
+                return Registry.start(kafka, names, Duration.ofSeconds(30), health, consumers);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while reading the registry", e);
@@ -215,8 +223,11 @@ public final class SagalogNode implements AutoCloseable {
                 participant -> registryRead.join().participant(participant).isPresent();
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         EngineMetrics engineMetrics = new EngineMetrics(meters, definitions);
-        SagaEngine engine = SagaEngine.start(options.engine().withOverrides(
-                        Map.of(org.apache.kafka.streams.StreamsConfig.APPLICATION_SERVER_CONFIG, address.applicationServer())),
+        // Derived settings first, so that a test's or caller's own overrides still win.
+        Map<String, Object> streams = NodeTopics.streamsSettings(topics.settings(), options.cluster(), kafka);
+        streams.putAll(options.engine().overrides());
+        streams.put(org.apache.kafka.streams.StreamsConfig.APPLICATION_SERVER_CONFIG, address.applicationServer());
+        SagaEngine engine = SagaEngine.start(options.engine().withOverrides(streams),
                 definitions, participantRegistered, engineMetrics);
         Registry registry;
         try {
@@ -230,9 +241,9 @@ public final class SagalogNode implements AutoCloseable {
         }
         long registryReadAt = System.nanoTime();
         engineMetrics.bindGauges(engine.queries()::counts, engine::consumerLag);
-        BrokerProbe broker = new BrokerProbe(bootstrap);
+        BrokerProbe broker = new BrokerProbe(kafka);
         HttpLimits limits = options.limits();
-        ControlLog controlLog = new KafkaControlLog(bootstrap, limits.requestTimeout(), limits.maxInFlightSubmits());
+        ControlLog controlLog = new KafkaControlLog(kafka, names, limits.requestTimeout(), limits.maxInFlightSubmits());
         CallbackTokens tokens = new CallbackTokens(options.callbackSecret());
         BearerAuth auth = options.tokens() == null ? BearerAuth.disabled() : new BearerAuth(options.tokens());
         HttpDispatcher dispatcher = null;
@@ -241,7 +252,7 @@ public final class SagalogNode implements AutoCloseable {
             // Every /v1 route is declared with its roles as it is mounted; an undeclared one is never reached.
             io.sagalog.ingest.auth.DeclaredRoutes routes = io.sagalog.ingest.auth.DeclaredRoutes.on(router, auth);
             new io.sagalog.console.ConsolePage().mount(router);
-            waits = new TransactionWaits(vertx, bootstrap, health, consumers);
+            waits = new TransactionWaits(vertx, kafka, names, health, consumers);
             LagAdmission lagAdmission = new LagAdmission(engine::consumerLag, limits.maxEngineLag());
             // Measured once a second on a worker, so a submit only reads the last measurement.
             vertx.setPeriodic(1_000, id -> vertx.executeBlocking(() -> {
@@ -275,31 +286,13 @@ public final class SagalogNode implements AutoCloseable {
                     TransactionWaits.COMPONENT, HealthApi.component(health, TransactionWaits.COMPONENT),
                     HttpDispatcher.COMPONENT, HealthApi.component(health, HttpDispatcher.COMPONENT))).mount(router);
             new ClusterHealth(io.vertx.ext.web.client.WebClient.create(vertx), engine.queries()::instances,
-                    engine.queries()::self, () -> engine.state() == KafkaStreams.State.RUNNING && broker.reachable())
+                    engine.queries()::self, () -> engine.state() == KafkaStreams.State.RUNNING && broker.reachable(),
+                    topics::problems)
                     .mount(router);
-            router.errorHandler(404, ctx -> Problem.notFound("there is no endpoint " + ctx.request().method() + " "
-                    + ctx.request().path() + "; the API is described in README.md").send(ctx));
-            router.errorHandler(405, ctx -> {
-                String allow = RouterErrors.allowed(router, ctx.request().path());
-                if (!allow.isEmpty()) {
-                    ctx.response().putHeader("Allow", allow);
-                }
-                Problem.methodNotAllowed(ctx.request().method().name(), ctx.request().path()).send(ctx);
-            });
-            router.errorHandler(413, ctx -> Problem.bodyTooLarge(IngestApi.BODY_LIMIT_BYTES).send(ctx));
-            router.errorHandler(400, ctx -> Problem.badRequest("the request could not be read"
-                    + (ctx.failure() == null ? "" : ": " + ctx.failure().getMessage())).send(ctx));
-            router.errorHandler(500, ctx -> {
-                if (RouterErrors.clientGone(ctx)) {
-                    log.debug("request {} {}: the client went away before it was answered ({})", ctx.request().method(),
-                            ctx.request().path(), String.valueOf(ctx.failure()));
-                    return;
-                }
-                log.error("request {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
-                Problem.internal().send(ctx);
-            });
-            dispatcher = HttpDispatcher.start(vertx, bootstrap, HttpDispatcher.Group.of(options.engine().applicationId(),
-                    options.engine().instanceId()), registry::participants, tokens, address.callbackUrl(), health, consumers);
+            RouterErrors.mount(router);
+            dispatcher = HttpDispatcher.start(vertx, kafka, names, HttpDispatcher.Group.of(options.engine().applicationId(),
+                    options.engine().instanceId()), registry::participants, tokens, address.callbackUrl(), health,
+                    consumers);
             dispatcherRef[0] = dispatcher;
             front.open();
             engine.awaitStarted();

@@ -43,6 +43,8 @@ public final class ParticipantWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ParticipantWorker.class);
 
     private final Participant participant;
+    /** The deployment's topic names (--topic-prefix). */
+    private final io.sagalog.schemas.TopicNames names;
     private final Properties consumerConfig;
     private final ConsumerFactory consumers;
     private final ComponentHealth health;
@@ -52,23 +54,22 @@ public final class ParticipantWorker implements AutoCloseable {
     private volatile SupervisedLoop loop;
     private volatile boolean registered;
 
-    private ParticipantWorker(Participant participant, String bootstrapServers, Map<String, Object> overrides,
+    private ParticipantWorker(Participant participant, io.sagalog.schemas.KafkaClients kafka, io.sagalog.schemas.TopicNames names, Map<String, Object> overrides,
                               ConsumerFactory consumers, ComponentHealth health) {
         this.participant = participant;
+        this.names = names;
         this.consumers = consumers;
         this.health = health;
         this.component = "participant-" + participant.name();
         this.runner = new StepRunner(participant, Clock.systemUTC());
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        c.put(ConsumerConfig.GROUP_ID_CONFIG, "sagalog-participant-" + participant.name());
+        Properties c = kafka.properties();
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, names.participantGroup(participant.name()));
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // A participant that joins late must still see every request written before it started.
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200);
         c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = kafka.properties();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
@@ -93,6 +94,34 @@ public final class ParticipantWorker implements AutoCloseable {
         return start(participant, bootstrapServers, overrides, ConsumerFactory.KAFKA);
     }
 
+    /**
+     * Starts a worker against a cluster described the way Kafka's own clients are: {@code bootstrap.servers} and any
+     * client settings ({@code security.protocol}, {@code sasl.*}, {@code ssl.*}, {@code client.rack}, ...) apply to
+     * both the worker's consumer and producer; keys prefixed {@code consumer.} or {@code producer.} to one of them.
+     * A Sagalog node's {@code --kafka-config} file plus {@code bootstrap.servers} is such a set; the deployment's
+     * {@code --topic-prefix}, if not {@code sagalog.}, goes in as {@value #TOPIC_PREFIX}.
+     */
+    public static final String TOPIC_PREFIX = "sagalog.topic.prefix";
+
+    public static ParticipantWorker start(Participant participant, Properties kafka) {
+        Map<String, String> shared = new java.util.HashMap<>();
+        Map<String, Object> overrides = new java.util.HashMap<>();
+        for (String key : kafka.stringPropertyNames()) {
+            if (key.startsWith("consumer.") || key.startsWith("producer.")) {
+                overrides.put(key, kafka.getProperty(key));
+            } else if (!key.equals("bootstrap.servers") && !key.equals(TOPIC_PREFIX)) {
+                shared.put(key, kafka.getProperty(key));
+            }
+        }
+        String bootstrap = kafka.getProperty("bootstrap.servers");
+        if (bootstrap == null || bootstrap.isBlank()) {
+            throw new IllegalArgumentException("the Kafka properties of participant " + participant.name()
+                    + " have no bootstrap.servers");
+        }
+        return start(participant, new io.sagalog.schemas.KafkaClients(bootstrap, shared), io.sagalog.schemas.TopicNames.of(kafka.getProperty(TOPIC_PREFIX)), overrides,
+                ConsumerFactory.KAFKA, new ComponentHealth());
+    }
+
     /** @param consumers creates the worker's consumer, again after each failure (tests break it on purpose) */
     public static ParticipantWorker start(Participant participant, String bootstrapServers, Map<String, Object> overrides,
                                           ConsumerFactory consumers) {
@@ -105,7 +134,17 @@ public final class ParticipantWorker implements AutoCloseable {
      */
     public static ParticipantWorker start(Participant participant, String bootstrapServers, Map<String, Object> overrides,
                                           ConsumerFactory consumers, ComponentHealth health) {
-        ParticipantWorker worker = new ParticipantWorker(participant, bootstrapServers, overrides, consumers, health);
+        return start(participant, io.sagalog.schemas.KafkaClients.of(bootstrapServers), io.sagalog.schemas.TopicNames.DEFAULT, overrides, consumers, health);
+    }
+
+    /**
+     * @param kafka the cluster and the client settings (security) both of the worker's clients use
+     * @param names the deployment's topic names (--topic-prefix); they also name the worker's consumer group
+     */
+    public static ParticipantWorker start(Participant participant, io.sagalog.schemas.KafkaClients kafka, io.sagalog.schemas.TopicNames names,
+                                          Map<String, Object> overrides, ConsumerFactory consumers,
+                                          ComponentHealth health) {
+        ParticipantWorker worker = new ParticipantWorker(participant, kafka, names, overrides, consumers, health);
         // Not a daemon thread: a service that only runs workers keeps running while they do.
         worker.loop = SupervisedLoop.start(worker.component, health, worker::openSession, SupervisedLoop.Policy.DEFAULT,
                 false);
@@ -151,7 +190,7 @@ public final class ParticipantWorker implements AutoCloseable {
 
         Session(Consumer<String, byte[]> consumer) {
             this.consumer = consumer;
-            consumer.subscribe(List.of(Topics.steps(participant.name()).name()),
+            consumer.subscribe(List.of(names.steps(participant.name()).name()),
                     new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
                         @Override
                         public void onPartitionsRevoked(java.util.Collection<TopicPartition> partitions) {
@@ -237,7 +276,7 @@ public final class ParticipantWorker implements AutoCloseable {
     }
 
     private Future<RecordMetadata> send(StepRequest request, ControlRecord result) {
-        return producer.send(new ProducerRecord<>(Topics.CONTROL.name(), request.getTxId(),
+        return producer.send(new ProducerRecord<>(names.control().name(), request.getTxId(),
                 Topics.CONTROL.serde().encode(result)));
     }
 
@@ -270,12 +309,12 @@ public final class ParticipantWorker implements AutoCloseable {
         ParticipantRecord record = ParticipantRecord.newBuilder().setName(participant.name()).setTransport("kafka")
                 .setRegisteredAtMillis(System.currentTimeMillis()).build();
         try {
-            producer.send(new ProducerRecord<>(Topics.PARTICIPANTS.name(), participant.name(),
+            producer.send(new ProducerRecord<>(names.participants().name(), participant.name(),
                     Topics.PARTICIPANTS.serde().encode(record))).get(30, java.util.concurrent.TimeUnit.SECONDS);
             registered = true;
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
             log.warn("participant {} could not register itself in {} ({}); the engine parks its steps until it is "
-                    + "registered", participant.name(), Topics.PARTICIPANTS.name(), e.toString());
+                    + "registered", participant.name(), names.participants().name(), e.toString());
         }
     }
 

@@ -10,40 +10,67 @@ import java.util.Map;
  * @param instanceId a stable name for this engine instance, or null; with one, a restarted instance takes its
  *     partitions back at once (Kafka static membership) instead of waiting for its old session to time out
  * @param processingGuarantee {@code at_least_once} or {@code exactly_once_v2}; the decider is idempotent either way
+ * @param kafka the cluster and the operator's client settings (security, rack), applied to every Streams client
  * @param overrides any further Kafka Streams settings, applied last
+ * @param topics the names of the deployment's topics (null: the default {@code sagalog.*})
  */
-public record EngineConfig(String bootstrapServers, String applicationId, String instanceId, Path stateDir,
+public record EngineConfig(io.sagalog.schemas.KafkaClients kafka, String applicationId, String instanceId, Path stateDir,
                            String processingGuarantee,
-                           int streamThreads, Duration commitInterval, Map<String, Object> overrides) {
+                           int streamThreads, Duration commitInterval, Map<String, Object> overrides,
+                           io.sagalog.schemas.TopicNames topics) {
 
     public EngineConfig {
         overrides = Map.copyOf(overrides);
+        topics = topics == null ? io.sagalog.schemas.TopicNames.DEFAULT : topics;
+    }
+
+    /** With the default topic names ({@code sagalog.*}). */
+    public EngineConfig(io.sagalog.schemas.KafkaClients kafka, String applicationId, String instanceId, Path stateDir,
+                        String processingGuarantee, int streamThreads, Duration commitInterval,
+                        Map<String, Object> overrides) {
+        this(kafka, applicationId, instanceId, stateDir, processingGuarantee, streamThreads, commitInterval, overrides,
+                null);
+    }
+
+    /** The same engine on the topics of another deployment (--topic-prefix). */
+    public EngineConfig withTopics(io.sagalog.schemas.TopicNames names) {
+        return new EngineConfig(kafka, applicationId, instanceId, stateDir, processingGuarantee, streamThreads,
+                commitInterval, overrides, names);
+    }
+
+    /** The bootstrap servers of {@link #kafka}. */
+    public String bootstrapServers() {
+        return kafka.bootstrapServers();
     }
 
     public static EngineConfig defaults(String bootstrapServers, Path stateDir) {
-        return new EngineConfig(bootstrapServers, "sagalog-engine", null, stateDir, "at_least_once", 1,
+        return defaults(io.sagalog.schemas.KafkaClients.of(bootstrapServers), stateDir);
+    }
+
+    public static EngineConfig defaults(io.sagalog.schemas.KafkaClients kafka, Path stateDir) {
+        return new EngineConfig(kafka, "sagalog-engine", null, stateDir, "at_least_once", 1,
                 Duration.ofMillis(100), Map.of());
     }
 
     public EngineConfig withApplicationId(String id) {
-        return new EngineConfig(bootstrapServers, id, instanceId, stateDir, processingGuarantee, streamThreads,
-                commitInterval, overrides);
+        return new EngineConfig(kafka, id, instanceId, stateDir, processingGuarantee, streamThreads,
+                commitInterval, overrides, topics);
     }
 
     public EngineConfig withInstanceId(String id) {
-        return new EngineConfig(bootstrapServers, applicationId, id, stateDir, processingGuarantee, streamThreads,
-                commitInterval, overrides);
+        return new EngineConfig(kafka, applicationId, id, stateDir, processingGuarantee, streamThreads,
+                commitInterval, overrides, topics);
     }
 
     public EngineConfig withProcessingGuarantee(String guarantee) {
-        return new EngineConfig(bootstrapServers, applicationId, instanceId, stateDir, guarantee, streamThreads,
-                commitInterval, overrides);
+        return new EngineConfig(kafka, applicationId, instanceId, stateDir, guarantee, streamThreads,
+                commitInterval, overrides, topics);
     }
 
     public EngineConfig withOverrides(Map<String, Object> more) {
         Map<String, Object> all = new java.util.HashMap<>(overrides);
         all.putAll(more);
-        return new EngineConfig(bootstrapServers, applicationId, instanceId, stateDir, processingGuarantee,
-                streamThreads, commitInterval, all);
+        return new EngineConfig(kafka, applicationId, instanceId, stateDir, processingGuarantee,
+                streamThreads, commitInterval, all, topics);
     }
 }

@@ -57,7 +57,8 @@ public final class SagaEngine implements AutoCloseable {
             delays.decided(before, input, decision, now);
             observer.decided(before, input, decision, now);
         };
-        KafkaStreams streams = new KafkaStreams(SagaTopology.build(definitions, participantRegistered, both),
+        KafkaStreams streams = new KafkaStreams(SagaTopology.build(definitions, participantRegistered, both,
+                config.topics()),
                 properties);
         SagaEngine engine = new SagaEngine(streams, definitions, advertised(config), delays);
         engine.configuredThreads = Integer.parseInt(String.valueOf(properties.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG)));
@@ -91,9 +92,9 @@ public final class SagaEngine implements AutoCloseable {
     }
 
     static Properties properties(EngineConfig config) {
-        Properties p = new Properties();
+        // The operator's client settings (security, rack) first: unprefixed, Streams hands them to all its clients.
+        Properties p = config.kafka().properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toAbsolutePath().toString());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.processingGuarantee());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.streamThreads());

@@ -54,6 +54,8 @@ public final class KafkaControlLog implements ControlLog {
                 t.setDaemon(true);
                 return t;
             });
+    /** The control topic's name. */
+    private final String control;
     private final ExecutorService sender = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "sagalog-ingest-sender");
         t.setDaemon(true);
@@ -70,8 +72,16 @@ public final class KafkaControlLog implements ControlLog {
      * @param maxInFlight appends waiting for Kafka at most; beyond it {@link #append} fails at once
      */
     public KafkaControlLog(String bootstrapServers, Duration deliveryTimeout, int maxInFlight) {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        this(io.sagalog.schemas.KafkaClients.of(bootstrapServers), io.sagalog.schemas.TopicNames.DEFAULT, deliveryTimeout, maxInFlight);
+    }
+
+    /**
+     * @param kafka the cluster and the client settings (security) the producer uses
+     * @param topics the deployment's topic names (--topic-prefix)
+     */
+    public KafkaControlLog(io.sagalog.schemas.KafkaClients kafka, io.sagalog.schemas.TopicNames topics, Duration deliveryTimeout, int maxInFlight) {
+        this.control = topics.control().name();
+        Properties p = kafka.properties();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
@@ -174,7 +184,7 @@ public final class KafkaControlLog implements ControlLog {
         }
         Thread self = Thread.currentThread();
         try {
-            producer.send(new ProducerRecord<>(Topics.CONTROL.name(), record.getTxId(), record), (meta, error) -> {
+            producer.send(new ProducerRecord<>(control, record.getTxId(), record), (meta, error) -> {
                 if (error == null) {
                     lastAck = System.nanoTime();
                     acked.complete(null);
@@ -195,7 +205,7 @@ public final class KafkaControlLog implements ControlLog {
         if (e instanceof org.apache.kafka.common.errors.TimeoutException) {
             if (unreachableSince == 0) {
                 log.warn("Kafka is unreachable (no metadata for {} within {} ms); submits fail at once but one a second",
-                        Topics.CONTROL.name(), maxBlock.toMillis());
+                        control, maxBlock.toMillis());
             }
             unreachableSince = System.nanoTime();
         }

@@ -43,7 +43,8 @@ public final class TransactionWaits implements AutoCloseable {
     /** The name of the follower loop in health and metrics. */
     public static final String COMPONENT = "journal-follower";
 
-    private final String bootstrapServers;
+    private final io.sagalog.schemas.KafkaClients kafka;
+    private final String journal;
     private final ConsumerFactory consumers;
     /** How far the follower read, per partition: a restarted follower goes on from there and misses nothing. */
     private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
@@ -59,8 +60,17 @@ public final class TransactionWaits implements AutoCloseable {
      * @param consumers creates the follower's consumer, again after each failure
      */
     public TransactionWaits(Vertx vertx, String bootstrapServers, ComponentHealth health, ConsumerFactory consumers) {
+        this(vertx, io.sagalog.schemas.KafkaClients.of(bootstrapServers), io.sagalog.schemas.TopicNames.DEFAULT, health, consumers);
+    }
+
+    /**
+     * @param kafka the cluster and the client settings (security) the follower uses
+     * @param topics the deployment's topic names (--topic-prefix): the follower reads its journal
+     */
+    public TransactionWaits(Vertx vertx, io.sagalog.schemas.KafkaClients kafka, io.sagalog.schemas.TopicNames topics, ComponentHealth health, ConsumerFactory consumers) {
         this.vertx = vertx;
-        this.bootstrapServers = bootstrapServers;
+        this.journal = topics.journal().name();
+        this.kafka = kafka;
         this.consumers = consumers;
         // The first session opens here, so that waits registered once this returns see every later decision.
         SupervisedLoop.Session first = openFollower();
@@ -73,15 +83,14 @@ public final class TransactionWaits implements AutoCloseable {
 
     /** A fresh consumer on every journal partition: at the positions read so far, at the end the first time. */
     private SupervisedLoop.Session openFollower() {
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties c = kafka.properties();
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // Under exactly_once_v2 a decision counts once its transaction committed.
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
         Consumer<String, byte[]> consumer = consumers.create(COMPONENT, c);
         try {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.JOURNAL.name()).stream()
+            List<TopicPartition> partitions = consumer.partitionsFor(journal).stream()
                     .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             consumer.assign(partitions);
             for (TopicPartition tp : partitions) {

@@ -16,7 +16,8 @@ import java.util.function.Supplier;
 
 /**
  * {@code GET /health/cluster}: one word for operators. GREEN: every engine instance is ready. YELLOW: some are
- * not (or do not answer) but at least one serves. RED: none serves. Each instance is asked for its own
+ * not (or do not answer) but at least one serves, or all serve but the deployment has a known weakness (a topic
+ * with fewer replicas than asked), named in {@code reasons}. RED: none serves. Each instance is asked for its own
  * {@code /health/ready}; this one answers from its checks.
  */
 public final class ClusterHealth {
@@ -26,9 +27,17 @@ public final class ClusterHealth {
     private final Supplier<List<Endpoint>> instances;
     private final Supplier<Endpoint> self;
     private final Supplier<Boolean> selfReady;
+    private final Supplier<List<String>> weaknesses;
 
     public ClusterHealth(WebClient client, Supplier<List<Endpoint>> instances, Supplier<Endpoint> self,
                          Supplier<Boolean> selfReady) {
+        this(client, instances, self, selfReady, List::of);
+    }
+
+    /** @param weaknesses what is wrong although everything serves, one sentence each; any makes the cluster YELLOW */
+    public ClusterHealth(WebClient client, Supplier<List<Endpoint>> instances, Supplier<Endpoint> self,
+                         Supplier<Boolean> selfReady, Supplier<List<String>> weaknesses) {
+        this.weaknesses = weaknesses;
         this.client = client;
         this.instances = instances;
         this.self = self;
@@ -63,8 +72,13 @@ public final class ClusterHealth {
                     up += state.equals("UP") ? 1 : 0;
                     list.addObject().put("instance", endpoints.get(i).toString()).put("state", state);
                 }
-                String status = up == endpoints.size() ? "GREEN" : up > 0 ? "YELLOW" : "RED";
+                List<String> reasons = new ArrayList<>(weaknesses.get());
+                if (up < endpoints.size()) {
+                    reasons.add(0, (endpoints.size() - up) + " of " + endpoints.size() + " engine instances not ready");
+                }
+                String status = up == 0 ? "RED" : reasons.isEmpty() ? "GREEN" : "YELLOW";
                 body.put("status", status).put("ready", up).put("instances", endpoints.size()).set("members", list);
+                reasons.forEach(body.putArray("reasons")::add);
                 ctx.response().setStatusCode(status.equals("RED") ? 503 : 200)
                         .putHeader("Content-Type", "application/json").end(body.toString());
             });

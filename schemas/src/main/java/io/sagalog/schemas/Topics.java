@@ -6,7 +6,10 @@ import io.sagalog.schemas.avro.JournalRecord;
 import io.sagalog.schemas.avro.ParticipantRecord;
 import io.sagalog.schemas.avro.StepRequest;
 
-/** The topics of Sagalog's wire protocol, each with its serde. */
+/**
+ * The topics of Sagalog's wire protocol, each with its serde, as the default deployment names them ({@code sagalog.};
+ * {@link TopicNames} names those of a deployment with another {@code --topic-prefix}).
+ */
 public final class Topics {
     private Topics() {}
 

@@ -61,7 +61,9 @@ public final class HttpDispatcher implements AutoCloseable {
         }
     }
 
-    private final String bootstrap;
+    private final io.sagalog.schemas.KafkaClients kafka;
+    /** The deployment's topic names (--topic-prefix). */
+    private final io.sagalog.schemas.TopicNames names;
     private final Group group;
     /** Set by {@link #close}: only the last session leaves the group (see {@link #openSession}). */
     private volatile boolean closing;
@@ -88,10 +90,12 @@ public final class HttpDispatcher implements AutoCloseable {
     private volatile SupervisedLoop loop;
     private Set<String> subscribed = Set.of();
 
-    private HttpDispatcher(Vertx vertx, String bootstrap, Group group, Supplier<Map<String, ParticipantInfo>> participants,
-                           CallbackTokens tokens, String callbackUrl, ComponentHealth health, ConsumerFactory consumers) {
+    private HttpDispatcher(Vertx vertx, io.sagalog.schemas.KafkaClients kafka, io.sagalog.schemas.TopicNames names,
+                           Group group, Supplier<Map<String, ParticipantInfo>> participants, CallbackTokens tokens,
+                           String callbackUrl, ComponentHealth health, ConsumerFactory consumers) {
         this.participants = participants;
-        this.bootstrap = bootstrap;
+        this.kafka = kafka;
+        this.names = names;
         this.group = group;
         this.health = health;
         this.consumers = consumers;
@@ -100,8 +104,7 @@ public final class HttpDispatcher implements AutoCloseable {
         this.context = vertx.getOrCreateContext();
         this.client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
                 .setConnectTimeout(2_000));
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties p = kafka.properties();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
@@ -120,7 +123,20 @@ public final class HttpDispatcher implements AutoCloseable {
     public static HttpDispatcher start(Vertx vertx, String bootstrap, Group group,
                                        Supplier<Map<String, ParticipantInfo>> participants, CallbackTokens tokens,
                                        String callbackUrl, ComponentHealth health, ConsumerFactory consumers) {
-        HttpDispatcher d = new HttpDispatcher(vertx, bootstrap, group, participants, tokens, callbackUrl, health, consumers);
+        return start(vertx, io.sagalog.schemas.KafkaClients.of(bootstrap), io.sagalog.schemas.TopicNames.DEFAULT, group,
+                participants, tokens, callbackUrl, health, consumers);
+    }
+
+    /**
+     * @param kafka the cluster and the client settings (security) the dispatcher's consumer and producer use
+     * @param names the deployment's topic names (--topic-prefix)
+     */
+    public static HttpDispatcher start(Vertx vertx, io.sagalog.schemas.KafkaClients kafka,
+                                       io.sagalog.schemas.TopicNames names, Group group,
+                                       Supplier<Map<String, ParticipantInfo>> participants, CallbackTokens tokens,
+                                       String callbackUrl, ComponentHealth health, ConsumerFactory consumers) {
+        HttpDispatcher d = new HttpDispatcher(vertx, kafka, names, group, participants, tokens, callbackUrl, health,
+                consumers);
         d.loop = SupervisedLoop.start(COMPONENT, health, d::openSession);
         return d;
     }
@@ -144,7 +160,7 @@ public final class HttpDispatcher implements AutoCloseable {
      * the same idempotency key) and none is lost; their earlier answers, if they come, are ignored by the engine.
      */
     private SupervisedLoop.Session openSession() {
-        Consumer<String, byte[]> fresh = consumers.create(COMPONENT, consumerConfig(bootstrap, group));
+        Consumer<String, byte[]> fresh = consumers.create(COMPONENT, consumerConfig(kafka, group));
         consumer = fresh;
         subscribed = Set.of();
         inFlight.clear();
@@ -179,8 +195,12 @@ public final class HttpDispatcher implements AutoCloseable {
 
     /** The loop's consumer settings: the deployment's group, static membership where the engine has it. */
     static Properties consumerConfig(String bootstrap, Group group) {
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        return consumerConfig(io.sagalog.schemas.KafkaClients.of(bootstrap), group);
+    }
+
+    /** The client settings (security) from {@code kafka}, the group and the dispatcher's own settings over them. */
+    static Properties consumerConfig(io.sagalog.schemas.KafkaClients kafka, Group group) {
+        Properties c = kafka.properties();
         c.put(ConsumerConfig.GROUP_ID_CONFIG, group.id());
         if (group.instanceId() != null) {
             c.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, group.instanceId());
@@ -273,7 +293,7 @@ public final class HttpDispatcher implements AutoCloseable {
         Set<String> topics = new TreeSet<>();
         for (ParticipantInfo p : now.values()) {
             if (p.transport() == ParticipantInfo.Transport.HTTP) {
-                topics.add(Topics.steps(p.name()).name());
+                topics.add(names.steps(p.name()).name());
                 lanes.compute(p.name(), (name, lane) -> {
                     if (lane == null) {
                         return new ParticipantLane(context, client, p, tokens, callbackUrl);
@@ -333,7 +353,7 @@ public final class HttpDispatcher implements AutoCloseable {
         try {
             reporter.execute(() -> {
                 try {
-                    producer.send(new ProducerRecord<>(Topics.CONTROL.name(), request.getTxId(), result), (meta, error) -> {
+                    producer.send(new ProducerRecord<>(names.control().name(), request.getTxId(), result), (meta, error) -> {
                         if (error == null) {
                             acked.complete(null);
                         } else {

@@ -56,12 +56,19 @@ public final class SagaTopology {
     /** @param observer told of every decision (metrics); must not block */
     public static Topology build(java.util.function.Supplier<DefinitionCatalog> definitions,
                                  java.util.function.Predicate<String> participantRegistered, DecisionObserver observer) {
+        return build(definitions, participantRegistered, observer, io.sagalog.schemas.TopicNames.DEFAULT);
+    }
+
+    /** @param topics the deployment's topic names (--topic-prefix) */
+    public static Topology build(java.util.function.Supplier<DefinitionCatalog> definitions,
+                                 java.util.function.Predicate<String> participantRegistered, DecisionObserver observer,
+                                 io.sagalog.schemas.TopicNames topics) {
         Serde<String> keys = Serdes.String();
         Topology topology = new Topology();
 
         // 1. Read every input (requests, step results, operator commands, timers fired) from the control log, keyed by
         //    txId.
-        topology.addSource(SOURCE, keys.deserializer(), Topics.CONTROL.serde().deserializer(), Topics.CONTROL.name());
+        topology.addSource(SOURCE, keys.deserializer(), Topics.CONTROL.serde().deserializer(), topics.control().name());
 
         // 2. Apply each input to its transaction's state with the pure decider.
         topology.addProcessor(PROCESSOR, () -> new TransactionProcessor(new Decider(definitions, participantRegistered), TIMER_TICK,
@@ -91,17 +98,17 @@ public final class SagaTopology {
                 AvroSerde.of(TxStateRecord.class)).withCachingEnabled().withLoggingEnabled(CHANGELOG_CONFIG), PROCESSOR);
 
         // 4. Append what happened to the journal.
-        topology.addSink(JOURNAL_SINK, Topics.JOURNAL.name(), keys.serializer(),
+        topology.addSink(JOURNAL_SINK, topics.journal().name(), keys.serializer(),
                 narrow(Topics.JOURNAL.serde().serializer()), PROCESSOR);
 
         // 5. Send step requests to each participant's own topic.
         TopicNameExtractor<String, SpecificRecord> stepTopic =
-                (key, request, ctx) -> Topics.steps(((StepRequest) request).getParticipant()).name();
+                (key, request, ctx) -> topics.steps(((StepRequest) request).getParticipant()).name();
         topology.addSink(STEPS_SINK, stepTopic, keys.serializer(), narrow(AvroSerde.of(StepRequest.class)), PROCESSOR);
 
         // 6. Append a TimerFired for each due timer back to the control log (same key, so the same partition): a
         //    timer takes effect when step 2 reads it, so every decision is a function of the log.
-        topology.addSink(CONTROL_SINK, Topics.CONTROL.name(), keys.serializer(),
+        topology.addSink(CONTROL_SINK, topics.control().name(), keys.serializer(),
                 narrow(Topics.CONTROL.serde().serializer()), PROCESSOR);
         return topology;
     }

@@ -50,7 +50,9 @@ public final class Registry implements AutoCloseable {
     /** The name of the reader loop in health and metrics. */
     public static final String COMPONENT = "registry";
 
-    private final String bootstrapServers;
+    private final io.sagalog.schemas.KafkaClients kafka;
+    /** The deployment's topic names (--topic-prefix). */
+    private final io.sagalog.schemas.TopicNames names;
     private final ConsumerFactory consumers;
     private final ComponentHealth health;
     private volatile SupervisedLoop reader;
@@ -67,26 +69,26 @@ public final class Registry implements AutoCloseable {
 
     private record Waiter(TopicPartition partition, long offset, Runnable done) {}
 
-    private Registry(String bootstrapServers, Clock clock, ComponentHealth health, ConsumerFactory consumers) {
+    private Registry(io.sagalog.schemas.KafkaClients kafka, io.sagalog.schemas.TopicNames names, Clock clock, ComponentHealth health,
+                     ConsumerFactory consumers) {
         this.clock = clock;
-        this.bootstrapServers = bootstrapServers;
+        this.kafka = kafka;
+        this.names = names;
         this.health = health;
         this.consumers = consumers;
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties p = kafka.properties();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 10_000);
         p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer());
-        this.admin = org.apache.kafka.clients.admin.Admin.create(
-                Map.of(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+        this.admin = org.apache.kafka.clients.admin.Admin.create(kafka.config(Map.of()));
     }
 
     /** Reads both registry topics to their current end and keeps following them. The topics must exist. */
     public static Registry start(String bootstrapServers, Duration timeout) throws InterruptedException {
-        return start(bootstrapServers, timeout, new io.sagalog.engine.health.ComponentHealth(),
+        return start(io.sagalog.schemas.KafkaClients.of(bootstrapServers), timeout, new io.sagalog.engine.health.ComponentHealth(),
                 io.sagalog.engine.health.ConsumerFactory.KAFKA);
     }
 
@@ -96,7 +98,19 @@ public final class Registry implements AutoCloseable {
      */
     public static Registry start(String bootstrapServers, Duration timeout, ComponentHealth health,
                                  ConsumerFactory consumers) throws InterruptedException {
-        Registry registry = new Registry(bootstrapServers, Clock.systemUTC(), health, consumers);
+        return start(io.sagalog.schemas.KafkaClients.of(bootstrapServers), timeout, health, consumers);
+    }
+
+    /** @param kafka the cluster and the client settings (security) every client of the registry uses */
+    public static Registry start(io.sagalog.schemas.KafkaClients kafka, Duration timeout, ComponentHealth health,
+                                 ConsumerFactory consumers) throws InterruptedException {
+        return start(kafka, io.sagalog.schemas.TopicNames.DEFAULT, timeout, health, consumers);
+    }
+
+    /** @param names the deployment's topic names (--topic-prefix) */
+    public static Registry start(io.sagalog.schemas.KafkaClients kafka, io.sagalog.schemas.TopicNames names, Duration timeout,
+                                 ComponentHealth health, ConsumerFactory consumers) throws InterruptedException {
+        Registry registry = new Registry(kafka, names, Clock.systemUTC(), health, consumers);
         registry.reader = SupervisedLoop.start(COMPONENT, health, registry::openReader);
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean loaded = false;
@@ -151,13 +165,14 @@ public final class Registry implements AutoCloseable {
                 .setRegisteredAtMillis(clock.millis()).build();
         CompletableFuture<Void> topics = CompletableFuture.runAsync(() -> {
             try {
-                io.sagalog.engine.SagalogTopics.ensureStepTopics(admin, parsed);
+                io.sagalog.engine.SagalogTopics.ensureStepTopics(admin, names, parsed);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
             }
         });
-        return topics.thenCompose(ignored -> write(Topics.DEFINITIONS.name(), key, Topics.DEFINITIONS.serde().encode(record)))
+        return topics.thenCompose(ignored -> write(names.definitions().name(), key,
+                        Topics.DEFINITIONS.serde().encode(record)))
                 .thenApply(ignored -> definitionsLog.decided(key).orElseThrow());
     }
 
@@ -219,7 +234,7 @@ public final class Registry implements AutoCloseable {
                 .setTransport(p.transport().name().toLowerCase(java.util.Locale.ROOT)).setUrl(p.url())
                 .setTimeoutMillis(p.timeout().toMillis()).setMaxConcurrency(p.maxConcurrency()).setHealthUrl(p.healthUrl())
                 .setRegisteredAtMillis(clock.millis()).build();
-        return write(Topics.PARTICIPANTS.name(), p.name(), Topics.PARTICIPANTS.serde().encode(record))
+        return write(names.participants().name(), p.name(), Topics.PARTICIPANTS.serde().encode(record))
                 .thenApply(ignored -> participants.getOrDefault(p.name(), p));
     }
 
@@ -265,14 +280,13 @@ public final class Registry implements AutoCloseable {
      * start the first time), so a restarted reader goes on where the last one stopped.
      */
     private SupervisedLoop.Session openReader() {
-        Properties c = new Properties();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        Properties c = kafka.properties();
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
         org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer = consumers.create(COMPONENT, c);
         try {
             List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : List.of(Topics.DEFINITIONS.name(), Topics.PARTICIPANTS.name())) {
+            for (String topic : List.of(names.definitions().name(), names.participants().name())) {
                 consumer.partitionsFor(topic).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
             }
             consumer.assign(partitions);
@@ -302,7 +316,7 @@ public final class Registry implements AutoCloseable {
         Map<String, ParticipantInfo> nextParticipants = null;
         for (ConsumerRecord<String, byte[]> r : records) {
             try {
-                if (r.topic().equals(Topics.DEFINITIONS.name())) {
+                if (r.topic().equals(names.definitions().name())) {
                     definitionsLog.apply(r.key(), r.value());
                     changedDefinitions = true;
                 } else {
@@ -346,7 +360,7 @@ public final class Registry implements AutoCloseable {
                                                                     String publishedBy) {
         var record = io.sagalog.schemas.avro.CallbackSecretRecord.newBuilder().setApplicationId(applicationId)
                 .setFingerprint(fingerprint).setPublishedBy(publishedBy).setPublishedAtMillis(clock.millis()).build();
-        return write(Topics.DEFINITIONS.name(), DefinitionsLog.secretKey(applicationId, fingerprint),
+        return write(names.definitions().name(), DefinitionsLog.secretKey(applicationId, fingerprint),
                 DefinitionsLog.SECRETS.encode(record))
                 .thenApply(ignored -> callbackSecretFingerprint(applicationId).orElse(fingerprint));
     }
