@@ -7,9 +7,7 @@ import io.sagalog.engine.health.SupervisedLoop;
 import io.sagalog.schemas.Topics;
 import io.sagalog.schemas.avro.ControlRecord;
 import io.sagalog.schemas.avro.ParticipantRecord;
-import io.sagalog.schemas.avro.Outcome;
 import io.sagalog.schemas.avro.StepRequest;
-import io.sagalog.schemas.avro.StepResult;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -230,13 +228,9 @@ public final class ParticipantWorker implements AutoCloseable {
             for (ConsumerRecord<String, byte[]> record : records) {
                 StepRequest request = decode(record);
                 if (request != null) {
-                    long startedAt = System.currentTimeMillis();
-                    ControlRecord result = runner.run(request);
-                    if (result.getBody() instanceof StepResult answer) {
-                        // From the engine's decision (the record's time) to now: its lag plus this topic's backlog,
-                        // which ingest watches to refuse work participants cannot take (admission).
-                        answer.setQueuedMillis(Math.max(0, startedAt - record.timestamp()));
-                    }
+                    // From the engine's decision (the record's time) to now: its lag plus this topic's backlog,
+                    // which ingest watches to refuse work participants cannot take (admission).
+                    ControlRecord result = runner.run(request, Math.max(0, System.currentTimeMillis() - record.timestamp()));
                     requests.add(request);
                     sent.add(send(request, result));
                 }
@@ -294,20 +288,19 @@ public final class ParticipantWorker implements AutoCloseable {
             log.error("participant {}: the result of {} {} of transaction {} is too large for Kafka ({}); reporting a "
                     + "failure instead", participant.name(), request.getPhase(), request.getStep(), request.getTxId(),
                     e.getCause().getMessage());
-            ControlRecord failure = ControlRecord.newBuilder().setTxId(request.getTxId()).setAtMillis(System.currentTimeMillis())
-                    .setBody(StepResult.newBuilder().setStep(request.getStep()).setAttempt(request.getAttempt())
-                            // The handler ran: its effect may stand, so the outcome is unknown (in doubt), not a rejection.
-                            .setPhase(request.getPhase()).setOutcome(Outcome.UNKNOWN)
-                            .setError("the step's result is too large for Kafka: " + e.getCause().getMessage()).build())
-                    .build();
+            // The handler ran: its effect may stand, so the outcome is unknown (in doubt), not a rejection.
+            ControlRecord failure = io.sagalog.engine.Wire.encode(new io.sagalog.engine.Input.StepResult(
+                    request.getTxId(), request.getStep(), request.getAttempt(),
+                    io.sagalog.engine.Phase.valueOf(request.getPhase().name()), io.sagalog.engine.Outcome.UNKNOWN, null,
+                    "the step's result is too large for Kafka: " + e.getCause().getMessage()), System.currentTimeMillis());
             send(request, failure).get();
         }
     }
 
     /** Java SDK participants register themselves (transport kafka), so the engine knows they exist. */
     private void register() throws InterruptedException {
-        ParticipantRecord record = ParticipantRecord.newBuilder().setName(participant.name()).setTransport("kafka")
-                .setRegisteredAtMillis(System.currentTimeMillis()).build();
+        ParticipantRecord record = io.sagalog.engine.Wire.participant(participant.name(), "kafka",
+                System.currentTimeMillis());
         try {
             producer.send(new ProducerRecord<>(names.participants().name(), participant.name(),
                     Topics.PARTICIPANTS.serde().encode(record))).get(30, java.util.concurrent.TimeUnit.SECONDS);

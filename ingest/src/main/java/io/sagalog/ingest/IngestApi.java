@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sagalog.engine.DefinitionCatalog;
 import io.sagalog.schemas.avro.ControlRecord;
-import io.sagalog.schemas.avro.TxRequested;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -249,10 +248,8 @@ public final class IngestApi {
 
     private void append(RoutingContext ctx, String txId, String key, String definition, JsonNode input,
                         java.time.Duration wait) {
-        ControlRecord record = ControlRecord.newBuilder().setTxId(txId).setAtMillis(clock.millis())
-                .setBody(TxRequested.newBuilder().setDefinition(definition).setInput(input.toString())
-                        .setIdempotencyKey(key).build())
-                .build();
+        ControlRecord record = io.sagalog.engine.Wire.encode(
+                new io.sagalog.engine.Input.TxRequested(txId, definition, input.toString(), key), clock.millis());
         Context context = vertx.getOrCreateContext();
         // Registered before the append, so the decision that settles it cannot be missed.
         TransactionWaits.Wait settled = wait == null ? null : waits.await(txId, wait);

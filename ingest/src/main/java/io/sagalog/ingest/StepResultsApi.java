@@ -9,9 +9,7 @@ import io.sagalog.engine.Timer;
 import io.sagalog.engine.TransactionQueries;
 import io.sagalog.engine.TransactionView;
 import io.sagalog.schemas.avro.ControlRecord;
-import io.sagalog.schemas.avro.Outcome;
-import io.sagalog.schemas.avro.Phase;
-import io.sagalog.schemas.avro.StepResult;
+import io.sagalog.engine.Outcome;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
@@ -147,11 +145,8 @@ public final class StepResultsApi {
                 alreadyUsed(ctx);
                 return;
             }
-            ControlRecord record = ControlRecord.newBuilder().setTxId(c.txId()).setAtMillis(clock.millis())
-                    .setBody(StepResult.newBuilder().setStep(c.step()).setAttempt(c.attempt())
-                            .setPhase(Phase.valueOf(c.phase().name())).setOutcome(reported).setOutput(output)
-                            .setError(error).build())
-                    .build();
+            ControlRecord record = io.sagalog.engine.Wire.encode(new io.sagalog.engine.Input.StepResult(c.txId(),
+                    c.step(), c.attempt(), c.phase(), reported, output, error), clock.millis());
             Future.fromCompletionStage(controlLog.append(record), vertx.getOrCreateContext()).onComplete(appended -> {
                 if (appended.failed()) {
                     used.remove(token);

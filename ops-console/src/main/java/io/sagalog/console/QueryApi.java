@@ -26,7 +26,6 @@ import io.sagalog.ingest.Problem;
 import io.sagalog.ingest.StrictJson;
 import io.sagalog.ingest.auth.BearerAuth;
 import io.sagalog.schemas.avro.ControlRecord;
-import io.sagalog.schemas.avro.OperatorCommand;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -204,7 +203,7 @@ public final class QueryApi {
                         .send(ctx);
                 return;
             }
-            ControlRecord record = io.sagalog.engine.internal.WireCodec.operatorCommand(command, clock.millis());
+            ControlRecord record = io.sagalog.engine.Wire.encode(command, clock.millis());
             Future.fromCompletionStage(controlLog.append(record), vertx.getOrCreateContext()).onComplete(appended -> {
                 if (appended.failed()) {
                     ctx.response().putHeader("Retry-After", "5");

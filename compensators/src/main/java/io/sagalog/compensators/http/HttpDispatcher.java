@@ -9,7 +9,6 @@ import io.sagalog.engine.registry.ParticipantInfo;
 import io.sagalog.schemas.Topics;
 import io.sagalog.schemas.avro.ControlRecord;
 import io.sagalog.schemas.avro.StepRequest;
-import io.sagalog.schemas.avro.StepResult;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
@@ -344,11 +343,10 @@ public final class HttpDispatcher implements AutoCloseable {
     }
 
     private CompletableFuture<Void> report(StepRequest request, ParticipantLane.Answer answer, Long queuedMillis) {
-        ControlRecord result = ControlRecord.newBuilder().setTxId(request.getTxId()).setAtMillis(clock.millis())
-                .setBody(StepResult.newBuilder().setStep(request.getStep()).setAttempt(request.getAttempt())
-                        .setPhase(request.getPhase()).setOutcome(answer.outcome()).setOutput(answer.output())
-                        .setError(answer.error()).setQueuedMillis(queuedMillis).build())
-                .build();
+        ControlRecord result = io.sagalog.engine.Wire.encode(new io.sagalog.engine.Input.StepResult(request.getTxId(),
+                request.getStep(), request.getAttempt(), io.sagalog.engine.Phase.valueOf(request.getPhase().name()),
+                io.sagalog.engine.Outcome.valueOf(answer.outcome().name()), answer.output(), answer.error(),
+                queuedMillis == null ? -1 : queuedMillis), clock.millis());
         CompletableFuture<Void> acked = new CompletableFuture<>();
         try {
             reporter.execute(() -> {

@@ -9,10 +9,9 @@ import io.sagalog.compensators.Participant;
 import io.sagalog.compensators.PermanentFailure;
 import io.sagalog.compensators.StepCall;
 import io.sagalog.schemas.avro.ControlRecord;
-import io.sagalog.schemas.avro.Outcome;
+import io.sagalog.engine.Outcome;
 import io.sagalog.schemas.avro.Phase;
 import io.sagalog.schemas.avro.StepRequest;
-import io.sagalog.schemas.avro.StepResult;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
@@ -41,16 +40,18 @@ public final class StepRunner {
     }
 
     public ControlRecord run(StepRequest request) {
-        StepResult.Builder result = StepResult.newBuilder().setStep(request.getStep()).setAttempt(request.getAttempt())
-                .setPhase(request.getPhase());
+        return run(request, -1);
+    }
+
+    /** @param queuedMillis how long the request waited before this run began (reported with the result), or -1 */
+    public ControlRecord run(StepRequest request, long queuedMillis) {
+        Draft result = new Draft(queuedMillis);
         if (request.getPhase() == Phase.ACTION && clock.millis() > request.getDeadlineMillis()) {
             // The engine stopped waiting for this attempt (it retried, or rolled back). Doing the work now could
             // leave an effect nobody will undo, so it is not run; a live retry carries a new deadline.
             // EXPIRED: not delivered, nothing happened, so the engine may retry without compensating anything.
-            return ControlRecord.newBuilder().setTxId(request.getTxId()).setAtMillis(clock.millis())
-                    .setBody(result.setOutcome(Outcome.EXPIRED)
-                            .setError("not run: the request arrived after its deadline").build())
-                    .build();
+            return result.setOutcome(Outcome.EXPIRED).setError("not run: the request arrived after its deadline")
+                    .encode(request, clock.millis());
         }
         try {
             StepCall call = new StepCall(request.getTxId(), request.getDefinition(), request.getStep(),
@@ -111,8 +112,40 @@ public final class StepRunner {
                     request.getPhase(), request.getStep(), request.getTxId(), request.getAttempt(), e);
             result.setOutcome(Outcome.FAILED_TRANSIENT).setError(bounded(e.getClass().getSimpleName() + ": " + e.getMessage()));
         }
-        return ControlRecord.newBuilder().setTxId(request.getTxId()).setAtMillis(clock.millis()).setBody(result.build())
-                .build();
+        return result.encode(request, clock.millis());
+    }
+
+    /** The result as it is worked out; encoded at the wire boundary ({@link io.sagalog.engine.Wire}). */
+    private static final class Draft {
+        private final long queuedMillis;
+        private Outcome outcome;
+        private String output;
+        private String error;
+
+        Draft(long queuedMillis) {
+            this.queuedMillis = queuedMillis;
+        }
+
+        Draft setOutcome(Outcome outcome) {
+            this.outcome = outcome;
+            return this;
+        }
+
+        Draft setOutput(String output) {
+            this.output = output;
+            return this;
+        }
+
+        Draft setError(String error) {
+            this.error = error;
+            return this;
+        }
+
+        ControlRecord encode(StepRequest request, long atMillis) {
+            return io.sagalog.engine.Wire.encode(new io.sagalog.engine.Input.StepResult(request.getTxId(),
+                    request.getStep(), request.getAttempt(), io.sagalog.engine.Phase.valueOf(request.getPhase().name()),
+                    outcome, output, error, queuedMillis), atMillis);
+        }
     }
 
     /** The text cut to at most {@link #MAX_ERROR_BYTES} bytes of UTF-8, marked when cut. */

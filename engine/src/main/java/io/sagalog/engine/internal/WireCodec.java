@@ -71,6 +71,29 @@ public final class WireCodec {
         throw new IllegalArgumentException("unknown control record body " + (body == null ? null : body.getClass()));
     }
 
+    /** Any input as the control record that carries it: the one place that builds control records. */
+    public static ControlRecord encode(Input input, long atMillis) {
+        if (input instanceof Input.TxRequested r) {
+            return ControlRecord.newBuilder().setTxId(r.txId()).setAtMillis(atMillis)
+                    .setBody(io.sagalog.schemas.avro.TxRequested.newBuilder().setDefinition(r.definition())
+                            .setInput(r.input()).setIdempotencyKey(r.idempotencyKey()).build())
+                    .build();
+        }
+        if (input instanceof Input.StepResult r) {
+            return ControlRecord.newBuilder().setTxId(r.txId()).setAtMillis(atMillis)
+                    .setBody(io.sagalog.schemas.avro.StepResult.newBuilder().setStep(r.step()).setAttempt(r.attempt())
+                            .setPhase(io.sagalog.schemas.avro.Phase.valueOf(r.phase().name()))
+                            .setOutcome(io.sagalog.schemas.avro.Outcome.valueOf(r.outcome().name()))
+                            .setOutput(r.output()).setError(r.error())
+                            .setQueuedMillis(r.queuedMillis() < 0 ? null : r.queuedMillis()).build())
+                    .build();
+        }
+        if (input instanceof Input.TimerFired t) {
+            return timerFired(t.txId(), t.timer(), atMillis);
+        }
+        return operatorCommand((Input.OperatorCommand) input, atMillis);
+    }
+
     /** The control record that makes a due timer take effect when the engine reads it back. */
     public static ControlRecord timerFired(String txId, Timer t, long atMillis) {
         return ControlRecord.newBuilder().setTxId(txId).setAtMillis(atMillis)
