@@ -62,7 +62,12 @@ public final class Registry implements AutoCloseable {
     private final org.apache.kafka.clients.admin.Admin admin;
     private final Clock clock;
     private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
-    private final Map<Long, List<Waiter>> waiters = new ConcurrentHashMap<>();
+    /**
+     * Writes waiting to be read back. A flat concurrent queue: the producer's callback adds while the reader releases,
+     * and a container per offset could be dropped as empty by one between the other's lookup and its add, leaving
+     * that write waiting forever (seen as a PUT that timed out although the registry had read the record).
+     */
+    private final java.util.Queue<Waiter> waiters = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final DefinitionsLog definitionsLog = new DefinitionsLog();
     private volatile DefinitionCatalog definitions = DefinitionCatalog.of(List.of());
     private volatile Map<String, ParticipantInfo> participants = Map.of();
@@ -254,8 +259,8 @@ public final class Registry implements AutoCloseable {
                 }
                 TopicPartition tp = new TopicPartition(meta.topic(), meta.partition());
                 Waiter waiter = new Waiter(tp, meta.offset(), () -> applied.complete(null));
-                waiters.computeIfAbsent(meta.offset(), o -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(waiter);
-                releaseWaiters();
+                waiters.add(waiter);
+                releaseWaiters(); // the reader may have read the record already
             });
         } catch (RuntimeException e) {
             applied.completeExceptionally(e);
@@ -263,16 +268,14 @@ public final class Registry implements AutoCloseable {
     }
 
     private void releaseWaiters() {
-        for (var entry : waiters.entrySet()) {
-            entry.getValue().removeIf(w -> {
-                if (positions.getOrDefault(w.partition(), 0L) > w.offset()) {
-                    w.done().run();
-                    return true;
-                }
-                return false;
-            });
-        }
-        waiters.values().removeIf(List::isEmpty);
+        // Both threads may see the same waiter as done: its completion is idempotent.
+        waiters.removeIf(w -> {
+            if (positions.getOrDefault(w.partition(), 0L) > w.offset()) {
+                w.done().run();
+                return true;
+            }
+            return false;
+        });
     }
 
     /**
