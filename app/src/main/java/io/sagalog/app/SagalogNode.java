@@ -228,7 +228,7 @@ public final class SagalogNode implements AutoCloseable {
         streams.putAll(options.engine().overrides());
         streams.put(org.apache.kafka.streams.StreamsConfig.APPLICATION_SERVER_CONFIG, address.applicationServer());
         SagaEngine engine = SagaEngine.start(options.engine().withOverrides(streams),
-                definitions, participantRegistered, engineMetrics);
+                io.sagalog.engine.Registrations.of(definitions, participantRegistered), engineMetrics);
         Registry registry;
         try {
             registry = registryRead.get();

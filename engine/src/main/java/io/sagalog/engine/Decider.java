@@ -20,32 +20,21 @@ public final class Decider {
 
     /** A decider over a fixed set of definitions, where every participant counts as registered. */
     public Decider(DefinitionCatalog definitions) {
-        this(() -> definitions, participant -> true);
+        this(Registrations.fixed(definitions));
     }
 
-    /**
-     * @param definitions the current definitions (an immutable snapshot per call; versions never change once stored)
-     * @param participantRegistered whether a participant is registered; a step of an unregistered participant waits
-     */
-    public Decider(java.util.function.Supplier<DefinitionCatalog> definitions,
-                   java.util.function.Predicate<String> participantRegistered) {
-        this(definitions, participantRegistered, TransitionTable.STANDARD);
+    public Decider(Registrations registrations) {
+        this(registrations, TransitionTable.STANDARD, Transitions.DEFAULT_MAX_STEP_REQUEST_BYTES);
     }
 
-    Decider(java.util.function.Supplier<DefinitionCatalog> definitions,
-            java.util.function.Predicate<String> participantRegistered, TransitionTable table) {
-        this(definitions, participantRegistered, table, Transitions.DEFAULT_MAX_STEP_REQUEST_BYTES);
-    }
-
-    Decider(java.util.function.Supplier<DefinitionCatalog> definitions,
-            java.util.function.Predicate<String> participantRegistered, TransitionTable table, long maxStepRequestBytes) {
+    Decider(Registrations registrations, TransitionTable table, long maxStepRequestBytes) {
         this.table = table;
-        this.transitions = new Transitions(definitions, participantRegistered, maxStepRequestBytes);
+        this.transitions = new Transitions(registrations, maxStepRequestBytes);
     }
 
     /** A decider whose step requests may carry at most {@code maxStepRequestBytes} of input and context. */
     public Decider withMaxStepRequestBytes(long maxStepRequestBytes) {
-        return new Decider(transitions.definitions(), transitions.participantRegistered(), table, maxStepRequestBytes);
+        return new Decider(transitions.registrations(), table, maxStepRequestBytes);
     }
 
     /**

@@ -21,7 +21,7 @@ final class ForwardPath {
     }
 
     void start(Work w, TxRequested request) {
-        Definition definition = moves.definitions.get().latest(request.definition()).orElse(null);
+        Definition definition = moves.registrations.definitions().latest(request.definition()).orElse(null);
         int version = definition == null ? 0 : definition.version();
         List<StepState> steps = definition == null ? List.of()
                 : definition.steps().stream().map(s -> StepState.pending(s.name())).toList();

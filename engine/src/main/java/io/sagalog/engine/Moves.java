@@ -14,8 +14,6 @@ import io.sagalog.engine.JournalEvent.TxRolledBack;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 /**
  * The moves every path of the {@link TransitionTable} is made of: dispatch a step's action or compensation, finish a
@@ -30,18 +28,16 @@ final class Moves {
     /** Default bound of a step request's input plus context: below Kafka's default max.message.bytes (1 MiB). */
     static final long DEFAULT_MAX_STEP_REQUEST_BYTES = 900 * 1024;
 
-    final Supplier<DefinitionCatalog> definitions;
-    final Predicate<String> participantRegistered;
+    final Registrations registrations;
     private final long maxStepRequestBytes;
 
-    Moves(Supplier<DefinitionCatalog> definitions, Predicate<String> participantRegistered, long maxStepRequestBytes) {
-        this.definitions = definitions;
-        this.participantRegistered = participantRegistered;
+    Moves(Registrations registrations, long maxStepRequestBytes) {
+        this.registrations = registrations;
         this.maxStepRequestBytes = maxStepRequestBytes;
     }
 
     Definition definitionOf(Work w) {
-        return definitions.get().find(w.state().definition(), w.state().definitionVersion())
+        return registrations.definitions().find(w.state().definition(), w.state().definitionVersion())
                 .orElseThrow(() -> new IllegalStateException("definition " + w.state().definition() + " version "
                         + w.state().definitionVersion() + " of transaction " + w.txId + " is not loaded"));
     }
@@ -103,7 +99,7 @@ final class Moves {
      * says so, and looks again (a backoff timer of the step) until the participant registers ({@link WaitingPath}).
      */
     private boolean waitForParticipant(Work w, StepDefinition step, int attempt, Phase phase) {
-        if (participantRegistered.test(step.participant())) {
+        if (registrations.isRegistered(step.participant())) {
             return false;
         }
         String reason = "participant '" + step.participant() + "' of step " + step.name()

@@ -33,33 +33,25 @@ public final class SagaEngine implements AutoCloseable {
         this.deliveryDelays = deliveryDelays;
     }
 
-    /** Starts the engine; it serves once {@link #awaitRunning} returns true. */
+    /** Starts the engine over fixed definitions; it serves once {@link #awaitRunning} returns true. */
     public static SagaEngine start(EngineConfig config, DefinitionCatalog definitions) {
-        return start(config, () -> definitions, participant -> true);
+        return start(config, Registrations.fixed(definitions), DecisionObserver.NONE);
     }
 
     /**
      * Starts an engine that follows a registry: new definitions and participants apply without a restart.
      *
-     * @param participantRegistered whether a participant is registered; steps of unregistered ones wait, parked
+     * @param observer told of every decision on the stream thread (metrics); must not block
      */
-    public static SagaEngine start(EngineConfig config, java.util.function.Supplier<DefinitionCatalog> definitions,
-                                   java.util.function.Predicate<String> participantRegistered) {
-        return start(config, definitions, participantRegistered, DecisionObserver.NONE);
-    }
-
-    /** @param observer told of every decision on the stream thread (metrics); must not block */
-    public static SagaEngine start(EngineConfig config, java.util.function.Supplier<DefinitionCatalog> definitions,
-                                   java.util.function.Predicate<String> participantRegistered, DecisionObserver observer) {
+    public static SagaEngine start(EngineConfig config, Registrations registrations, DecisionObserver observer) {
         Properties properties = properties(config);
+        java.util.function.Supplier<DefinitionCatalog> definitions = registrations::definitions;
         DeliveryDelays delays = new DeliveryDelays(definitions);
         DecisionObserver both = (before, input, decision, now) -> {
             delays.decided(before, input, decision, now);
             observer.decided(before, input, decision, now);
         };
-        KafkaStreams streams = new KafkaStreams(SagaTopology.build(definitions, participantRegistered, both,
-                config.topics()),
-                properties);
+        KafkaStreams streams = new KafkaStreams(SagaTopology.build(registrations, both, config.topics()), properties);
         SagaEngine engine = new SagaEngine(streams, definitions, advertised(config), delays);
         engine.configuredThreads = Integer.parseInt(String.valueOf(properties.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG)));
         streams.setGlobalStateRestoreListener(engine.restore);

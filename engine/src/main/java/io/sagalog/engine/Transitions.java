@@ -1,8 +1,5 @@
 package io.sagalog.engine;
 
-import java.util.function.Predicate;
-import java.util.function.Supplier;
-
 /**
  * The work behind the rows of the {@link TransitionTable}, by path: {@link ForwardPath}, {@link RollbackPath},
  * {@link OperatorPath}, {@link WaitingPath}, and {@link QuietInputs}; all made of the same {@link Moves}.
@@ -18,8 +15,8 @@ final class Transitions {
     final OperatorPath operator;
     final QuietInputs quiet;
 
-    Transitions(Supplier<DefinitionCatalog> definitions, Predicate<String> participantRegistered, long maxStepRequestBytes) {
-        this.moves = new Moves(definitions, participantRegistered, maxStepRequestBytes);
+    Transitions(Registrations registrations, long maxStepRequestBytes) {
+        this.moves = new Moves(registrations, maxStepRequestBytes);
         this.waiting = new WaitingPath(moves);
         this.forward = new ForwardPath(moves, waiting);
         this.rollback = new RollbackPath(moves);
@@ -27,11 +24,7 @@ final class Transitions {
         this.quiet = new QuietInputs(moves, forward, rollback);
     }
 
-    Supplier<DefinitionCatalog> definitions() {
-        return moves.definitions;
-    }
-
-    Predicate<String> participantRegistered() {
-        return moves.participantRegistered;
+    Registrations registrations() {
+        return moves.registrations;
     }
 }

@@ -38,7 +38,7 @@ final class WaitingPath {
         }
         Definition definition = moves.definitionOf(w);
         int i = w.state().indexOf(timer.step());
-        if (!moves.participantRegistered.test(definition.step(i).participant())) {
+        if (!moves.registrations.isRegistered(definition.step(i).participant())) {
             w.schedule(Timer.backoff(w.now.plus(Moves.recheckAfter(w)), timer.step(), timer.attempt(), timer.phase()));
             return;
         }
@@ -52,7 +52,7 @@ final class WaitingPath {
     }
 
     private void startWhenDefinitionKnown(Work w) {
-        Definition definition = moves.definitions.get().latest(w.state().definition()).orElse(null);
+        Definition definition = moves.registrations.definitions().latest(w.state().definition()).orElse(null);
         if (definition == null) {
             w.schedule(Timer.backoff(w.now.plus(Moves.recheckAfter(w)), null, 0, Phase.ACTION));
             return;

@@ -168,7 +168,7 @@ class FaultDecisionsTest {
     @Test
     void shouldWaitForADefinitionThisEngineHasNotReadAndStartOnceItIs() {
         List<Definition> known = new java.util.ArrayList<>();
-        Decider decider = new Decider(() -> DefinitionCatalog.of(List.copyOf(known)), participant -> true);
+        Decider decider = new Decider(Registrations.of(() -> DefinitionCatalog.of(List.copyOf(known)), participant -> true));
         java.time.Instant t0 = java.time.Instant.parse("2026-01-01T00:00:00Z");
         Decision waiting = decider.decide(null, new Input.TxRequested(Scenario.TX, "trip-booking", "{}", null), t0);
         assertThat(waiting.state().status()).isEqualTo(TxStatus.PARKED);

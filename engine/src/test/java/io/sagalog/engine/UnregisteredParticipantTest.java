@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 class UnregisteredParticipantTest {
     private static final String TX = Scenario.TX;
     private final Set<String> registered = new HashSet<>(Set.of("flights"));
-    private final Decider decider = new Decider(() -> DefinitionCatalog.of(List.of(Scenario.tripBooking())),
-            registered::contains);
+    private final Decider decider = new Decider(Registrations.of(
+            () -> DefinitionCatalog.of(List.of(Scenario.tripBooking())), registered::contains));
     private Instant now = Instant.parse("2026-01-01T00:00:00Z");
     private TxState state;
     private Decision last;

@@ -40,28 +40,18 @@ public final class SagaTopology {
 
     private SagaTopology() {}
 
+    /** Over a fixed set of definitions, every participant registered, the default topic names (tests). */
     public static Topology build(DefinitionCatalog definitions) {
-        return build(() -> definitions, participant -> true);
+        return build(io.sagalog.engine.Registrations.fixed(definitions), DecisionObserver.NONE,
+                io.sagalog.schemas.TopicNames.DEFAULT);
     }
 
     /**
-     * @param definitions the registry's current definitions
-     * @param participantRegistered whether a participant is registered (steps of unregistered ones wait, parked)
+     * @param registrations the registry's definitions and participants (steps of unregistered ones wait, parked)
+     * @param observer told of every decision (metrics); must not block
+     * @param topics the deployment's topic names (--topic-prefix)
      */
-    public static Topology build(java.util.function.Supplier<DefinitionCatalog> definitions,
-                                 java.util.function.Predicate<String> participantRegistered) {
-        return build(definitions, participantRegistered, DecisionObserver.NONE);
-    }
-
-    /** @param observer told of every decision (metrics); must not block */
-    public static Topology build(java.util.function.Supplier<DefinitionCatalog> definitions,
-                                 java.util.function.Predicate<String> participantRegistered, DecisionObserver observer) {
-        return build(definitions, participantRegistered, observer, io.sagalog.schemas.TopicNames.DEFAULT);
-    }
-
-    /** @param topics the deployment's topic names (--topic-prefix) */
-    public static Topology build(java.util.function.Supplier<DefinitionCatalog> definitions,
-                                 java.util.function.Predicate<String> participantRegistered, DecisionObserver observer,
+    public static Topology build(io.sagalog.engine.Registrations registrations, DecisionObserver observer,
                                  io.sagalog.schemas.TopicNames topics) {
         Serde<String> keys = Serdes.String();
         Topology topology = new Topology();
@@ -71,7 +61,7 @@ public final class SagaTopology {
         topology.addSource(SOURCE, keys.deserializer(), Topics.CONTROL.serde().deserializer(), topics.control().name());
 
         // 2. Apply each input to its transaction's state with the pure decider.
-        topology.addProcessor(PROCESSOR, () -> new TransactionProcessor(new Decider(definitions, participantRegistered), TIMER_TICK,
+        topology.addProcessor(PROCESSOR, () -> new TransactionProcessor(new Decider(registrations), TIMER_TICK,
                 observer), SOURCE);
 
         // 3. tx-history holds each transaction's journal, one entry per decision (a replay's repeated decisions,

@@ -67,7 +67,9 @@ class EngineFaultsTopologyTest {
             }
             return true;
         };
-        driver = new TopologyTestDriver(SagaTopology.build(() -> DefinitionCatalog.of(List.of(trip, broken)), registered),
+        driver = new TopologyTestDriver(SagaTopology.build(io.sagalog.engine.Registrations.of(
+                () -> DefinitionCatalog.of(List.of(trip, broken)), registered), io.sagalog.engine.DecisionObserver.NONE,
+                io.sagalog.schemas.TopicNames.DEFAULT),
                 props, T0);
         control = driver.createInputTopic(Topics.CONTROL.name(), new StringSerializer(), Topics.CONTROL.serde());
         controlOut = driver.createOutputTopic(Topics.CONTROL.name(), new StringDeserializer(), Topics.CONTROL.serde());
