@@ -162,13 +162,14 @@ public final class DevCommand implements Callable<Integer> {
                         options.partitions, tokensFile, secretFile, "/io/sagalog/app/demo/trip-booking.json",
                         new TripBooking().participants(), engineArgs), out);
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        // Not a hook of its own: the JVM runs hooks side by side, and the children's reaper would kill them first.
+        io.sagalog.app.cluster.ChildProcess.beforeReaping(() -> {
             out.println();
             out.println("Stopping Sagalog dev cluster...");
             cluster.close();
             out.println("Stopped. Data kept in " + dir.toAbsolutePath().normalize() + "; start again to resume.");
             stopped.countDown();
-        }, "sagalog-shutdown"));
+        });
         out.printf("%nSagalog dev cluster is running (started in %.1f s)%n", (System.nanoTime() - started) / 1e9);
         cluster.printProcesses(out);
         out.printf("  Kafka bootstrap   %s%n", cluster.kafka().bootstrap());

@@ -19,9 +19,32 @@ import java.util.function.Consumer;
  * One JVM this process started (a broker or an engine), restartable with the same command line. Its stdout and stderr
  * are appended to one log file across restarts, each start marked. Faults as an operator causes them: {@link #kill}
  * (SIGKILL), {@link #suspend} / {@link #resume} (SIGSTOP / SIGCONT), {@link #stop} (SIGTERM, then SIGKILL).
- * A shutdown hook kills a child still running when this JVM exits, so no child outlives a failed test or Ctrl-C.
+ * One shutdown hook kills every child still running when this JVM exits, so no child outlives a failed test or
+ * Ctrl-C; it first runs what was registered with {@link #beforeReaping} (an orderly stop), since the JVM runs
+ * separate shutdown hooks at the same time.
  */
 public final class ChildProcess implements AutoCloseable {
+    private static final java.util.List<ChildProcess> ALL = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private static final java.util.List<Runnable> ORDERLY = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            for (Runnable r : ORDERLY) {
+                try {
+                    r.run();
+                } catch (RuntimeException e) {
+                    System.err.println("stopping child processes: " + e);
+                }
+            }
+            ALL.forEach(ChildProcess::kill);
+        }, "child-process-reaper"));
+    }
+
+    /** Runs {@code orderlyStop} when this JVM exits, before any child still running is killed. */
+    public static void beforeReaping(Runnable orderlyStop) {
+        ORDERLY.add(orderlyStop);
+    }
+
     private final String name;
     private final List<String> command;
     private final Path log;
@@ -37,7 +60,7 @@ public final class ChildProcess implements AutoCloseable {
         this.command = List.copyOf(command);
         this.log = log;
         this.lines = lines == null ? line -> { } : lines;
-        Runtime.getRuntime().addShutdownHook(new Thread(this::kill, name + "-reaper"));
+        ALL.add(this);
     }
 
     /** The java executable of this JVM, for children. */
