@@ -71,21 +71,35 @@ public final class ChildProcess implements AutoCloseable {
 
     /**
      * The classpath for a child JVM: the runnable jar this code was loaded from (as {@code ./sagalog} runs it), else
-     * this JVM's class path (tests, an IDE).
+     * the class path this code was loaded from (tests, an IDE, {@code mvn exec:java}).
      */
     public static String ownClasspath() {
+        // ./sagalog runs java -jar sagalog.jar: the class path is that one jar, dependencies shaded in.
+        String classPath = System.getProperty("java.class.path", "");
         try {
             var source = ChildProcess.class.getProtectionDomain().getCodeSource();
             if (source != null) {
                 Path p = Path.of(source.getLocation().toURI());
-                if (Files.isRegularFile(p) && p.toString().endsWith(".jar") && !p.getFileName().toString().startsWith("surefire")) {
+                if (Files.isRegularFile(p) && !classPath.contains(java.io.File.pathSeparator)
+                        && Path.of(classPath).toAbsolutePath().equals(p.toAbsolutePath())) {
                     return p.toString();
                 }
             }
         } catch (Exception e) {
             // fall back below
         }
-        return System.getProperty("java.class.path");
+        // mvn exec:java runs in Maven's JVM: java.class.path names Maven's launcher, the class loader the project.
+        List<String> entries = new ArrayList<>();
+        if (ChildProcess.class.getClassLoader() instanceof java.net.URLClassLoader u) {
+            for (java.net.URL url : u.getURLs()) {
+                try {
+                    entries.add(Path.of(url.toURI()).toString());
+                } catch (Exception e) {
+                    // not a file: skip
+                }
+            }
+        }
+        return entries.isEmpty() ? System.getProperty("java.class.path") : String.join(java.io.File.pathSeparator, entries);
     }
 
     /** Starts the child; returns at once. */
