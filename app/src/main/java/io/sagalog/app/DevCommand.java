@@ -35,6 +35,15 @@ public final class DevCommand implements Callable<Integer> {
     @Option(names = "--kafka-port", defaultValue = "0", description = "Port of the embedded Kafka broker; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int kafkaPort;
 
+    @Option(names = "--brokers", defaultValue = "1", paramLabel = "N",
+            description = "Kafka brokers; more than 1 runs a KRaft cluster of N separate JVMs on loopback, the engines "
+                    + "separate JVMs too, with --kafka-port and --port as the first of consecutive ports (default: ${DEFAULT-VALUE}).")
+    int brokers;
+
+    @Option(names = "--engines", defaultValue = "1", paramLabel = "N",
+            description = "Engine instances; more than 1 runs each as a separate JVM (default: ${DEFAULT-VALUE}).")
+    int engines;
+
     private String tokensSource;
 
     /**
@@ -64,6 +73,13 @@ public final class DevCommand implements Callable<Integer> {
             // One line and exit code 2, before anything starts: a usage error, not a failure.
             spec.commandLine().getErr().println("sagalog dev: " + addressProblem.get());
             return picocli.CommandLine.ExitCode.USAGE;
+        }
+        if (brokers < 1 || engines < 1) {
+            spec.commandLine().getErr().println("sagalog dev: --brokers and --engines must be at least 1");
+            return picocli.CommandLine.ExitCode.USAGE;
+        }
+        if (brokers > 1 || engines > 1) {
+            return runCluster();
         }
         PrintStream out = System.out;
         long started = System.nanoTime();
@@ -124,6 +140,59 @@ public final class DevCommand implements Callable<Integer> {
                 TripBooking.DEFINITION);
         out.printf("  Console                  %s/console%n", base);
         out.println();
+        printUsage(out, base, tokens);
+        out.println("Press Ctrl-C to stop.");
+        stopped.await();
+        return 0;
+    }
+
+    /** {@code --brokers N --engines M}: every broker and engine a process of its own ({@link io.sagalog.app.cluster.DevCluster}). */
+    private Integer runCluster() throws Exception {
+        PrintStream out = System.out;
+        long started = System.nanoTime();
+        Path dir = dataDir.resolve("cluster");
+        out.printf("Starting Sagalog dev cluster: %d brokers, %d engines (data in %s)...%n", brokers, engines,
+                dir.toAbsolutePath().normalize());
+        Tokens tokens = devTokens();
+        Path tokensFile = options.tokens != null ? options.tokens : dataDir.resolve("tokens");
+        Path secretFile = dataDir.resolve("callback-secret");
+        NodeOptions.callbackSecret(secretFile); // created once, mode 600; every engine reads the same file
+        java.util.List<String> engineArgs = new java.util.ArrayList<>(java.util.List.of(
+                "--participant-allow=127.0.0.1/32", "--processing-guarantee=" + options.processingGuarantee.name()));
+        options.participantAllow.forEach(cidr -> engineArgs.add("--participant-allow=" + cidr));
+        io.sagalog.app.cluster.DevCluster cluster = io.sagalog.app.cluster.DevCluster.start(
+                new io.sagalog.app.cluster.DevCluster.Spec(dir.toAbsolutePath(), brokers, engines, kafkaPort, options.port,
+                        options.partitions, tokensFile, secretFile, "/io/sagalog/app/demo/trip-booking.json",
+                        new TripBooking().participants(), engineArgs), out);
+        CountDownLatch stopped = new CountDownLatch(1);
+        // Not a hook of its own: the JVM runs hooks side by side, and the children's reaper would kill them first.
+        io.sagalog.app.cluster.ChildProcess.beforeReaping(() -> {
+            out.println();
+            out.println("Stopping Sagalog dev cluster...");
+            cluster.close();
+            out.println("Stopped. Data kept in " + dir.toAbsolutePath().normalize() + "; start again to resume.");
+            stopped.countDown();
+        });
+        out.printf("%nSagalog dev cluster is running (started in %.1f s)%n", (System.nanoTime() - started) / 1e9);
+        cluster.printProcesses(out);
+        out.printf("  Kafka bootstrap   %s%n", cluster.kafka().bootstrap());
+        out.printf("  Topics            replication factor %d, min.insync.replicas %d%n", Math.min(3, brokers),
+                Math.min(3, brokers) >= 3 ? 2 : 1);
+        out.println();
+        String base = cluster.engines().get(0).baseUrl();
+        printUsage(out, base, tokens);
+        out.println("Any engine answers for every transaction. Break something and watch:");
+        out.println("  kill -9 <pid>              a broker or an engine (the others take over)");
+        out.println("  kill -STOP <pid>; kill -CONT <pid>   freeze and thaw one");
+        out.printf("  curl -s -H 'Authorization: Bearer <viewer token>' %s/health/cluster%n", base);
+        out.println();
+        out.println("Press Ctrl-C to stop every process.");
+        cluster.reportExits(out);
+        stopped.await();
+        return 0;
+    }
+
+    private void printUsage(PrintStream out, String base, Tokens tokens) {
         Map<Role, String> first = tokens.firstTokenPerRole();
         out.printf("Bearer tokens (%s; fix your own with --tokens FILE):%n", tokensSource);
         for (Role role : Role.values()) {
@@ -141,8 +210,5 @@ public final class DevCommand implements Callable<Integer> {
                 first.getOrDefault(Role.SUBMITTER, "<submitter token>"), base);
         out.println("Make payments reject it and watch the rollback: add \"failAt\":\"payments\" to the input.");
         out.println();
-        out.println("Press Ctrl-C to stop.");
-        stopped.await();
-        return 0;
     }
 }

@@ -13,7 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
 /** Secrets Sagalog writes (callback secret, generated tokens): readable and writable by this user only. */
-final class PrivateFiles {
+public final class PrivateFiles {
     private PrivateFiles() {}
 
     /**
@@ -21,7 +21,7 @@ final class PrivateFiles {
      * which another user could open it (and keep it open). Fails if the file exists, so nothing is overwritten and
      * no link planted in its place is followed.
      */
-    static void create(Path file, String text) throws IOException {
+    public static void create(Path file, String text) throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         Files.createDirectories(parent);
         boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
