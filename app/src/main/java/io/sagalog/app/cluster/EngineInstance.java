@@ -20,10 +20,10 @@ public final class EngineInstance implements AutoCloseable {
     private static final Pattern READY = Pattern.compile("^sagalog engine ready http=([^:\\s]+):(\\d+) .*");
 
     /**
-     * Flags every engine of a replicated cluster gets. Empty until {@code --replication-factor} and
-     * {@code --standby-replicas} exist (branch wt-kafka); until then the topics are created beforehand
-     * ({@link ClusterTopics}) and Streams' internal topics take the brokers' {@code default.replication.factor}.
-     * Once they exist: {@code List.of("--replication-factor=3", "--standby-replicas=1")}.
+     * Flags every engine of a replicated cluster gets beyond the defaults. None: an engine's defaults already fit a
+     * cluster ({@code --replication-factor} the smaller of 3 and the brokers, {@code min.insync.replicas} 2 from 3
+     * copies, Streams' internal topics alike, {@code --standby-replicas 1}); the topics {@link ClusterTopics} creates
+     * beforehand have exactly those settings, and each engine checks them at start.
      */
     public static final List<String> REPLICATION_FLAGS = List.of();
 
