@@ -276,19 +276,8 @@ class ConsoleBrowserIntegrationTest {
     }
 
     private JsonNode awaitStatus(String txId, String... statuses) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            JsonNode tx = transaction(txId);
-            if (tx != null) {
-                last = tx;
-                if (List.of(statuses).contains(tx.path("status").asText())) {
-                    return tx;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("transaction " + txId + " did not reach " + List.of(statuses) + " within " + WAIT
-                + "; last seen: " + last);
+        return org.awaitility.Awaitility.await("transaction " + txId + " reaches " + List.of(statuses)).atMost(WAIT)
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> transaction(txId), tx -> tx != null && List.of(statuses).contains(tx.path("status").asText()));
     }
 }

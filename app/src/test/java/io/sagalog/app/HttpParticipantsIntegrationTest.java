@@ -221,12 +221,10 @@ class HttpParticipantsIntegrationTest {
         }
         String open = "{participant=\"" + down + "\",state=\"OPEN\"}";
         String forcedOpen = "{participant=\"" + down + "\",state=\"FORCED_OPEN\"}";
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (api.metric("sagalog_participant_circuit_state", open) != 1.0
-                && api.metric("sagalog_participant_circuit_state", forcedOpen) != 1.0) {
-            assertThat(System.nanoTime()).as("the breaker of " + down + " opens while it is down").isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        org.awaitility.Awaitility.await("the breaker of " + down + " opens while it is down")
+                .atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+                .until(() -> api.metric("sagalog_participant_circuit_state", open) == 1.0
+                        || api.metric("sagalog_participant_circuit_state", forcedOpen) == 1.0);
         // Retries keep coming while it is down; the open breaker fails them without a call.
         api.awaitTransaction(txIds.get(0), FINISH, "a retry refused by the open breaker", t -> history(t, "StepFailed")
                 .stream().anyMatch(e -> e.path("reason").asText().contains("circuit open")));
@@ -292,23 +290,25 @@ class HttpParticipantsIntegrationTest {
         assertThat(refused.headers().firstValue("Content-Type")).contains("application/problem+json");
         HttpResponse<String> garbage = api.postJson(call.callbackUrl(), result(token.substring(0, dot) + ".AAAA", "{}"));
         assertThat(garbage.statusCode()).isEqualTo(403);
-        Thread.sleep(500);
-        JsonNode unchanged = api.transaction(txId);
-        assertThat(unchanged.path("status").asText()).isEqualTo("RUNNING");
-        assertThat(unchanged.path("history")).isEqualTo(before.path("history"));
 
         HttpResponse<String> accepted = api.postJson(call.callbackUrl(), result(token, "{\"booking\":\"B-42\"}"));
         assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(202);
         JsonNode done = api.awaitStatus(txId, FINISH, "COMPLETED", "ROLLED_BACK", "PARKED");
         assertThat(done.path("status").asText()).isEqualTo("COMPLETED");
         assertThat(done.path("context").path("later").path("booking").asText()).isEqualTo("B-42");
+        // The positive control of the refusals above: the valid result, appended after them on the same partition, did
+        // take effect; had a refused one been appended, it would have been decided first and be in the history.
+        assertThat(history(done, "StepSucceeded")).filteredOn(e -> e.path("step").asText().equals("later")).hasSize(1);
+        assertThat(done.path("history").toString()).doesNotContain("forged");
+        assertThat(done.path("history").size()).isGreaterThan(before.path("history").size());
 
         HttpResponse<String> reused = api.postJson(call.callbackUrl(), result(token, "{\"booking\":\"again\"}"));
         assertThat(reused.statusCode()).isEqualTo(409);
         assertThat(reused.headers().firstValue("Content-Type")).contains("application/problem+json");
-        Thread.sleep(500);
+        // Refused before anything is appended (409); the history stays as it was for a while after.
+        org.awaitility.Awaitility.await("the history stays unchanged").during(Duration.ofMillis(500))
+                .atMost(Duration.ofSeconds(5)).until(() -> api.transaction(txId).path("history").equals(done.path("history")));
         JsonNode after = api.transaction(txId);
-        assertThat(after.path("history")).isEqualTo(done.path("history"));
         assertThat(after.path("context").path("later").path("booking").asText()).isEqualTo("B-42");
         assertThat(participants.calls(txId)).filteredOn(c -> c.participant().equals(async)).hasSize(1);
     }
@@ -359,31 +359,21 @@ class HttpParticipantsIntegrationTest {
         return "{\"token\":\"" + token + "\",\"outcome\":\"succeeded\",\"output\":" + output + "}";
     }
 
-    private static Call awaitCall(String participant, String txId) throws InterruptedException {
-        long deadline = System.nanoTime() + FINISH.toNanos();
-        while (System.nanoTime() < deadline) {
-            var found = participants.calls(txId).stream().filter(c -> c.participant().equals(participant)).findFirst();
-            if (found.isPresent()) {
-                return found.get();
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError(participant + " was not called for " + txId + " within " + FINISH);
+    private static Call awaitCall(String participant, String txId) {
+        return org.awaitility.Awaitility.await(participant + " is called for " + txId).atMost(FINISH)
+                .pollInterval(Duration.ofMillis(20))
+                .until(() -> participants.calls(txId).stream().filter(c -> c.participant().equals(participant))
+                        .findFirst(), java.util.Optional::isPresent).orElseThrow();
     }
 
-    private static void awaitMetric(String what, String name, String labels) throws Exception {
-        long deadline = System.nanoTime() + FINISH.toNanos();
-        while (api.metric(name, labels) != 1.0) {
-            assertThat(System.nanoTime()).as(what + ": " + name + labels + " is 1").isLessThan(deadline);
-            Thread.sleep(50);
-        }
+    private static void awaitMetric(String what, String name, String labels) {
+        org.awaitility.Awaitility.await(what + ": " + name + labels + " is 1").atMost(FINISH)
+                .pollInterval(Duration.ofMillis(50)).until(() -> api.metric(name, labels) == 1.0);
     }
 
-    /** Participants record a call before they answer; the last answer may still be on its way. */
-    private static void awaitCalls(String txId, int count) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (participants.calls(txId).size() < count && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+    /** Participants record a call before they answer; the last answer may still be on its way. Fails on timeout. */
+    private static void awaitCalls(String txId, int count) {
+        org.awaitility.Awaitility.await(count + " calls for " + txId).atMost(Duration.ofSeconds(5))
+                .pollInterval(Duration.ofMillis(20)).until(() -> participants.calls(txId).size() >= count);
     }
 }

@@ -41,18 +41,18 @@ final class HttpTestClient {
 
     /** Polls the transaction until it reaches a final status, and returns it. */
     JsonNode awaitFinal(String txId, Duration timeout) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> r = get("/v1/transactions/" + txId);
-            if (r.statusCode() == 200) {
-                last = JSON.readTree(r.body());
-                if (FINAL.contains(last.path("status").asText())) {
-                    return last;
+        JsonNode[] last = new JsonNode[1];
+        try {
+            return org.awaitility.Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(20)).until(() -> {
+                HttpResponse<String> r = get("/v1/transactions/" + txId);
+                if (r.statusCode() == 200) {
+                    last[0] = JSON.readTree(r.body());
                 }
-            }
-            Thread.sleep(20);
+                return last[0];
+            }, tx -> tx != null && FINAL.contains(tx.path("status").asText()));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new AssertionError("transaction " + txId + " did not finish within " + timeout + "; last seen: "
+                    + last[0], e);
         }
-        throw new AssertionError("transaction " + txId + " did not finish within " + timeout + "; last seen: " + last);
     }
 }

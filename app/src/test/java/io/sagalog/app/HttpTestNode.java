@@ -137,39 +137,24 @@ final class HttpTestNode implements AutoCloseable {
         /** Polls until the transaction has one of the statuses; returns it. */
         JsonNode awaitStatus(String txId, Duration timeout, String... statuses) throws Exception {
             Set<String> wanted = Set.of(statuses);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            JsonNode last = null;
-            while (System.nanoTime() < deadline) {
-                JsonNode tx = transaction(txId);
-                if (tx != null) {
-                    last = tx;
-                    if (wanted.contains(tx.path("status").asText())) {
-                        return tx;
-                    }
-                }
-                Thread.sleep(25);
-            }
-            throw new AssertionError("transaction " + txId + " did not reach " + wanted + " within " + timeout
-                    + "; last seen: " + last);
+            return awaitTransaction(txId, timeout, "reaching " + wanted, tx -> wanted.contains(tx.path("status").asText()));
         }
 
         /** Polls until the condition holds for the transaction; returns it. */
         JsonNode awaitTransaction(String txId, Duration timeout, String what,
                                   java.util.function.Predicate<JsonNode> condition) throws Exception {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            JsonNode last = null;
-            while (System.nanoTime() < deadline) {
-                JsonNode tx = transaction(txId);
-                if (tx != null) {
-                    last = tx;
-                    if (condition.test(tx)) {
-                        return tx;
-                    }
-                }
-                Thread.sleep(25);
+            JsonNode[] last = new JsonNode[1];
+            try {
+                return org.awaitility.Awaitility.await().atMost(timeout).pollInterval(Duration.ofMillis(25))
+                        .until(() -> {
+                            JsonNode tx = transaction(txId);
+                            last[0] = tx == null ? last[0] : tx;
+                            return tx;
+                        }, tx -> tx != null && condition.test(tx));
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                throw new AssertionError("transaction " + txId + ": " + what + " did not happen within " + timeout
+                        + "; last seen: " + last[0], e);
             }
-            throw new AssertionError("transaction " + txId + ": " + what + " did not happen within " + timeout
-                    + "; last seen: " + last);
         }
 
         /** The value of one sample of GET /metrics, or NaN when it is not there. */

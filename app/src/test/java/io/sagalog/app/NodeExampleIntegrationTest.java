@@ -67,12 +67,11 @@ class NodeExampleIntegrationTest {
         }, "node-example-output");
         reader.setDaemon(true);
         reader.start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (log.stream().noneMatch(l -> l.contains("listening on http://127.0.0.1:" + port))) {
-            assertThat(node.isAlive()).as("node server.js is running; its output: " + log).isTrue();
-            assertThat(System.nanoTime()).as("node server.js listens within 15 s; its output: " + log).isLessThan(deadline);
-            Thread.sleep(50);
-        }
+        org.awaitility.Awaitility.await("node server.js listens within 15 s").atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(50)).until(() -> {
+                    assertThat(node.isAlive()).as("node server.js is running; its output: " + log).isTrue();
+                    return log.stream().anyMatch(l -> l.contains("listening on http://127.0.0.1:" + port));
+                });
     }
 
     @AfterAll
@@ -159,11 +158,11 @@ class NodeExampleIntegrationTest {
         return words[1] + " " + words[2] + " " + words[3];
     }
 
-    private static void awaitLog(String txId, int lines) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (nodeLog(txId).size() < lines && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
+    /** Fails when the Node participant has not logged that many lines for the transaction within 5 s. */
+    private static void awaitLog(String txId, int lines) {
+        org.awaitility.Awaitility.await(lines + " lines of the Node participant's log for " + txId)
+                .atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                .until(() -> nodeLog(txId).size() >= lines);
     }
 
     private static boolean nodeOnPath() {

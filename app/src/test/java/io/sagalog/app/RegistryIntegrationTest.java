@@ -164,15 +164,10 @@ class RegistryIntegrationTest {
         return StreamSupport.stream(steps.spliterator(), false).map(s -> s.path("name").asText()).toList();
     }
 
-    private static Call awaitCall(String participant, String txId) throws InterruptedException {
-        long deadline = System.nanoTime() + FINISH.toNanos();
-        while (System.nanoTime() < deadline) {
-            var found = participants.calls(txId).stream().filter(c -> c.participant().equals(participant)).findFirst();
-            if (found.isPresent()) {
-                return found.get();
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError(participant + " was not called for " + txId + " within " + FINISH);
+    private static Call awaitCall(String participant, String txId) {
+        return org.awaitility.Awaitility.await(participant + " is called for " + txId).atMost(FINISH)
+                .pollInterval(java.time.Duration.ofMillis(20))
+                .until(() -> participants.calls(txId).stream().filter(c -> c.participant().equals(participant))
+                        .findFirst(), java.util.Optional::isPresent).orElseThrow();
     }
 }
