@@ -15,8 +15,9 @@ import java.util.Map;
  * with
  *
  * <pre>{@code
- * cd app && mvn -B -o -q test-compile exec:java -Dexec.classpathScope=test \
- *     -Dexec.mainClass=io.sagalog.app.ClusterFaultBenchmark -Dexec.args="default"   # or "recommended"
+ * mvn -B -o -q -pl app -am test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt -Dmdep.includeScope=test
+ * java -cp app/target/test-classes:app/target/classes:$(cat /tmp/cp.txt) io.sagalog.app.ClusterFaultBenchmark default
+ * # or: ... ClusterFaultBenchmark recommended
  * }</pre>
  *
  * <p>Argument: the broker settings, {@code default} (Kafka's) or {@code recommended} (a broker is fenced after 3 s
@@ -28,8 +29,7 @@ import java.util.Map;
  * later; (b) kill -9 engine-2, restart it 20 s later; (d) SIGSTOP engine-2 for 30 s; (c) kill -9 engine-2 for good.
  * Printed per fault: the longest stall (no transaction completed), the time until every transaction in flight at
  * the fault made its next step, p50/p99/max latency (createdAt to final) of all transactions of the window, and the
- * invariant violations, if any. Standby replicas: Streams' default (0) until {@code --standby-replicas} exists
- * ({@link EngineInstance#REPLICATION_FLAGS}).
+ * invariant violations, if any. The engines run on their defaults: one standby replica each.
  */
 public final class ClusterFaultBenchmark {
     public static void main(String[] args) throws Exception {
