@@ -77,7 +77,7 @@ public final class ClusterFaultBenchmark {
         } finally {
             vertx.close();
         }
-        System.out.println("\nbroker settings: " + settings + " " + broker + ", " + rate + " tx/s, standby replicas 0");
+        System.out.println("\nbroker settings: " + settings + " " + broker + ", " + rate + " tx/s, standby replicas: the engines' default (1)");
         System.out.println("| fault | longest stall | all in-flight moved again | p50 | p99 | max | violations |");
         System.out.println("|---|---|---|---|---|---|---|");
         lines.forEach(System.out::println);
