@@ -44,6 +44,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * How long the engine takes to recover after SIGKILL with a backlog waiting for it. Not a test; run with
  *
  * <pre>{@code
+ * (README "Time to recover" has the command that runs from a fresh clone; with the modules installed, also:)
  * ./sagalog --version && cd app && mvn -B -q test-compile exec:java -Dexec.classpathScope=test \
  *     -Dexec.mainClass=io.sagalog.app.RecoveryTimeBenchmark -Dexec.args="at_least_once"   # or exactly_once_v2
  * }</pre>
