@@ -26,6 +26,7 @@ import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -41,9 +42,8 @@ import java.util.concurrent.TimeUnit;
 final class ParticipantLane {
     private static final int CONNECT_TIMEOUT_MILLIS = 2_000;
     /**
-     * An attempt with less time than this left to its deadline is not sent (EXPIRED): its answer could not be back in
-     * the control log before the engine stops waiting, and a call the engine has given up on would only leave the step
-     * in doubt. It also keeps a request from reaching the participant after its deadline.
+     * An attempt with less time than this left to its deadline is not sent (EXPIRED): its answer could not be back
+     * before the engine stops waiting, and a call it gave up on would only leave the step in doubt.
      */
     static final long MIN_TIME_LEFT_MILLIS = 100;
     /** Connections kept per participant at most; the lane's concurrency limit is what bounds calls. */
@@ -56,9 +56,8 @@ final class ParticipantLane {
         }
     }
 
-    /** @param startedAt set to the wall-clock time the call leaves the queue (sent, or answered without sending) */
-    private record Call(StepRequest request, CompletableFuture<Answer> answer,
-                        java.util.concurrent.atomic.AtomicLong startedAt) {
+    /** @param startedAt the wall-clock time the call leaves the queue (sent, or answered without sending) */
+    private record Call(StepRequest request, CompletableFuture<Answer> answer, AtomicLong startedAt) {
         String key() {
             return request.getTxId() + '\u0000' + request.getStep();
         }
@@ -123,14 +122,11 @@ final class ParticipantLane {
 
     /** Queues the request; the future completes with the participant's answer. Safe from any thread. */
     CompletableFuture<Answer> submit(StepRequest request) {
-        return submit(request, new java.util.concurrent.atomic.AtomicLong(-1));
+        return submit(request, new AtomicLong(-1));
     }
 
-    /**
-     * Queues the request; {@code startedAt} is set to the wall-clock time it leaves the queue (how long it waited is
-     * reported with its result and feeds admission at ingest).
-     */
-    CompletableFuture<Answer> submit(StepRequest request, java.util.concurrent.atomic.AtomicLong startedAt) {
+    /** As {@link #submit(StepRequest)}; {@code startedAt} gets the wall-clock time it leaves the queue (its wait). */
+    CompletableFuture<Answer> submit(StepRequest request, AtomicLong startedAt) {
         CompletableFuture<Answer> answer = new CompletableFuture<>();
         context.runOnContext(v -> {
             waiting.add(new Call(request, answer, startedAt));
