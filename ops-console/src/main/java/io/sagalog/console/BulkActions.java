@@ -90,7 +90,7 @@ final class BulkActions {
                 throw new IllegalArgumentException("'expectedSeq' is for an action on one transaction "
                         + "(POST /v1/transactions/{txId}/actions); a bulk action has none");
             }
-            QueryApi.ActionRequest action = QueryApi.ActionRequest.of(body);
+            ActionRequest action = ActionRequest.of(body);
             return new Request(status, definition == null || definition.isNull() ? null : definition.asText(),
                     reason == null || reason.isNull() ? null : reason.asText(), action.action(), action.step(),
                     action.reason(), action.force());

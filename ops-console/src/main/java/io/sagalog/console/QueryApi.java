@@ -8,15 +8,11 @@ import io.sagalog.ingest.auth.DeclaredRoutes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sagalog.engine.EngineNotReadyException;
 import io.sagalog.engine.Input;
-import io.sagalog.engine.OperatorAction;
 import io.sagalog.engine.OperatorActions;
-import io.sagalog.engine.TransactionPage;
 import io.sagalog.engine.TransactionQueries;
-import io.sagalog.engine.TransactionQueries.Endpoint;
 import io.sagalog.engine.TransactionView;
 import io.sagalog.engine.TxStatus;
 import io.sagalog.ingest.ControlLog;
@@ -28,23 +24,15 @@ import io.sagalog.ingest.auth.BearerAuth;
 import io.sagalog.schemas.avro.ControlRecord;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
-import java.util.UUID;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,9 +49,6 @@ public final class QueryApi {
     private static final String FORWARDED = OwnerForwarding.FORWARDED;
     private static final Pattern UUID_TEXT =
             Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
-    private static final Pattern CURSOR = Pattern.compile("[0-9a-f]{16}\\|[0-9A-Za-z-]{1,64}");
-    private static final int DEFAULT_LIMIT = 50;
-    private static final int MAX_LIMIT = 500;
     private static final long BODY_LIMIT_BYTES = 64 * 1024;
 
     private final Vertx vertx;
@@ -73,6 +58,7 @@ public final class QueryApi {
     private final WebClient client;
     private final OwnerForwarding forwarding;
     private final BulkActions bulk;
+    private final ListsApi lists;
     private final TransactionWaits waits;
     private static final java.util.Set<TxStatus> SETTLED = java.util.EnumSet.of(TxStatus.COMPLETED, TxStatus.ROLLED_BACK,
             TxStatus.RESOLVED, TxStatus.PARKED);
@@ -91,6 +77,7 @@ public final class QueryApi {
         this.forwarding = new OwnerForwarding(vertx, queries);
         this.client = forwarding.client();
         this.bulk = new BulkActions(client, () -> queries.self());
+        this.lists = new ListsApi(vertx, queries, clock, client);
     }
 
     public void mount(Router router) {
@@ -99,8 +86,7 @@ public final class QueryApi {
 
     /** Lists, counts and bulk progress are for people watching; acting is for operators; a submitter reads its own. */
     public void mount(DeclaredRoutes routes) {
-        routes.route(HttpMethod.GET, "/v1/transactions/counts", VIEWER, OPERATOR).handler(this::counts);
-        routes.route(HttpMethod.GET, "/v1/transactions", VIEWER, OPERATOR).handler(this::list);
+        lists.mount(routes); // before /v1/transactions/:txId, which would take "counts" as a txId
         routes.route(HttpMethod.POST, "/v1/transactions/actions", OPERATOR)
                 .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES))
                 .handler(this::bulkAction).failureHandler(StrictJson.failures(BODY_LIMIT_BYTES));
@@ -220,142 +206,6 @@ public final class QueryApi {
         });
     }
 
-    // ---- lists and counts ---------------------------------------------------------------------------------
-
-    private void list(RoutingContext ctx) {
-        TxStatus status;
-        int limit;
-        try {
-            String s = ctx.request().getParam("status");
-            status = s == null || s.isBlank() ? null : TxStatus.valueOf(s.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            Problem.invalidRequest("'status' must be one of " + List.of(TxStatus.values())).send(ctx);
-            return;
-        }
-        try {
-            String l = ctx.request().getParam("limit");
-            limit = l == null ? DEFAULT_LIMIT : Integer.parseInt(l);
-            if (limit < 1 || limit > MAX_LIMIT) {
-                throw new NumberFormatException();
-            }
-        } catch (NumberFormatException e) {
-            Problem.invalidRequest("'limit' must be a number from 1 to " + MAX_LIMIT).send(ctx);
-            return;
-        }
-        String cursor = ctx.request().getParam("cursor");
-        if (cursor != null && !CURSOR.matcher(cursor).matches()) {
-            Problem.invalidRequest("'cursor' is not one this API handed out; pass 'nextCursor' of the previous page as it was")
-                    .send(ctx);
-            return;
-        }
-        String definition = blankToNull(ctx.request().getParam("definition"));
-        java.time.Instant createdBefore = null;
-        String olderThan = ctx.request().getParam("olderThan");
-        if (olderThan != null) {
-            try {
-                createdBefore = clock.instant().minus(io.sagalog.engine.Durations.parse(olderThan));
-            } catch (IllegalArgumentException e) {
-                Problem.invalidRequest("'olderThan' must be a duration such as 30s, 10m or 2h (" + e.getMessage() + ")")
-                        .send(ctx);
-                return;
-            }
-        }
-        java.time.Instant before = createdBefore;
-        Future<TransactionPage> local = vertx.executeBlocking(() -> queries.list(status, definition, cursor, before, limit),
-                false);
-        if (ctx.request().getHeader(FORWARDED) != null) {
-            local.onComplete(page -> {
-                if (page.failed()) {
-                    failed(ctx, page.cause(), "listing transactions");
-                } else {
-                    json(ctx, 200, pageJson(page.result().items(), page.result().nextCursor(), List.of()).toString());
-                }
-            });
-            return;
-        }
-        fanOut(ctx, local.map(page -> pageJson(page.items(), page.nextCursor(), List.of()))).onComplete(parts -> {
-            if (parts.failed()) {
-                failed(ctx, parts.cause(), "listing transactions");
-                return;
-            }
-            List<JsonNode> items = new ArrayList<>();
-            boolean more = false;
-            for (JsonNode part : parts.result().answers()) {
-                part.get("items").forEach(items::add);
-                more |= part.hasNonNull("nextCursor");
-            }
-            items.sort(Comparator.comparing(n -> n.get("cursor").asText()));
-            more |= items.size() > limit;
-            List<JsonNode> pageItems = items.subList(0, Math.min(limit, items.size()));
-            String next = more && !pageItems.isEmpty() ? pageItems.get(pageItems.size() - 1).get("cursor").asText() : null;
-            json(ctx, 200, pageJson(pageItems, next, parts.result().unreachable()).toString());
-        });
-    }
-
-    private static ObjectNode pageJson(List<?> items, String nextCursor, List<String> unreachable) {
-        ObjectNode body = JSON.createObjectNode();
-        ArrayNode array = body.putArray("items");
-        for (Object item : items) {
-            array.add(item instanceof TransactionPage.Summary s ? TransactionJson.summary(s) : (JsonNode) item);
-        }
-        body.put("nextCursor", nextCursor);
-        if (!unreachable.isEmpty()) {
-            unreachable.forEach(body.putArray("unreachable")::add);
-        }
-        return body;
-    }
-
-    private void counts(RoutingContext ctx) {
-        Future<List<TransactionPage.Count>> local = vertx.executeBlocking(queries::counts, false);
-        Future<JsonNode> localJson = local.map(QueryApi::countsJson);
-        if (ctx.request().getHeader(FORWARDED) != null) {
-            localJson.onComplete(c -> {
-                if (c.failed()) {
-                    failed(ctx, c.cause(), "counting transactions");
-                } else {
-                    json(ctx, 200, c.result().toString());
-                }
-            });
-            return;
-        }
-        fanOut(ctx, localJson).onComplete(parts -> {
-            if (parts.failed()) {
-                failed(ctx, parts.cause(), "counting transactions");
-                return;
-            }
-            Map<String, Long> byKey = new TreeMap<>();
-            for (JsonNode part : parts.result().answers()) {
-                for (JsonNode c : part.get("byDefinition")) {
-                    byKey.merge(c.get("definition").asText() + "|" + c.get("status").asText(), c.get("count").asLong(), Long::sum);
-                }
-            }
-            List<TransactionPage.Count> all = new ArrayList<>();
-            byKey.forEach((k, v) -> {
-                String[] parts2 = k.split("\\|");
-                all.add(new TransactionPage.Count(parts2[0], TxStatus.valueOf(parts2[1]), v));
-            });
-            ObjectNode body = countsJson(all);
-            if (!parts.result().unreachable().isEmpty()) {
-                parts.result().unreachable().forEach(body.putArray("unreachable")::add);
-            }
-            json(ctx, 200, body.toString());
-        });
-    }
-
-    private static ObjectNode countsJson(List<TransactionPage.Count> counts) {
-        ObjectNode body = JSON.createObjectNode();
-        ObjectNode byStatus = body.putObject("byStatus");
-        for (TxStatus s : TxStatus.values()) {
-            if (s != TxStatus.PENDING) {
-                byStatus.put(s.name(), counts.stream().filter(c -> c.status() == s).mapToLong(TransactionPage.Count::count).sum());
-            }
-        }
-        ArrayNode byDefinition = body.putArray("byDefinition");
-        counts.forEach(c -> byDefinition.addObject().put("definition", c.definition()).put("status", c.status().name())
-                .put("count", c.count()));
-        return body;
-    }
-
     // ---- bulk actions -------------------------------------------------------------------------------------
 
     private void bulkAction(RoutingContext ctx) {
@@ -393,40 +243,6 @@ public final class QueryApi {
         return forwarding.forwardToOwner(ctx, txId);
     }
 
-    private record Parts(List<JsonNode> answers, List<String> unreachable) {}
-
-    /** This instance's answer plus every other instance's, asked with the same query; unreachable ones are named. */
-    private Future<Parts> fanOut(RoutingContext ctx, Future<? extends JsonNode> local) {
-        List<Endpoint> others = new ArrayList<>(queries.instances());
-        others.remove(queries.self());
-        List<Future<JsonNode>> remote = new ArrayList<>();
-        for (Endpoint e : others) {
-            HttpRequest<Buffer> r = client.request(HttpMethod.GET, e.port(), e.host(), ctx.request().uri())
-                    .putHeader(FORWARDED, queries.self().toString()).timeout(5_000);
-            copyHeader(ctx, r, "Authorization");
-            remote.add(r.send().map(answer -> {
-                if (answer.statusCode() != 200) {
-                    throw new IllegalStateException(e + " answered " + answer.statusCode());
-                }
-                return (JsonNode) parse(answer.bodyAsString());
-            }).recover(err -> Future.succeededFuture(null)));
-        }
-        return local.compose(mine -> Future.join(remote).transform(done -> {
-            List<JsonNode> answers = new ArrayList<>();
-            answers.add(mine);
-            List<String> unreachable = new ArrayList<>();
-            for (int i = 0; i < remote.size(); i++) {
-                JsonNode answer = remote.get(i).result();
-                if (answer == null) {
-                    unreachable.add(others.get(i).toString());
-                } else {
-                    answers.add(answer);
-                }
-            }
-            return Future.succeededFuture(new Parts(answers, unreachable));
-        }));
-    }
-
     // ---- helpers ------------------------------------------------------------------------------------------
 
     private static String txId(RoutingContext ctx) {
@@ -448,31 +264,12 @@ public final class QueryApi {
         return node;
     }
 
-    private static JsonNode parse(String text) {
-        try {
-            return JSON.readTree(text);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalStateException("not JSON: " + e.getOriginalMessage(), e);
-        }
-    }
-
-    private static void copyHeader(RoutingContext ctx, HttpRequest<Buffer> to, String name) {
-        String value = ctx.request().getHeader(name);
-        if (value != null) {
-            to.putHeader(name, value);
-        }
-    }
-
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s.trim();
-    }
-
     private static void notFound(RoutingContext ctx, String txId) {
         Problem.notFound("no transaction " + txId + " is known; if it was accepted a moment ago, the engine may not have "
                 + "started it yet: retry shortly").send(ctx);
     }
 
-    private static void failed(RoutingContext ctx, Throwable cause, String what) {
+    static void failed(RoutingContext ctx, Throwable cause, String what) {
         if (cause instanceof EngineNotReadyException e) {
             ctx.response().putHeader("Retry-After", "1");
             Problem.unavailable(e.getMessage()).send(ctx);
@@ -498,85 +295,7 @@ public final class QueryApi {
         return false;
     }
 
-    private static void json(RoutingContext ctx, int status, String body) {
+    static void json(RoutingContext ctx, int status, String body) {
         ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
-    }
-
-    /** The body of {@code POST /v1/transactions/{txId}/actions}. */
-    record ActionRequest(String actionId, OperatorAction action, String step, String output, String reason,
-                         boolean force, Long expectedSeq) {
-        /** The longest {@code reason} kept in the history. */
-        static final int MAX_REASON_LENGTH = 4096;
-        /** The largest {@code output} of a skip, as JSON in UTF-8 (as for a participant's output). */
-        static final int MAX_OUTPUT_BYTES = 256 * 1024;
-
-        /** Parses and validates; on a problem sends it and returns null. */
-        static ActionRequest parse(RoutingContext ctx) {
-            JsonNode body = readJson(ctx);
-            if (body == null) {
-                return null;
-            }
-            try {
-                return of(body);
-            } catch (IllegalArgumentException e) {
-                Problem.invalidRequest(e.getMessage()).send(ctx);
-                return null;
-            }
-        }
-
-        static ActionRequest of(JsonNode body) {
-            JsonNode action = body.get("action");
-            if (action == null || !action.isTextual()) {
-                throw new IllegalArgumentException("'action' is required: one of retry, skip, rollback, resume, resolve");
-            }
-            OperatorAction parsed;
-            try {
-                parsed = OperatorAction.parse(action.asText());
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("'action' must be one of retry, skip, rollback, resume, resolve");
-            }
-            JsonNode reason = body.get("reason");
-            if (reason == null || !reason.isTextual() || reason.asText().isBlank()) {
-                throw new IllegalArgumentException("'reason' is required: say why, in words; it is kept in the history");
-            }
-            if (reason.asText().length() > MAX_REASON_LENGTH) {
-                throw new IllegalArgumentException("'reason' has " + reason.asText().length() + " characters; at most "
-                        + MAX_REASON_LENGTH + " are allowed");
-            }
-            JsonNode step = body.get("step");
-            if (step != null && !step.isNull() && (!step.isTextual() || step.asText().length() > 100)) {
-                throw new IllegalArgumentException("'step' must be a step name (1 to 100 characters)");
-            }
-            JsonNode output = body.get("output");
-            if (output != null && !output.isNull() && parsed != OperatorAction.SKIP) {
-                throw new IllegalArgumentException("'output' is only for skip");
-            }
-            if (output != null && !output.isNull()
-                    && output.toString().getBytes(StandardCharsets.UTF_8).length > MAX_OUTPUT_BYTES) {
-                throw new IllegalArgumentException("'output' is larger than " + MAX_OUTPUT_BYTES
-                        + " bytes as JSON; at most " + MAX_OUTPUT_BYTES + " are allowed");
-            }
-            JsonNode expectedSeq = body.get("expectedSeq");
-            if (expectedSeq != null && !expectedSeq.isNull() && (!expectedSeq.isIntegralNumber()
-                    || !expectedSeq.canConvertToLong() || expectedSeq.asLong() < 0)) {
-                throw new IllegalArgumentException("'expectedSeq' must be a whole number of 0 or more: the seq of the "
-                        + "newest history event you saw");
-            }
-            JsonNode force = body.get("force");
-            if (force != null && !force.isNull() && !force.isBoolean()) {
-                throw new IllegalArgumentException("'force' must be true or false");
-            }
-            JsonNode actionId = body.get("actionId");
-            if (actionId != null && !actionId.isNull() && (!actionId.isTextual() || actionId.asText().isBlank()
-                    || actionId.asText().length() > 100)) {
-                throw new IllegalArgumentException("'actionId' must be text of 1 to 100 characters (e.g. a UUID)");
-            }
-            return new ActionRequest(
-                    actionId == null || actionId.isNull() ? UUID.randomUUID().toString() : actionId.asText(),
-                    parsed, step == null || step.isNull() ? null : step.asText(),
-                    output == null || output.isNull() ? null : output.toString(), reason.asText().strip(),
-                    force != null && force.asBoolean(),
-                    expectedSeq == null || expectedSeq.isNull() ? null : expectedSeq.asLong());
-        }
     }
 }
