@@ -115,8 +115,8 @@ public final class DevCommand implements Callable<Integer> {
         List<ParticipantWorker> workers = new ArrayList<>();
         for (Participant p : demo.participants()) {
             workers.add(ParticipantWorker.start(p, clients, engineConfig.topics(),
-                    Map.of("consumer.group.instance.id", "sagalog-dev-" + p.name()), io.sagalog.engine.health.ConsumerFactory.KAFKA,
-                    new io.sagalog.engine.health.ComponentHealth()));
+                    Map.of("consumer.group.instance.id", "sagalog-dev-" + p.name()), io.sagalog.health.ConsumerFactory.KAFKA,
+                    new io.sagalog.health.ComponentHealth()));
         }
 
         CountDownLatch stopped = new CountDownLatch(1);

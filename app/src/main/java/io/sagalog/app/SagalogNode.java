@@ -159,15 +159,15 @@ public final class SagalogNode implements AutoCloseable {
      * the read (which ends long before a task is restored and running; it is bounded by the registry's own timeout).
      */
     public static SagalogNode start(Options options) throws Exception {
-        return start(options, io.sagalog.engine.health.ConsumerFactory.KAFKA);
+        return start(options, io.sagalog.health.ConsumerFactory.KAFKA);
     }
 
     /** @param consumers creates the Kafka consumers of the background loops (tests break them on purpose) */
-    public static SagalogNode start(Options options, io.sagalog.engine.health.ConsumerFactory consumers) throws Exception {
+    public static SagalogNode start(Options options, io.sagalog.health.ConsumerFactory consumers) throws Exception {
         NodeAddress.problem(options.host(), options.advertisedUrl()).ifPresent(problem -> {
             throw new IllegalArgumentException(problem);
         });
-        io.sagalog.engine.health.ComponentHealth health = new io.sagalog.engine.health.ComponentHealth();
+        io.sagalog.health.ComponentHealth health = new io.sagalog.health.ComponentHealth();
         io.sagalog.schemas.KafkaClients kafka = options.engine().kafka();
         io.sagalog.schemas.TopicNames names = options.engine().topics();
         long t0 = System.nanoTime();

@@ -1,6 +1,6 @@
 package io.sagalog.app;
 
-import io.sagalog.engine.health.ConsumerFactory;
+import io.sagalog.health.ConsumerFactory;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.Map;

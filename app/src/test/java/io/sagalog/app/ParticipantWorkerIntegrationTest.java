@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sagalog.compensators.Participant;
 import io.sagalog.compensators.ParticipantWorker;
-import io.sagalog.engine.health.ComponentHealth;
+import io.sagalog.health.ComponentHealth;
 import io.sagalog.schemas.Topics;
 import io.sagalog.schemas.avro.ControlRecord;
 import io.sagalog.schemas.avro.Outcome;

@@ -8,7 +8,8 @@ import io.sagalog.schemas.avro.ParticipantRecord;
  * The wire boundary for everything above the engine: ingest, the console, the dispatcher and the Java SDK say what
  * they append as an engine {@link Input} (or a participant registration) and get the Avro record to send; no module
  * above the engine builds an Avro record itself ({@code WireBoundaryTest} checks the imports), so the wire format
- * changes in one place.
+ * changes in one place. Step results and registrations are built by {@link io.sagalog.schemas.StepResults}, which the
+ * Java participant SDK calls directly (it does not depend on the engine).
  */
 public final class Wire {
     private Wire() {}
@@ -25,6 +26,6 @@ public final class Wire {
 
     /** A participant's registration: {@code transport} {@code kafka} (a Java SDK worker) or {@code http}. */
     public static ParticipantRecord participant(String name, String transport, long atMillis) {
-        return ParticipantRecord.newBuilder().setName(name).setTransport(transport).setRegisteredAtMillis(atMillis).build();
+        return io.sagalog.schemas.StepResults.participant(name, transport, atMillis);
     }
 }

@@ -1,9 +1,9 @@
 package io.sagalog.ingest;
 
 import io.sagalog.engine.TxStatus;
-import io.sagalog.engine.health.ComponentHealth;
-import io.sagalog.engine.health.ConsumerFactory;
-import io.sagalog.engine.health.SupervisedLoop;
+import io.sagalog.health.ComponentHealth;
+import io.sagalog.health.ConsumerFactory;
+import io.sagalog.health.SupervisedLoop;
 import io.sagalog.schemas.Topics;
 import io.sagalog.schemas.avro.JournalEvent;
 import io.sagalog.schemas.avro.JournalRecord;

@@ -2,7 +2,7 @@ package io.sagalog.console;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sagalog.engine.health.ComponentHealth;
+import io.sagalog.health.ComponentHealth;
 import io.vertx.ext.web.Router;
 import java.util.Map;
 import java.util.function.Supplier;

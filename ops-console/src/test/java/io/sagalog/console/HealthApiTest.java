@@ -2,7 +2,7 @@ package io.sagalog.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sagalog.engine.health.ComponentHealth;
+import io.sagalog.health.ComponentHealth;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;

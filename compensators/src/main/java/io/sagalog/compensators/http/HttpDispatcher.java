@@ -2,9 +2,9 @@ package io.sagalog.compensators.http;
 
 import io.sagalog.engine.CallbackTokens;
 import io.sagalog.engine.GroupMembership;
-import io.sagalog.engine.health.ComponentHealth;
-import io.sagalog.engine.health.ConsumerFactory;
-import io.sagalog.engine.health.SupervisedLoop;
+import io.sagalog.health.ComponentHealth;
+import io.sagalog.health.ConsumerFactory;
+import io.sagalog.health.SupervisedLoop;
 import io.sagalog.engine.registry.ParticipantInfo;
 import io.sagalog.schemas.Topics;
 import io.sagalog.schemas.avro.ControlRecord;

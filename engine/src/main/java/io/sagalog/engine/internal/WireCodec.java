@@ -80,13 +80,10 @@ public final class WireCodec {
                     .build();
         }
         if (input instanceof Input.StepResult r) {
-            return ControlRecord.newBuilder().setTxId(r.txId()).setAtMillis(atMillis)
-                    .setBody(io.sagalog.schemas.avro.StepResult.newBuilder().setStep(r.step()).setAttempt(r.attempt())
-                            .setPhase(io.sagalog.schemas.avro.Phase.valueOf(r.phase().name()))
-                            .setOutcome(io.sagalog.schemas.avro.Outcome.valueOf(r.outcome().name()))
-                            .setOutput(r.output()).setError(r.error())
-                            .setQueuedMillis(r.queuedMillis() < 0 ? null : r.queuedMillis()).build())
-                    .build();
+            return io.sagalog.schemas.StepResults.encode(r.txId(), r.step(), r.attempt(),
+                    io.sagalog.schemas.avro.Phase.valueOf(r.phase().name()),
+                    io.sagalog.schemas.avro.Outcome.valueOf(r.outcome().name()), r.output(), r.error(),
+                    r.queuedMillis(), atMillis);
         }
         if (input instanceof Input.TimerFired t) {
             return timerFired(t.txId(), t.timer(), atMillis);

@@ -4,9 +4,9 @@ import io.sagalog.engine.Definition;
 import io.sagalog.engine.DefinitionCatalog;
 import io.sagalog.engine.DefinitionParser;
 import io.sagalog.engine.InvalidDefinitionException;
-import io.sagalog.engine.health.ComponentHealth;
-import io.sagalog.engine.health.ConsumerFactory;
-import io.sagalog.engine.health.SupervisedLoop;
+import io.sagalog.health.ComponentHealth;
+import io.sagalog.health.ConsumerFactory;
+import io.sagalog.health.SupervisedLoop;
 import io.sagalog.schemas.Topics;
 import io.sagalog.schemas.avro.DefinitionRecord;
 import io.sagalog.schemas.avro.ParticipantRecord;
@@ -93,8 +93,8 @@ public final class Registry implements AutoCloseable {
 
     /** Reads both registry topics to their current end and keeps following them. The topics must exist. */
     public static Registry start(String bootstrapServers, Duration timeout) throws InterruptedException {
-        return start(io.sagalog.schemas.KafkaClients.of(bootstrapServers), timeout, new io.sagalog.engine.health.ComponentHealth(),
-                io.sagalog.engine.health.ConsumerFactory.KAFKA);
+        return start(io.sagalog.schemas.KafkaClients.of(bootstrapServers), timeout, new io.sagalog.health.ComponentHealth(),
+                io.sagalog.health.ConsumerFactory.KAFKA);
     }
 
     /**

@@ -1,8 +1,8 @@
-package io.sagalog.engine.health;
+package io.sagalog.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sagalog.engine.health.ComponentHealth.State;
+import io.sagalog.health.ComponentHealth.State;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;

@@ -1,4 +1,4 @@
-package io.sagalog.engine.health;
+package io.sagalog.health;
 
 import java.time.Duration;
 import java.util.Objects;

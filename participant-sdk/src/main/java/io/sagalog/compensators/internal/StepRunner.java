@@ -8,8 +8,9 @@ import io.sagalog.compensators.CompensationHandler;
 import io.sagalog.compensators.Participant;
 import io.sagalog.compensators.PermanentFailure;
 import io.sagalog.compensators.StepCall;
+import io.sagalog.schemas.StepResults;
 import io.sagalog.schemas.avro.ControlRecord;
-import io.sagalog.engine.Outcome;
+import io.sagalog.schemas.avro.Outcome;
 import io.sagalog.schemas.avro.Phase;
 import io.sagalog.schemas.avro.StepRequest;
 import java.time.Clock;
@@ -115,7 +116,7 @@ public final class StepRunner {
         return result.encode(request, clock.millis());
     }
 
-    /** The result as it is worked out; encoded at the wire boundary ({@link io.sagalog.engine.Wire}). */
+    /** The result as it is worked out; encoded at the wire boundary ({@link StepResults}). */
     private static final class Draft {
         private final long queuedMillis;
         private Outcome outcome;
@@ -142,9 +143,8 @@ public final class StepRunner {
         }
 
         ControlRecord encode(StepRequest request, long atMillis) {
-            return io.sagalog.engine.Wire.encode(new io.sagalog.engine.Input.StepResult(request.getTxId(),
-                    request.getStep(), request.getAttempt(), io.sagalog.engine.Phase.valueOf(request.getPhase().name()),
-                    outcome, output, error, queuedMillis), atMillis);
+            return StepResults.encode(request.getTxId(), request.getStep(), request.getAttempt(), request.getPhase(),
+                    outcome, output, error, queuedMillis, atMillis);
         }
     }
 

@@ -1,4 +1,4 @@
-package io.sagalog.engine.health;
+package io.sagalog.health;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

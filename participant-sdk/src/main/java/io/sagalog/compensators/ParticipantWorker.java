@@ -1,9 +1,10 @@
 package io.sagalog.compensators;
 
 import io.sagalog.compensators.internal.StepRunner;
-import io.sagalog.engine.health.ComponentHealth;
-import io.sagalog.engine.health.ConsumerFactory;
-import io.sagalog.engine.health.SupervisedLoop;
+import io.sagalog.health.ComponentHealth;
+import io.sagalog.health.ConsumerFactory;
+import io.sagalog.health.SupervisedLoop;
+import io.sagalog.schemas.StepResults;
 import io.sagalog.schemas.Topics;
 import io.sagalog.schemas.avro.ControlRecord;
 import io.sagalog.schemas.avro.ParticipantRecord;
@@ -289,17 +290,17 @@ public final class ParticipantWorker implements AutoCloseable {
                     + "failure instead", participant.name(), request.getPhase(), request.getStep(), request.getTxId(),
                     e.getCause().getMessage());
             // The handler ran: its effect may stand, so the outcome is unknown (in doubt), not a rejection.
-            ControlRecord failure = io.sagalog.engine.Wire.encode(new io.sagalog.engine.Input.StepResult(
-                    request.getTxId(), request.getStep(), request.getAttempt(),
-                    io.sagalog.engine.Phase.valueOf(request.getPhase().name()), io.sagalog.engine.Outcome.UNKNOWN, null,
-                    "the step's result is too large for Kafka: " + e.getCause().getMessage()), System.currentTimeMillis());
+            ControlRecord failure = StepResults.encode(request.getTxId(), request.getStep(), request.getAttempt(),
+                    request.getPhase(), io.sagalog.schemas.avro.Outcome.UNKNOWN, null,
+                    "the step's result is too large for Kafka: " + e.getCause().getMessage(), -1,
+                    System.currentTimeMillis());
             send(request, failure).get();
         }
     }
 
     /** Java SDK participants register themselves (transport kafka), so the engine knows they exist. */
     private void register() throws InterruptedException {
-        ParticipantRecord record = io.sagalog.engine.Wire.participant(participant.name(), "kafka",
+        ParticipantRecord record = StepResults.participant(participant.name(), "kafka",
                 System.currentTimeMillis());
         try {
             producer.send(new ProducerRecord<>(names.participants().name(), participant.name(),
