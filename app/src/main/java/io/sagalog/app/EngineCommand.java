@@ -2,10 +2,7 @@ package io.sagalog.app;
 
 import io.sagalog.engine.Definition;
 import io.sagalog.engine.DefinitionCatalog;
-import io.sagalog.engine.DefinitionParser;
 import io.sagalog.engine.EngineConfig;
-import io.sagalog.engine.InvalidDefinitionException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -98,16 +95,7 @@ public final class EngineCommand implements Callable<Integer> {
     }
 
     /** The --definition files; none is none (the trip-booking demo belongs to {@code sagalog dev}). */
-    List<Definition> loadDefinitions() throws Exception {
-        List<Definition> all = new ArrayList<>();
-        for (Path file : definitionFiles) {
-            try {
-                all.add(DefinitionParser.parse(Files.readString(file), 1));
-            } catch (InvalidDefinitionException e) {
-                throw new ParameterException(spec.commandLine(), file + " is not a valid definition:\n  - "
-                        + String.join("\n  - ", e.problems()));
-            }
-        }
-        return all;
+    List<Definition> loadDefinitions() {
+        return DefinitionFiles.load(spec.commandLine(), definitionFiles);
     }
 }

@@ -1,15 +1,11 @@
 package io.sagalog.app;
 
-import io.sagalog.engine.Definition;
 import io.sagalog.engine.DefinitionCatalog;
-import io.sagalog.engine.DefinitionParser;
-import io.sagalog.engine.InvalidDefinitionException;
 import io.sagalog.engine.SagalogTopics;
 import io.sagalog.engine.TopicChecks;
 import io.sagalog.engine.TopicSettings;
 import io.sagalog.schemas.KafkaClients;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,19 +97,7 @@ public final class TopicsCommand implements Runnable {
         }
 
         DefinitionCatalog definitions() {
-            List<Definition> all = new ArrayList<>();
-            for (Path file : definitionFiles) {
-                try {
-                    all.add(DefinitionParser.parse(Files.readString(file), 1));
-                } catch (InvalidDefinitionException e) {
-                    throw new ParameterException(spec.commandLine(), file + " is not a valid definition:\n  - "
-                            + String.join("\n  - ", e.problems()));
-                } catch (java.io.IOException e) {
-                    throw new ParameterException(spec.commandLine(), "--definition " + file + ": cannot read it ("
-                            + e.getClass().getSimpleName() + ")");
-                }
-            }
-            return DefinitionCatalog.of(all);
+            return DefinitionCatalog.of(DefinitionFiles.load(spec.commandLine(), definitionFiles));
         }
 
         void printInternalTopics(PrintWriter out, TopicSettings settings) {
