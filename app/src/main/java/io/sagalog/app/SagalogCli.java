@@ -1,5 +1,9 @@
 package io.sagalog.app;
 
+import io.sagalog.bench.BenchCommand;
+import io.sagalog.bench.NodeLauncher;
+import io.sagalog.bench.OverloadBenchCommand;
+import io.sagalog.bench.RecoveryBenchCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -7,7 +11,7 @@ import picocli.CommandLine.Command;
 @Command(name = "sagalog", mixinStandardHelpOptions = true, version = "sagalog 0.1.0",
         description = "Event-sourced transaction log and compensation (saga) engine on Kafka.",
         subcommands = {DevCommand.class, EngineCommand.class, TopicsCommand.class,
-                io.sagalog.app.bench.BenchCommand.class, io.sagalog.app.bench.OverloadBenchCommand.class,
+                BenchCommand.class, OverloadBenchCommand.class, RecoveryBenchCommand.class,
                 TrainClassArchiveCommand.class, CommandLine.HelpCommand.class})
 public final class SagalogCli implements Runnable {
 
@@ -20,7 +24,7 @@ public final class SagalogCli implements Runnable {
 
     /** The command line as {@link #main} runs it: failures an operator can fix are one line, not a stack trace. */
     public static CommandLine commandLine() {
-        CommandLine cli = new CommandLine(new SagalogCli());
+        CommandLine cli = new CommandLine(new SagalogCli(), new BenchFactory(new BenchNodes()));
         cli.setExecutionExceptionHandler((error, commandLine, parseResult) -> {
             String line = StartFailures.oneLine(error);
             if (line == null) {
@@ -31,6 +35,18 @@ public final class SagalogCli implements Runnable {
             return 1;
         });
         return cli;
+    }
+
+    /** Makes the bench's commands with the launcher they start brokers, nodes and processes with; the rest as usual. */
+    private record BenchFactory(NodeLauncher launcher) implements CommandLine.IFactory {
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            try {
+                return type.getConstructor(NodeLauncher.class).newInstance(launcher);
+            } catch (NoSuchMethodException e) {
+                return CommandLine.defaultFactory().create(type);
+            }
+        }
     }
 
     @Override

@@ -133,13 +133,22 @@ public final class TxIndex {
 
     /** Every transaction in the status, in index order (for rebuilding in-memory indexes when a task starts). */
     static void forEach(ReadOnlyKeyValueStore<String, String> store, TxStatus status, java.util.function.Consumer<String> txId) {
-        String prefix = "s|" + status + "|";
+        String prefix = statusKeyPrefix(status);
         try (KeyValueIterator<String, String> it = store.range(prefix, prefix + END)) {
             while (it.hasNext()) {
-                String rest = it.next().key.substring(prefix.length());
-                txId.accept(rest.substring(rest.indexOf('|') + 1));
+                txId.accept(txIdOfStatusKey(it.next().key));
             }
         }
+    }
+
+    /** Where the status entries ({@code s|<status>|<age>|<txId>}) of a status start. */
+    public static String statusKeyPrefix(TxStatus status) {
+        return "s|" + status + "|";
+    }
+
+    /** The txId at the end of a status entry's key. */
+    public static String txIdOfStatusKey(String key) {
+        return key.substring(key.lastIndexOf('|') + 1);
     }
 
     /** Counts per definition and status. */
