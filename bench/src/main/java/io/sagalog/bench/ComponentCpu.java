@@ -1,20 +1,16 @@
 package io.sagalog.bench;
 
-import java.io.IOException;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Where the CPU went during a run, per component: the embedded broker, the Streams engine, the HTTP ingest, the
@@ -62,12 +58,6 @@ public final class ComponentCpu {
             "RMI ", "JMX ", "Shenandoah", "ZGC", "Cleaner-");
     private static final List<String> ENGINE_MARKERS = List.of("StreamThread", "StateUpdater", "sagalog-registry",
             "sagalog-engine", "rocksdb:");
-    /** Native or hidden threads read from /proc, by their (15-character) Linux names. */
-    private static final List<String> NATIVE_PREFIXES = List.of("GC Thread", "G1 ", "C1 CompilerThre",
-            "C2 CompilerThre", "VM Thread", "VM Periodic", "Service Thread", "Monitor Deflati", "Sweeper thread",
-            "rocksdb:");
-    /** Clock ticks per second in /proc/[pid]/task/[tid]/stat; 100 on every common Linux build. */
-    private static final long USER_HZ = 100;
     private static final List<String> PARTICIPANT_PREFIXES = List.of("sagalog-participant", "sagalog-http-dispatcher");
     private static final List<String> INGEST_PREFIXES = List.of("vert.x-eventloop", "vert.x-worker",
             "vert.x-internal-blocking", "vert.x-acceptor", "vertx-blocked-thread-checker", "sagalog-ingest",
@@ -143,7 +133,7 @@ public final class ComponentCpu {
                 threads.put(ids[i], new ThreadCpu(infos[i].getThreadName(), cpu));
             }
         }
-        threads.putAll(nativeThreads());
+        threads.putAll(NativeThreads.read());
         long process = -1;
         OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
         if (os instanceof com.sun.management.OperatingSystemMXBean sun) {
@@ -157,56 +147,6 @@ public final class ComponentCpu {
         }
         long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
         return new Snapshot(wall, threads, process, heap, gcMillis, gcCount);
-    }
-
-    /**
-     * JVM-internal and RocksDB threads from {@code /proc/self/task}, keyed by {@code -(startTicks << 22 | tid)}; empty
-     * where there is no such directory. Threads that end while being read are skipped.
-     */
-    static Map<Long, ThreadCpu> nativeThreads() {
-        Path tasks = Path.of("/proc/self/task");
-        if (!Files.isDirectory(tasks)) {
-            return Map.of();
-        }
-        Map<Long, ThreadCpu> threads = new HashMap<>();
-        try (Stream<Path> dirs = Files.list(tasks)) {
-            for (Path dir : (Iterable<Path>) dirs::iterator) {
-                try {
-                    String name = Files.readString(dir.resolve("comm")).trim();
-                    if (isNative(name)) {
-                        String stat = Files.readString(dir.resolve("stat"));
-                        long tid = Long.parseLong(dir.getFileName().toString());
-                        threads.put(-((startTicks(stat) << 22) | tid),
-                                new ThreadCpu(name, cpuTicks(stat) * (1_000_000_000L / USER_HZ)));
-                    }
-                } catch (IOException | RuntimeException e) {
-                    // the thread ended meanwhile, or an unexpected format: leave it out
-                }
-            }
-        } catch (IOException e) {
-            return Map.of();
-        }
-        return threads;
-    }
-
-    static boolean isNative(String linuxThreadName) {
-        return startsWithAny(linuxThreadName, NATIVE_PREFIXES);
-    }
-
-    /** utime + stime from a {@code stat} line: fields 14 and 15, counted after the parenthesised name. */
-    static long cpuTicks(String stat) {
-        String[] fields = statFields(stat);
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-    }
-
-    /** starttime, field 22: with the thread id it tells a thread from a later one that reuses the id. */
-    static long startTicks(String stat) {
-        return Long.parseLong(statFields(stat)[19]);
-    }
-
-    /** The fields after the parenthesised name (which may hold spaces); element 0 is field 3, the state. */
-    private static String[] statFields(String stat) {
-        return stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
     }
 
     /** {@link #delta(Snapshot, Snapshot, Map)} without hints. */
@@ -332,7 +272,7 @@ public final class ComponentCpu {
         return OTHER;
     }
 
-    private static boolean startsWithAny(String name, List<String> prefixes) {
+    static boolean startsWithAny(String name, List<String> prefixes) {
         for (String p : prefixes) {
             if (name.startsWith(p)) {
                 return true;

@@ -1,18 +1,11 @@
 package io.sagalog.bench;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.HdrHistogram.Histogram;
 
@@ -130,8 +123,8 @@ public final class LoadDriver {
             long start = ticker.nanoTime();
             long warmupEnd = start + warmup.toNanos();
             long measureEnd = warmupEnd + measure.toNanos();
-            Recorder rec = new Recorder("open", warmupEnd, measureEnd);
-            Reports reports = new Reports(progress, rec, start, warmupEnd, measureEnd);
+            LoadRecorder rec = new LoadRecorder("open", warmupEnd, measureEnd);
+            LoadReports reports = new LoadReports(progress, rec, start, warmupEnd, measureEnd);
             for (long i = 0; ; i++) {
                 long intended = intendedStart(start, ratePerSecond, i);
                 if (intended >= measureEnd) {
@@ -182,8 +175,8 @@ public final class LoadDriver {
             long start = ticker.nanoTime();
             long warmupEnd = start + warmup.toNanos();
             long measureEnd = warmupEnd + measure.toNanos();
-            Recorder rec = new Recorder("closed", warmupEnd, measureEnd);
-            Reports reports = new Reports(progress, rec, start, warmupEnd, measureEnd);
+            LoadRecorder rec = new LoadRecorder("closed", warmupEnd, measureEnd);
+            LoadReports reports = new LoadReports(progress, rec, start, warmupEnd, measureEnd);
             ClosedLoop loop = new ClosedLoop(rec, op, ticker, measureEnd);
             try {
                 for (int c = 0; c < concurrency; c++) {
@@ -210,13 +203,13 @@ public final class LoadDriver {
         }
     }
 
-    private static void checkInterrupt() throws InterruptedException {
+    static void checkInterrupt() throws InterruptedException {
         if (Thread.currentThread().isInterrupted()) {
             throw new InterruptedException("load driver interrupted");
         }
     }
 
-    private static Run drain(Recorder rec, Ticker ticker, long drainEnd) throws InterruptedException {
+    private static Run drain(LoadRecorder rec, Ticker ticker, long drainEnd) throws InterruptedException {
         long now;
         while (rec.outstandingMeasured() > 0 && (now = ticker.nanoTime()) < drainEnd) {
             ticker.sleepUntil(Math.min(drainEnd, now + DRAIN_POLL_NANOS));
@@ -226,9 +219,9 @@ public final class LoadDriver {
     }
 
     /** Starts one operation and arranges for its completion to be recorded; never throws. */
-    private static CompletionStage<?> issue(Recorder rec, Function<Long, CompletionStage<?>> op, Ticker ticker,
+    static CompletionStage<?> issue(LoadRecorder rec, Function<Long, CompletionStage<?>> op, Ticker ticker,
                                             long seq, long intended, long sent) {
-        Recorder.Op o = rec.issue(intended, sent);
+        LoadRecorder.Op o = rec.issue(intended, sent);
         CompletionStage<?> stage;
         try {
             stage = op.apply(seq);
@@ -240,46 +233,6 @@ public final class LoadDriver {
             return null;
         }
         return stage.whenComplete((v, e) -> rec.finish(o, ticker.nanoTime(), e));
-    }
-
-    private static final class ClosedLoop {
-        private final Recorder rec;
-        private final Function<Long, CompletionStage<?>> op;
-        private final Ticker ticker;
-        private final long measureEnd;
-        private final AtomicLong sequence = new AtomicLong();
-        volatile boolean stopped;
-
-        ClosedLoop(Recorder rec, Function<Long, CompletionStage<?>> op, Ticker ticker, long measureEnd) {
-            this.rec = rec;
-            this.op = op;
-            this.ticker = ticker;
-            this.measureEnd = measureEnd;
-        }
-
-        /** Issues operations one after another until one completes asynchronously, whose completion resumes it. */
-        void chain() {
-            while (true) {
-                long now = ticker.nanoTime();
-                if (stopped || now >= measureEnd) {
-                    return;
-                }
-                CompletionStage<?> stage = issue(rec, op, ticker, sequence.getAndIncrement(), now, now);
-                if (stage == null) {
-                    continue; // failed synchronously, already recorded
-                }
-                // 0: issuing; 1: the issuer left, the callback continues the chain; 2: completed while issuing.
-                AtomicInteger state = new AtomicInteger();
-                stage.whenComplete((v, e) -> {
-                    if (!state.compareAndSet(0, 2)) {
-                        chain();
-                    }
-                });
-                if (state.compareAndSet(0, 1)) {
-                    return;
-                }
-            }
-        }
     }
 
     private static Run onDriverThread(Callable<Run> body) throws InterruptedException {
@@ -304,193 +257,6 @@ public final class LoadDriver {
                 throw err;
             }
             throw new IllegalStateException(cause);
-        }
-    }
-
-    /**
-     * Calls the listener every {@code every} within each phase and once more at the end of each phase, from the
-     * driver thread, between sends.
-     */
-    private static final class Reports {
-        private final ProgressListener listener;
-        private final Recorder rec;
-        private final long warmupEnd;
-        private final long measureEnd;
-        private final long every;
-        private boolean warm;
-        private long phaseStart;
-        private long phaseEnd;
-        private long k = 1;
-        private boolean done;
-
-        Reports(ProgressListener listener, Recorder rec, long start, long warmupEnd, long measureEnd) {
-            this.listener = listener;
-            this.rec = rec;
-            this.warmupEnd = warmupEnd;
-            this.measureEnd = measureEnd;
-            this.every = listener.every().toNanos();
-            this.done = every <= 0;
-            this.warm = warmupEnd > start;
-            this.phaseStart = warm ? start : warmupEnd;
-            this.phaseEnd = warm ? warmupEnd : measureEnd;
-            rec.markInterval(start);
-        }
-
-        private long next() {
-            return Math.min(phaseStart + k * every, phaseEnd);
-        }
-
-        /** Sleeps through and makes the reports due up to {@code until} (inclusive). */
-        void runUntil(Ticker ticker, long until) throws InterruptedException {
-            while (!done && next() <= until) {
-                long at = next();
-                ticker.sleepUntil(at);
-                checkInterrupt();
-                listener.report(rec.progress(warm ? Progress.WARMUP : Progress.MEASURE, (at - phaseStart) / 1e9,
-                        ticker.nanoTime()));
-                if (at < phaseEnd) {
-                    k++;
-                } else if (warm) {
-                    warm = false;
-                    phaseStart = warmupEnd;
-                    phaseEnd = measureEnd;
-                    k = 1;
-                } else {
-                    done = true;
-                }
-            }
-        }
-    }
-
-    /** Counts and latencies of one run; everything under its monitor, as completions arrive from any thread. */
-    private static final class Recorder {
-        /** One issued operation. Identity matters: the outstanding set holds these. */
-        static final class Op {
-            final long intended;
-            final long sent;
-            final boolean measured;
-
-            Op(long intended, long sent, boolean measured) {
-                this.intended = intended;
-                this.sent = sent;
-                this.measured = measured;
-            }
-        }
-
-        private final String mode;
-        private final long warmupEnd;
-        private final long measureEnd;
-        private final Histogram corrected = new Histogram(3);
-        private final Histogram uncorrected = new Histogram(3);
-        private final Histogram interval = new Histogram(3);
-        private final Histogram[] perSecond;
-        private final Set<Op> outstanding = new HashSet<>();
-        private final Set<String> failureSamples = new LinkedHashSet<>();
-        private long issued;
-        private long completed;
-        private long failed;
-        private long inFlight;
-        private long completedAll;
-        private long intervalStartCount;
-        private long intervalStartNanos;
-        private boolean closed;
-
-        Recorder(String mode, long warmupEnd, long measureEnd) {
-            this.mode = mode;
-            this.warmupEnd = warmupEnd;
-            this.measureEnd = measureEnd;
-            this.perSecond = new Histogram[(int) Math.max(1, (measureEnd - warmupEnd + 999_999_999) / 1_000_000_000)];
-        }
-
-        synchronized Op issue(long intended, long sent) {
-            boolean measured = intended >= warmupEnd && intended < measureEnd;
-            Op op = new Op(intended, sent, measured);
-            inFlight++;
-            if (measured) {
-                issued++;
-                outstanding.add(op);
-            }
-            return op;
-        }
-
-        synchronized void finish(Op op, long now, Throwable error) {
-            if (closed) {
-                return;
-            }
-            inFlight--;
-            boolean counts = op.measured && outstanding.remove(op);
-            if (error != null) {
-                if (counts) {
-                    failed++;
-                    if (failureSamples.size() < FAILURE_SAMPLES) {
-                        failureSamples.add(describe(error));
-                    }
-                }
-                return;
-            }
-            long correctedMicros = Math.max(0, now - op.intended) / 1000;
-            completedAll++;
-            interval.recordValue(correctedMicros);
-            if (counts) {
-                completed++;
-                corrected.recordValue(correctedMicros);
-                uncorrected.recordValue(Math.max(0, now - op.sent) / 1000);
-                bucket(op.intended).recordValue(correctedMicros);
-            }
-        }
-
-        synchronized long outstandingMeasured() {
-            return outstanding.size();
-        }
-
-        synchronized void markInterval(long now) {
-            intervalStartNanos = now;
-            intervalStartCount = completedAll;
-        }
-
-        synchronized Progress progress(String phase, double elapsedSeconds, long now) {
-            double seconds = (now - intervalStartNanos) / 1e9;
-            double rate = seconds > 0 ? (completedAll - intervalStartCount) / seconds : 0;
-            double p99 = interval.getTotalCount() == 0 ? Double.NaN : interval.getValueAtPercentile(99) / 1000.0;
-            interval.reset();
-            intervalStartNanos = now;
-            intervalStartCount = completedAll;
-            return new Progress(phase, elapsedSeconds, completed, failed, inFlight, rate, p99);
-        }
-
-        synchronized Run close(long now) {
-            closed = true;
-            long incomplete = outstanding.size();
-            for (Op op : outstanding) {
-                long atLeast = Math.max(0, now - op.intended) / 1000;
-                corrected.recordValue(atLeast);
-                bucket(op.intended).recordValue(atLeast);
-            }
-            outstanding.clear();
-            double seconds = (measureEnd - warmupEnd) / 1e9;
-            List<Histogram> buckets = new ArrayList<>(perSecond.length);
-            for (Histogram h : perSecond) {
-                buckets.add(h);
-            }
-            return new Run(mode, issued, completed, failed, incomplete, seconds, completed / seconds,
-                    corrected.copy(), uncorrected.copy(), LatencyTimeline.fromHistograms(buckets),
-                    new ArrayList<>(failureSamples));
-        }
-
-        private Histogram bucket(long intended) {
-            int i = (int) Math.min(perSecond.length - 1, Math.max(0, (intended - warmupEnd) / 1_000_000_000));
-            if (perSecond[i] == null) {
-                perSecond[i] = new Histogram(3);
-            }
-            return perSecond[i];
-        }
-
-        private static String describe(Throwable error) {
-            Throwable e = error;
-            while ((e instanceof CompletionException || e instanceof ExecutionException) && e.getCause() != null) {
-                e = e.getCause();
-            }
-            return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
         }
     }
 }

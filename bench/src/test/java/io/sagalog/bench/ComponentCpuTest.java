@@ -111,16 +111,16 @@ class ComponentCpuTest {
 
     @Test
     void nativeThreadsAreRecognisedByTheirLinuxNames() {
-        assertThat(ComponentCpu.isNative("C2 CompilerThre")).isTrue();
-        assertThat(ComponentCpu.isNative("GC Thread#1")).isTrue();
-        assertThat(ComponentCpu.isNative("rocksdb:low")).isTrue();
-        assertThat(ComponentCpu.isNative("vert.x-eventloo")).isFalse();
+        assertThat(NativeThreads.isNative("C2 CompilerThre")).isTrue();
+        assertThat(NativeThreads.isNative("GC Thread#1")).isTrue();
+        assertThat(NativeThreads.isNative("rocksdb:low")).isTrue();
+        assertThat(NativeThreads.isNative("vert.x-eventloo")).isFalse();
         assertComponent("jvm", "C2 CompilerThre", "C1 CompilerThre", "G1 Conc#0", "VM Periodic Tas");
         assertComponent("engine", "rocksdb:low", "rocksdb:high");
         String stat = "4242 (C2 CompilerThre) S 1 4242 1 0 -1 4194624 100 0 0 0 1234 56 0 0 20 0 30 0 987654 0 0";
-        assertThat(ComponentCpu.cpuTicks(stat)).isEqualTo(1290);
-        assertThat(ComponentCpu.startTicks(stat)).isEqualTo(987654);
-        assertThat(ComponentCpu.cpuTicks("7 (name (with) spaces) R 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20"))
+        assertThat(NativeThreads.cpuTicks(stat)).isEqualTo(1290);
+        assertThat(NativeThreads.startTicks(stat)).isEqualTo(987654);
+        assertThat(NativeThreads.cpuTicks("7 (name (with) spaces) R 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20"))
                 .isEqualTo(11 + 12);
     }
 
