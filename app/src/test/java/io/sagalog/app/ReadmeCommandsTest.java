@@ -1,9 +1,11 @@
 package io.sagalog.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -72,6 +74,24 @@ class ReadmeCommandsTest {
         return tests.stream();
     }
 
+    @Test
+    void shouldFailWhatNoLongerParsesOrNamesWhatIsGone() {
+        // The positive control first: the same checks pass a command that is right.
+        check("./sagalog bench-recovery --guarantee exactly_once_v2 --transactions 10 --rounds 2");
+        check("mvn -B verify -pl app -am -Dit.test=SagalogDevIntegrationTest");
+        assertThatThrownBy(() -> check("./sagalog bench --workload S3 --no-such-flag 1"))
+                .hasMessageContaining("--no-such-flag");
+        assertThatThrownBy(() -> check("./sagalog benchmark --duration 1s")).hasMessageContaining("benchmark");
+        assertThatThrownBy(() -> check("./sagalog bench-recovery --rounds many")).hasMessageContaining("many");
+        // The command the README had before bench-recovery: its class is gone.
+        assertThatThrownBy(() -> check("java -cp target/classes io.sagalog.app.RecoveryTimeBenchmark at_least_once"))
+                .hasMessageContaining("RecoveryTimeBenchmark");
+        assertThatThrownBy(() -> check("mvn -B verify -pl appp -am")).hasMessageContaining("appp");
+        assertThatThrownBy(() -> check("python3 scripts/no-such-script.py")).hasMessageContaining("no-such-script");
+        assertThatThrownBy(() -> check("curl -s localhost:8080/v1/no-such-route")).hasMessageContaining("no-such-route");
+        assertThatThrownBy(() -> check("rm -rf .sagalog")).hasMessageContaining("does not check");
+    }
+
     /** The commands of a block: continuation lines joined, comments dropped, {@code a && b} split. */
     static List<String> commands(String block) {
         List<String> commands = new ArrayList<>();
@@ -88,16 +108,13 @@ class ReadmeCommandsTest {
         return commands;
     }
 
-    private static void check(String command) throws IOException {
+    private static void check(String command) {
         List<String> words = words(command);
         String first = words.get(0);
         Matcher classes = CLASS.matcher(command);
         while (classes.find()) {
             String file = classes.group().replace('.', '/') + ".java";
-            try (Stream<Path> found = Files.walk(ROOT, 6)) {
-                assertThat(found.anyMatch(p -> p.toString().endsWith(file))).as("class %s exists", classes.group())
-                        .isTrue();
-            }
+            assertThat(anySource(p -> p.toString().endsWith(file))).as("class %s exists", classes.group()).isTrue();
         }
         for (String w : words) {
             if (REPO_PATH.matcher(w).matches()) {
@@ -133,7 +150,7 @@ class ReadmeCommandsTest {
         }
     }
 
-    private static void checkMaven(List<String> words) throws IOException {
+    private static void checkMaven(List<String> words) {
         for (int i = 0; i < words.size(); i++) {
             String w = words.get(i);
             if (w.equals("-pl")) {
@@ -144,23 +161,35 @@ class ReadmeCommandsTest {
             Matcher test = Pattern.compile("^-D(?:it\\.)?test=(\\w+Test)$").matcher(w);
             if (test.matches()) {
                 String file = test.group(1) + ".java";
-                try (Stream<Path> found = Files.walk(ROOT, 8)) {
-                    assertThat(found.anyMatch(p -> p.toString().contains("/src/test/java/")
-                            && p.getFileName().toString().equals(file))).as("test %s exists", test.group(1)).isTrue();
-                }
+                assertThat(anySource(p -> p.toString().contains("/src/test/java/")
+                        && p.getFileName().toString().equals(file))).as("test %s exists", test.group(1)).isTrue();
             }
         }
     }
 
     /** The walk-through's calls: the path (ids replaced by placeholders) is one of the README's HTTP API. */
-    private static void checkCurl(List<String> words) throws IOException {
+    private static void checkCurl(List<String> words) {
         String url = words.stream().filter(w -> w.startsWith("localhost:8080/")).findFirst().orElseThrow(
                 () -> new AssertionError("curl without a localhost:8080 URL: " + words));
         String path = url.substring("localhost:8080".length()).replaceAll("\\?.*", "");
-        String readme = Files.readString(ROOT.resolve("README.md"));
+        String readme;
+        try {
+            readme = Files.readString(ROOT.resolve("README.md"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         String pattern = path.replaceAll("/3b0e…", "/{txId}").replaceAll("/participants/[\\w-]+$", "/participants/{name}")
                 .replaceAll("/definitions/[\\w-]+$", "/definitions/{name}");
         assertThat(readme).as("README's HTTP API lists %s", pattern).contains(pattern + "`");
+    }
+
+    /** Whether a Java source file under a module's {@code src} matches. */
+    private static boolean anySource(java.util.function.Predicate<Path> matches) {
+        try (Stream<Path> found = Files.walk(ROOT, 9)) {
+            return found.filter(p -> p.toString().contains("/src/") && p.toString().endsWith(".java")).anyMatch(matches);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Shell words: quotes removed, {@code $(...)} kept whole. */

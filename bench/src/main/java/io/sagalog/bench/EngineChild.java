@@ -15,40 +15,55 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.IntFunction;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code sagalog engine} in a JVM of its own, as an operator runs it, so that {@code sagalog bench-recovery} can kill
- * it with SIGKILL and start it again on the same data directory, application id and instance id. Its stdout is read
- * for the {@code sagalog engine ready http=HOST:PORT ...} line; everything it writes goes to files in {@code logDir}
- * (appended across restarts, each start marked).
+ * {@code sagalog engine} in a JVM of its own, as an operator runs it, so that it can be killed with SIGKILL and started
+ * again on the same data directory, application id and instance id ({@code sagalog bench-recovery}, and the app's
+ * crash tests). Its stdout is read for the {@code sagalog engine ready http=HOST:PORT ...} line; everything it writes
+ * goes to files in {@code logDir} (appended across restarts, each start marked).
  */
-final class EngineChild implements AutoCloseable {
+public final class EngineChild implements AutoCloseable {
     private static final Pattern READY = Pattern.compile("^sagalog engine ready http=([^:\\s]+):(\\d+) .*");
 
     /** What to start; the same for every restart. */
-    record Settings(String bootstrap, Path dataDir, String applicationId, String instanceId, int partitions,
-                    List<Path> definitions, String processingGuarantee, Path logDir) {}
+    public record Settings(String bootstrap, Path dataDir, String applicationId, String instanceId, int partitions,
+                           List<Path> definitions, String processingGuarantee, Path logDir) {}
 
     private final Settings settings;
-    private final List<String> command;
+    private final IntFunction<List<String>> jvm;
+    private volatile List<String> lastCommand = List.of();
     private Process process;
     private CompletableFuture<Integer> ready;
     private int starts;
 
     /**
-     * @param jvmOptions the variant's JVM options (its class-data archive or none), after the ones every variant
-     *     gets: the heap and collector the figures were measured with, and a log configuration at INFO on stderr
+     * @param jvm for the n-th start (from 1), the command up to the {@code sagalog} arguments: the java executable, its
+     *     options, and {@code -jar sagalog.jar} or a class path and the main class ({@link NodeLauncher#sagalogProcess})
      */
-    EngineChild(Settings settings, NodeLauncher launcher, List<String> jvmOptions) {
+    public EngineChild(Settings settings, IntFunction<List<String>> jvm) {
         this.settings = settings;
-        Path logConfig = settings.logDir().resolve("engine-logback.xml");
+        this.jvm = jvm;
         try {
             Files.createDirectories(settings.logDir());
-            // INFO, unlike the jar's own configuration: the start-up timing line and what Kafka Streams says about
-            // corrupted or wiped state are read back from this log.
-            Files.writeString(logConfig, """
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        // Never leave an engine running behind this JVM, also when it is stopped with Ctrl-C.
+        Runtime.getRuntime().addShutdownHook(new Thread(this::kill, "engine-child-reaper"));
+    }
+
+    /**
+     * Writes a log configuration to {@code logDir} and returns it: INFO on stderr, unlike the jar's own, since the
+     * start-up timing line and what Kafka Streams says about corrupted or wiped state are read back from the log.
+     */
+    public static Path logConfig(Path logDir) {
+        Path file = logDir.resolve("engine-logback.xml");
+        try {
+            Files.createDirectories(logDir);
+            Files.writeString(file, """
                     <configuration>
                       <appender name="ERR" class="ch.qos.logback.core.ConsoleAppender">
                         <target>System.err</target>
@@ -64,26 +79,27 @@ final class EngineChild implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        List<String> options = new ArrayList<>(List.of("-Xmx512m", "-XX:+UseSerialGC",
-                "-Dlogback.configurationFile=" + logConfig.toAbsolutePath()));
-        options.addAll(jvmOptions);
-        List<String> cmd = new ArrayList<>(launcher.sagalogProcess(options));
+        return file;
+    }
+
+    private List<String> command(int start) {
+        List<String> cmd = new ArrayList<>(jvm.apply(start));
         cmd.addAll(List.of("engine", "--no-auth", "--bootstrap=" + settings.bootstrap(), "--port=0", "--host=127.0.0.1",
                 "--data-dir=" + settings.dataDir().toAbsolutePath(), "--application-id=" + settings.applicationId(),
                 "--instance-id=" + settings.instanceId(), "--partitions=" + settings.partitions(),
                 "--processing-guarantee=" + settings.processingGuarantee()));
         settings.definitions().forEach(d -> cmd.add("--definition=" + d.toAbsolutePath()));
-        this.command = List.copyOf(cmd);
-        // Never leave an engine running behind this JVM, also when it is stopped with Ctrl-C.
-        Runtime.getRuntime().addShutdownHook(new Thread(this::kill, "recovery-bench-engine-reaper"));
+        return cmd;
     }
 
     /** Starts a new engine process; returns at once. {@link #awaitReady} tells when it serves. */
-    synchronized void start() {
+    public synchronized void start() {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("the engine process is still running (pid " + process.pid() + ")");
         }
         starts++;
+        List<String> command = command(starts);
+        lastCommand = List.copyOf(command);
         try {
             Files.writeString(stderrLog(), "===== start #" + starts + " =====\n", StandardCharsets.UTF_8,
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
@@ -124,7 +140,7 @@ final class EngineChild implements AutoCloseable {
     }
 
     /** Waits for the ready line of the current process and returns its HTTP port. */
-    int awaitReady(Duration timeout) throws Exception {
+    public int awaitReady(Duration timeout) throws Exception {
         CompletableFuture<Integer> r;
         synchronized (this) {
             r = ready;
@@ -138,7 +154,7 @@ final class EngineChild implements AutoCloseable {
     }
 
     /** SIGKILL (on Linux, {@link Process#destroyForcibly()} sends SIGKILL), and waits until the process is gone. */
-    synchronized void kill() {
+    public synchronized void kill() {
         if (process == null) {
             return;
         }
@@ -152,12 +168,20 @@ final class EngineChild implements AutoCloseable {
         }
     }
 
-    /** The command line, for people to read. */
-    String commandLine() {
-        return String.join(" ", command);
+    public synchronized boolean isAlive() {
+        return process != null && process.isAlive();
     }
 
-    Path stderrLog() {
+    public synchronized long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
+    /** The command line of the last start. */
+    public List<String> lastCommand() {
+        return lastCommand;
+    }
+
+    public Path stderrLog() {
         return settings.logDir().resolve("engine-stderr.log");
     }
 

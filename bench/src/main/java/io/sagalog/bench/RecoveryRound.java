@@ -78,8 +78,8 @@ final class RecoveryRound {
         try (NodeLauncher.Broker kafka = launcher.startBroker(dir.resolve("kafka"));
              Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
              EngineChild engine = new EngineChild(new EngineChild.Settings(kafka.bootstrapServers(), dir.resolve("engine"),
-                     applicationId, "recovery-bench-engine", 3, List.of(definition), guarantee, logs), launcher,
-                     variant.jvmOptions())) {
+                     applicationId, "recovery-bench-engine", 3, List.of(definition), guarantee, logs),
+                     start -> launcher.sagalogProcess(jvmOptions(logs, variant)))) {
             String bootstrap = kafka.bootstrapServers();
             progress.printf("%s engine started as: %s%n", tag, variant.name());
             try {
@@ -141,7 +141,7 @@ final class RecoveryRound {
                             result.finalMs(), journal.finals());
                     progress.printf("%s changelog end offsets at the kill (a full restore reads this much): %s%n", tag,
                             toRestore);
-                    progress.printf("%s engine: %s%n", tag, engine.commandLine());
+                    progress.printf("%s engine: %s%n", tag, String.join(" ", engine.lastCommand()));
                     progress.printf("%s engine log: %s; state wiped after the kill: %s%n", tag,
                             engine.stderrLog().toAbsolutePath(), RecoveryProbes.wipeEvidence(engine.stderrLog()));
                     return result;
@@ -155,6 +155,14 @@ final class RecoveryRound {
             BaselineSupport.deleteRecursively(dir.resolve("kafka"));
             BaselineSupport.deleteRecursively(dir.resolve("engine"));
         }
+    }
+
+    /** The heap and collector the figures were measured with, the log at INFO, then the variant's own options. */
+    private static List<String> jvmOptions(Path logs, Variant variant) {
+        List<String> options = new ArrayList<>(List.of("-Xmx512m", "-XX:+UseSerialGC",
+                "-Dlogback.configurationFile=" + EngineChild.logConfig(logs).toAbsolutePath()));
+        options.addAll(variant.jvmOptions());
+        return options;
     }
 
     private static Participant noOp(String name) {
