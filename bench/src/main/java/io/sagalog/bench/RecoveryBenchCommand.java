@@ -31,7 +31,7 @@ public final class RecoveryBenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--guarantee", defaultValue = "at_least_once",
+    @Option(names = "--guarantee", defaultValue = "at_least_once", paramLabel = "GUARANTEE",
             description = "Processing guarantee of the engine: at_least_once or exactly_once_v2 (default: ${DEFAULT-VALUE}).")
     String guarantee;
 
