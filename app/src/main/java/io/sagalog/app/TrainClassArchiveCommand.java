@@ -66,7 +66,10 @@ public final class TrainClassArchiveCommand implements Callable<Integer> {
             EngineConfig engine = EngineConfig.defaults(kafka.bootstrapServers(), dir.resolve("engine"))
                     .withInstanceId("sagalog-train-engine");
             node = SagalogNode.start(new SagalogNode.Options(engine, "127.0.0.1", 0, 3,
-                    DefinitionCatalog.of(List.of(TripBooking.definition())), SagalogNode.Options.randomSecret(), tokens));
+                    DefinitionCatalog.of(List.of(TripBooking.definition())), SagalogNode.Options.randomSecret(), tokens)
+                    // A training run loads classes; it is not traffic to shed. On a busy machine (a first build, CI)
+                    // delivery admission would refuse its submits and the archive would not be made.
+                    .withLimits(HttpLimits.defaults().withMaxDeliveryDelay(Duration.ZERO)));
             for (Participant p : demo.participants()) {
                 workers.add(ParticipantWorker.start(p, kafka.bootstrapServers()));
             }
