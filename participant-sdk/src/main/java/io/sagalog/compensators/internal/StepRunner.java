@@ -22,11 +22,6 @@ import org.slf4j.LoggerFactory;
 /** Runs one step request against a participant's handlers and turns what happened into a step result. */
 public final class StepRunner {
     private static final Logger log = LoggerFactory.getLogger(StepRunner.class);
-    /** java.time values (an Instant, a Duration) are written as ISO-8601 text, as people and other languages read them. */
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
-            .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
     /** The largest output a step may report; the result must fit a Kafka record with room to spare. */
     public static final int MAX_OUTPUT_BYTES = 256 * 1024;
     /** The longest error text a step reports, in UTF-8 bytes. */
@@ -34,10 +29,28 @@ public final class StepRunner {
 
     private final Participant participant;
     private final Clock clock;
+    /** Reads a request's input and context, writes an action's output. */
+    private final ObjectMapper mapper;
 
     public StepRunner(Participant participant, Clock clock) {
+        this(participant, clock, defaultObjectMapper());
+    }
+
+    public StepRunner(Participant participant, Clock clock, ObjectMapper mapper) {
         this.participant = participant;
         this.clock = clock;
+        this.mapper = java.util.Objects.requireNonNull(mapper, "the ObjectMapper");
+    }
+
+    /**
+     * A worker's mapper unless its caller supplies one: java.time values (an Instant, a Duration, a LocalDate) are
+     * written as ISO-8601 text, as people and other languages read them. A fresh instance per call.
+     */
+    public static ObjectMapper defaultObjectMapper() {
+        return new ObjectMapper()
+                .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+                .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(com.fasterxml.jackson.databind.SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
     }
 
     public ControlRecord run(StepRequest request) {
@@ -67,7 +80,7 @@ public final class StepRunner {
                     String problem = null;
                     String json = null;
                     try {
-                        json = JSON.writeValueAsString(output);
+                        json = mapper.writeValueAsString(output);
                     } catch (JsonProcessingException | RuntimeException e) {
                         problem = "the output of " + participant.name() + "." + request.getHandler()
                                 + " cannot be written as JSON: " + e.getClass().getSimpleName() + ": " + firstLine(e.getMessage());
@@ -177,7 +190,7 @@ public final class StepRunner {
         return "participant " + participant.name() + " has no " + kind + " handler named '" + handler + "'";
     }
 
-    private static JsonNode json(String text) throws JsonProcessingException {
-        return JSON.readTree(text == null || text.isEmpty() ? "null" : text);
+    private JsonNode json(String text) throws JsonProcessingException {
+        return mapper.readTree(text == null || text.isEmpty() ? "null" : text);
     }
 }

@@ -142,6 +142,31 @@ class StepRunnerTest {
     }
 
     @Test
+    void shouldReadAndWriteWithTheMapperTheCallerSupplies() {
+        record Booking(String roomNumber, Instant checkIn) {}
+        Participant hotels = Participant.named("hotels")
+                .action("reserve", call -> new Booking(call.input().path("room_number").asText(),
+                        Instant.parse("2026-12-24T15:00:00Z")))
+                .build();
+        var snakeCase = io.sagalog.compensators.ParticipantWorker.defaultObjectMapper()
+                .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
+
+        var record = new StepRunner(hotels, Clock.fixed(Instant.ofEpochMilli(42), ZoneOffset.UTC), snakeCase)
+                .run(request(Phase.ACTION, "reserve", "{\"room_number\":\"12\"}"));
+
+        StepResult result = (StepResult) record.getBody();
+        assertThat(result.getOutcome()).isEqualTo(Outcome.SUCCEEDED);
+        assertThat(result.getOutput()).isEqualTo("{\"room_number\":\"12\",\"check_in\":\"2026-12-24T15:00:00Z\"}");
+
+        // A mapper without JavaTimeModule, given by the caller, is used as it is: the Instant cannot be written.
+        var plain = new StepRunner(hotels, Clock.fixed(Instant.ofEpochMilli(42), ZoneOffset.UTC),
+                new com.fasterxml.jackson.databind.ObjectMapper())
+                .run(request(Phase.ACTION, "reserve", "{}"));
+        assertThat(((StepResult) plain.getBody()).getOutcome()).isEqualTo(Outcome.UNKNOWN);
+        assertThat(((StepResult) plain.getBody()).getError()).contains("cannot be written as JSON");
+    }
+
+    @Test
     void shouldReportAnUnknownOutcomeWithAClearErrorWhenTheOutputCannotBeWrittenAsJson() {
         StepResult result = run(request(Phase.ACTION, "reserve", "{\"city\":\"Loop\"}"));
 
