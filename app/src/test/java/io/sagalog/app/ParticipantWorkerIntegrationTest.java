@@ -49,6 +49,7 @@ class ParticipantWorkerIntegrationTest {
                 throw new AssertionError("handler bug");
             })
             .action("ok", call -> Map.of("ok", true))
+            .action("timely", call -> Map.of("at", java.time.Instant.parse("2026-12-24T15:00:00Z")))
             .build();
 
     @Test
@@ -116,6 +117,53 @@ class ParticipantWorkerIntegrationTest {
         }
     }
 
+    @Test
+    void shouldWriteJavaTimeValuesByDefaultAndUseTheMapperTheCallerSupplies() throws Exception {
+        createTopic();
+        try (ControlReader results = new ControlReader(); ParticipantWorker worker = ParticipantWorker.start(participant, bootstrap)) {
+            send("tx-timely-" + name, "timely");
+            StepResult timely = results.await("tx-timely-" + name);
+            assertThat(timely.getOutcome()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(timely.getOutput()).isEqualTo("{\"at\":\"2026-12-24T15:00:00Z\"}");
+        }
+        record Booking(String roomNumber) {}
+        Participant booking = Participant.named(name).action("ok", call -> new Booking("12")).build();
+        var snakeCase = ParticipantWorker.defaultObjectMapper()
+                .setPropertyNamingStrategy(com.fasterxml.jackson.databind.PropertyNamingStrategies.SNAKE_CASE);
+        try (ControlReader results = new ControlReader();
+             ParticipantWorker worker = ParticipantWorker.builder(booking).bootstrapServers(bootstrap)
+                     .objectMapper(snakeCase).start()) {
+            send("tx-mapper-" + name, "ok");
+            StepResult result = results.await("tx-mapper-" + name);
+            assertThat(result.getOutcome()).isEqualTo(Outcome.SUCCEEDED);
+            assertThat(result.getOutput()).isEqualTo("{\"room_number\":\"12\"}");
+        }
+    }
+
+    @Test
+    void shouldFailNamingTheJarToAddWhenAStepTopicHoldsRecordsCompressedWithACodecTheSdkLeavesOut() throws Exception {
+        createTopic();
+        send("tx-zstd-" + name, "ok", Map.of(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd"));
+
+        ClassLoader withoutCodecs = CodecLessWorker.loader();
+        ClassLoader own = Thread.currentThread().getContextClassLoader();
+        Object failure;
+        Thread.currentThread().setContextClassLoader(withoutCodecs); // Kafka loads its plugins (metrics) through it
+        try {
+            failure = Class.forName(CodecLessWorker.class.getName(), true, withoutCodecs)
+                    .getMethod("failureOf", String.class, String.class, long.class)
+                    .invoke(null, bootstrap, name, ANSWER.toMillis());
+        } finally {
+            Thread.currentThread().setContextClassLoader(own);
+        }
+        assertThat((String) failure).contains("holds zstd-compressed records").contains("com.github.luben:zstd-jni");
+
+        // The positive control: the same request, read by a worker that has the codec, is answered.
+        try (ControlReader results = new ControlReader(); ParticipantWorker worker = ParticipantWorker.start(participant, bootstrap)) {
+            assertThat(results.await("tx-zstd-" + name).getOutcome()).isEqualTo(Outcome.SUCCEEDED);
+        }
+    }
+
     private void createTopic() throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
             // The control log and the registry topics, as a node creates them, when no test made them yet.
@@ -125,12 +173,17 @@ class ParticipantWorkerIntegrationTest {
     }
 
     private void send(String txId, String handler) throws Exception {
+        send(txId, handler, Map.of());
+    }
+
+    private void send(String txId, String handler, Map<String, String> producerSettings) throws Exception {
         StepRequest request = StepRequest.newBuilder().setTxId(txId).setDefinition("pw-it").setStep("one")
                 .setParticipant(name).setPhase(Phase.ACTION).setHandler(handler).setAttempt(1)
                 .setIdempotencyKey(txId + ":one:action").setInput("{}").setContext("{}")
                 .setDeadlineMillis(System.currentTimeMillis() + 60_000).build();
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.putAll(producerSettings);
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(p, new StringSerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(Topics.steps(name).name(), txId, Topics.steps(name).serde().encode(request))).get();
         }

@@ -12,27 +12,19 @@ import io.sagalog.schemas.avro.DefinitionRecord;
 import io.sagalog.schemas.avro.ParticipantRecord;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Definitions and participants as registered in the compacted topics {@code sagalog.definitions} and
@@ -41,7 +33,6 @@ import org.slf4j.LoggerFactory;
  * Writes return once this instance has read them back, so a client that registered something can use it at once.
  */
 public final class Registry implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(Registry.class);
     /** At most this many distinct participants over all definitions: each is a step topic with its own partitions. */
     public static final int MAX_STEP_TOPICS = 256;
     /** At most this many registered participants. */
@@ -50,37 +41,21 @@ public final class Registry implements AutoCloseable {
     /** The name of the reader loop in health and metrics. */
     public static final String COMPONENT = "registry";
 
-    private final io.sagalog.schemas.KafkaClients kafka;
     /** The deployment's topic names (--topic-prefix). */
     private final io.sagalog.schemas.TopicNames names;
-    private final ConsumerFactory consumers;
     private final ComponentHealth health;
-    private volatile SupervisedLoop reader;
-    /** The topics' ends when the first reader session opened: {@link #start} returns once they are read. */
-    private volatile Map<TopicPartition, Long> initialEnds;
+    private final RegistryReader reader;
+    private volatile SupervisedLoop readerLoop;
     private final KafkaProducer<String, byte[]> producer;
     private final org.apache.kafka.clients.admin.Admin admin;
     private final Clock clock;
-    private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
-    /**
-     * Writes waiting to be read back. A flat concurrent queue: the producer's callback adds while the reader releases,
-     * and a container per offset could be dropped as empty by one between the other's lookup and its add, leaving
-     * that write waiting forever (seen as a PUT that timed out although the registry had read the record).
-     */
-    private final java.util.Queue<Waiter> waiters = new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private final DefinitionsLog definitionsLog = new DefinitionsLog();
-    private volatile DefinitionCatalog definitions = DefinitionCatalog.of(List.of());
-    private volatile Map<String, ParticipantInfo> participants = Map.of();
-
-    private record Waiter(TopicPartition partition, long offset, Runnable done) {}
 
     private Registry(io.sagalog.schemas.KafkaClients kafka, io.sagalog.schemas.TopicNames names, Clock clock, ComponentHealth health,
                      ConsumerFactory consumers) {
         this.clock = clock;
-        this.kafka = kafka;
         this.names = names;
         this.health = health;
-        this.consumers = consumers;
+        this.reader = new RegistryReader(kafka, names, consumers);
         Properties p = kafka.properties();
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -116,13 +91,11 @@ public final class Registry implements AutoCloseable {
     public static Registry start(io.sagalog.schemas.KafkaClients kafka, io.sagalog.schemas.TopicNames names, Duration timeout,
                                  ComponentHealth health, ConsumerFactory consumers) throws InterruptedException {
         Registry registry = new Registry(kafka, names, Clock.systemUTC(), health, consumers);
-        registry.reader = SupervisedLoop.start(COMPONENT, health, registry::openReader);
+        registry.readerLoop = SupervisedLoop.start(COMPONENT, health, registry.reader::open);
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean loaded = false;
         while (!loaded && System.nanoTime() < deadline) {
-            Map<TopicPartition, Long> ends = registry.initialEnds;
-            loaded = ends != null
-                    && ends.entrySet().stream().allMatch(e -> registry.positions.getOrDefault(e.getKey(), 0L) >= e.getValue());
+            loaded = registry.reader.caughtUp();
             if (!loaded) {
                 Thread.sleep(20);
             }
@@ -136,15 +109,15 @@ public final class Registry implements AutoCloseable {
     }
 
     public DefinitionCatalog definitions() {
-        return definitions;
+        return reader.definitions();
     }
 
     public Map<String, ParticipantInfo> participants() {
-        return participants;
+        return reader.participants();
     }
 
     public Optional<ParticipantInfo> participant(String name) {
-        return Optional.ofNullable(participants.get(name));
+        return Optional.ofNullable(reader.participants().get(name));
     }
 
     /**
@@ -160,10 +133,10 @@ public final class Registry implements AutoCloseable {
             throw new InvalidDefinitionException(List.of("name: '" + checked.name() + "' does not match the name in the path '"
                     + name + "'"));
         }
-        checkStepTopics(checked);
+        StepTopicCollisions.check(checked, definitions(), participants().keySet());
         // The record carries a guess (right unless another registration of the name comes first) for readers from
         // before the sequencing, which take the version from the record; this version decides by position.
-        int version = definitions.latest(name).map(Definition::version).orElse(0) + 1;
+        int version = definitions().latest(name).map(Definition::version).orElse(0) + 1;
         Definition parsed = new Definition(name, version, checked.steps(), checked.deadline());
         String key = DefinitionsLog.sequencedKey(name, java.util.UUID.randomUUID().toString());
         DefinitionRecord record = DefinitionRecord.newBuilder().setName(name).setVersion(version).setDefinition(json)
@@ -178,59 +151,12 @@ public final class Registry implements AutoCloseable {
         });
         return topics.thenCompose(ignored -> write(names.definitions().name(), key,
                         Topics.DEFINITIONS.serde().encode(record)))
-                .thenApply(ignored -> definitionsLog.decided(key).orElseThrow());
-    }
-
-    /**
-     * Kafka treats '.' and '_' in topic names alike ({@code sagalog.steps.a.b} and {@code sagalog.steps.a_b} collide),
-     * and every participant a definition names is a step topic; refuses names that collide with each other or with a
-     * participant in use, and a definition that would bring the step topics over {@value #MAX_STEP_TOPICS}.
-     */
-    private void checkStepTopics(Definition d) throws InvalidDefinitionException {
-        Map<String, String> inUse = new HashMap<>();
-        Set<String> topics = new java.util.HashSet<>();
-        for (Definition other : definitions.all()) {
-            other.steps().forEach(s -> {
-                inUse.putIfAbsent(topicKey(s.participant()), s.participant());
-                topics.add(s.participant());
-            });
-        }
-        participants.keySet().forEach(p -> inUse.putIfAbsent(topicKey(p), p));
-        List<String> problems = new ArrayList<>();
-        Map<String, String> mine = new HashMap<>();
-        for (int i = 0; i < d.steps().size(); i++) {
-            String p = d.steps().get(i).participant();
-            String at = "steps[" + i + "] (" + d.steps().get(i).name() + ").participant";
-            String sibling = mine.putIfAbsent(topicKey(p), p);
-            String other = inUse.get(topicKey(p));
-            if (sibling != null && !sibling.equals(p)) {
-                problems.add(at + ": '" + p + "' collides with '" + sibling + "' of this definition: Kafka topic names "
-                        + "that differ only in '.' and '_' are the same topic; use one spelling");
-            } else if (other != null && !other.equals(p)) {
-                problems.add(at + ": '" + p + "' collides with the participant '" + other + "' already in use: Kafka topic "
-                        + "names that differ only in '.' and '_' are the same topic; use '" + other + "' or another name");
-            }
-            topics.add(p);
-        }
-        if (topics.size() > MAX_STEP_TOPICS) {
-            problems.add("steps: with this definition the definitions would name " + topics.size()
-                    + " participants (step topics); at most " + MAX_STEP_TOPICS + " are allowed in all");
-        }
-        if (!problems.isEmpty()) {
-            throw new InvalidDefinitionException(problems);
-        }
+                .thenApply(ignored -> reader.definitionsLog().decided(key).orElseThrow());
     }
 
     /** A registered participant whose step topic would be the same as {@code name}'s, other than {@code name}. */
     public Optional<String> collidingParticipant(String name) {
-        String key = topicKey(name);
-        Set<String> names = new java.util.TreeSet<>(participants.keySet());
-        definitions.all().forEach(d -> d.steps().forEach(s -> names.add(s.participant())));
-        return names.stream().filter(p -> !p.equals(name) && topicKey(p).equals(key)).findFirst();
-    }
-
-    private static String topicKey(String participant) {
-        return participant.replace('.', '_');
+        return StepTopicCollisions.colliding(name, definitions(), participants().keySet());
     }
 
     /** Stores (or replaces) how to reach a participant. */
@@ -240,7 +166,7 @@ public final class Registry implements AutoCloseable {
                 .setTimeoutMillis(p.timeout().toMillis()).setMaxConcurrency(p.maxConcurrency()).setHealthUrl(p.healthUrl())
                 .setRegisteredAtMillis(clock.millis()).build();
         return write(names.participants().name(), p.name(), Topics.PARTICIPANTS.serde().encode(record))
-                .thenApply(ignored -> participants.getOrDefault(p.name(), p));
+                .thenApply(ignored -> participants().getOrDefault(p.name(), p));
     }
 
     private CompletionStage<Void> write(String topic, String key, byte[] value) {
@@ -257,100 +183,19 @@ public final class Registry implements AutoCloseable {
                     applied.completeExceptionally(error);
                     return;
                 }
-                TopicPartition tp = new TopicPartition(meta.topic(), meta.partition());
-                Waiter waiter = new Waiter(tp, meta.offset(), () -> applied.complete(null));
-                waiters.add(waiter);
-                releaseWaiters(); // the reader may have read the record already
+                reader.whenRead(new TopicPartition(meta.topic(), meta.partition()), meta.offset(),
+                        () -> applied.complete(null));
             });
         } catch (RuntimeException e) {
             applied.completeExceptionally(e);
         }
     }
 
-    private void releaseWaiters() {
-        // Both threads may see the same waiter as done: its completion is idempotent.
-        waiters.removeIf(w -> {
-            if (positions.getOrDefault(w.partition(), 0L) > w.offset()) {
-                w.done().run();
-                return true;
-            }
-            return false;
-        });
-    }
-
-    /**
-     * Opens a reader: a fresh consumer on every partition of both topics, at the positions already read (from the
-     * start the first time), so a restarted reader goes on where the last one stopped.
-     */
-    private SupervisedLoop.Session openReader() {
-        Properties c = kafka.properties();
-        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 50);
-        org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer = consumers.create(COMPONENT, c);
-        try {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (String topic : List.of(names.definitions().name(), names.participants().name())) {
-                consumer.partitionsFor(topic).forEach(i -> partitions.add(new TopicPartition(topic, i.partition())));
-            }
-            consumer.assign(partitions);
-            for (TopicPartition tp : partitions) {
-                Long position = positions.get(tp);
-                if (position == null) {
-                    consumer.seekToBeginning(List.of(tp));
-                } else {
-                    consumer.seek(tp, position);
-                }
-            }
-            if (initialEnds == null) {
-                initialEnds = Map.copyOf(consumer.endOffsets(partitions));
-            }
-        } catch (RuntimeException e) {
-            consumer.close(Duration.ZERO);
-            throw e;
-        }
-        return SupervisedLoop.Session.polling(consumer, () -> readOnce(consumer));
-    }
-
-    /** One poll: applies what came, publishes new snapshots, and releases the writers waiting for it. */
-    private void readOnce(org.apache.kafka.clients.consumer.Consumer<String, byte[]> consumer) {
-        var records = consumer.poll(Duration.ofMillis(100));
-        boolean changedDefinitions = false;
-        boolean changedParticipants = false;
-        Map<String, ParticipantInfo> nextParticipants = null;
-        for (ConsumerRecord<String, byte[]> r : records) {
-            try {
-                if (r.topic().equals(names.definitions().name())) {
-                    definitionsLog.apply(r.key(), r.value());
-                    changedDefinitions = true;
-                } else {
-                    if (nextParticipants == null) {
-                        nextParticipants = new HashMap<>(participants);
-                    }
-                    applyParticipant(r, nextParticipants);
-                    changedParticipants = true;
-                }
-            } catch (RuntimeException e) {
-                log.error("skipping unreadable registry record {}-{}@{}: {}", r.topic(), r.partition(), r.offset(),
-                        e.getMessage());
-            }
-        }
-        if (changedDefinitions) {
-            definitions = definitionsLog.catalog();
-        }
-        if (changedParticipants) {
-            participants = Map.copyOf(nextParticipants);
-        }
-        for (TopicPartition tp : consumer.assignment()) {
-            positions.put(tp, consumer.position(tp));
-        }
-        releaseWaiters();
-    }
-
     /**
      * The fingerprint of the callback secret the deployment uses: the first one published for the application id.
      */
     public Optional<String> callbackSecretFingerprint(String applicationId) {
-        return definitionsLog.secret(applicationId).map(io.sagalog.schemas.avro.CallbackSecretRecord::getFingerprint);
+        return reader.definitionsLog().secret(applicationId).map(io.sagalog.schemas.avro.CallbackSecretRecord::getFingerprint);
     }
 
     /**
@@ -370,23 +215,12 @@ public final class Registry implements AutoCloseable {
 
     /** Who published the deployment's fingerprint, for the message of an instance that differs. */
     public Optional<String> callbackSecretPublisher(String applicationId) {
-        return definitionsLog.secret(applicationId).map(io.sagalog.schemas.avro.CallbackSecretRecord::getPublishedBy);
-    }
-
-    private static void applyParticipant(ConsumerRecord<String, byte[]> r, Map<String, ParticipantInfo> into) {
-        if (r.value() == null) {
-            into.remove(r.key());
-            return;
-        }
-        ParticipantRecord p = Topics.PARTICIPANTS.serde().decode(r.value());
-        into.put(p.getName(), new ParticipantInfo(p.getName(),
-                ParticipantInfo.Transport.valueOf(p.getTransport().toUpperCase(java.util.Locale.ROOT)), p.getUrl(),
-                Duration.ofMillis(p.getTimeoutMillis()), p.getMaxConcurrency(), p.getHealthUrl()));
+        return reader.definitionsLog().secret(applicationId).map(io.sagalog.schemas.avro.CallbackSecretRecord::getPublishedBy);
     }
 
     @Override
     public void close() {
-        SupervisedLoop r = reader;
+        SupervisedLoop r = readerLoop;
         if (r != null) {
             r.close(Duration.ofSeconds(5));
         }
