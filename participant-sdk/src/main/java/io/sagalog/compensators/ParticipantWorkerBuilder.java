@@ -75,7 +75,10 @@ public final class ParticipantWorkerBuilder {
         return this;
     }
 
-    /** @param overrides Kafka client settings, prefixed {@code consumer.} or {@code producer.} */
+    /**
+     * @param overrides Kafka client settings, prefixed {@code consumer.} or {@code producer.}; they replace the
+     *                  prefixed keys given before, those of {@link #kafka(Properties)} included
+     */
     public ParticipantWorkerBuilder overrides(Map<String, Object> overrides) {
         this.overrides = Map.copyOf(overrides);
         return this;
