@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 /** The {@code sagalog} command. */
 @Command(name = "sagalog", mixinStandardHelpOptions = true, version = "sagalog 0.1.0",
         description = "Event-sourced transaction log and compensation (saga) engine on Kafka.",
-        subcommands = {DevCommand.class, EngineCommand.class, TopicsCommand.class,
+        subcommands = {DevCommand.class, EngineCommand.class, IngestCommand.class, TopicsCommand.class,
                 BenchCommand.class, OverloadBenchCommand.class, RecoveryBenchCommand.class,
                 TrainClassArchiveCommand.class, CommandLine.HelpCommand.class})
 public final class SagalogCli implements Runnable {

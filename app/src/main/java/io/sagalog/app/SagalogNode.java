@@ -1,47 +1,36 @@
 package io.sagalog.app;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.sagalog.compensators.http.HttpDispatcher;
-import io.sagalog.console.HealthApi;
-import io.sagalog.console.MetricsApi;
+import io.sagalog.console.EngineMetrics;
 import io.sagalog.engine.CallbackTokens;
-import io.sagalog.engine.registry.Registry;
-import io.sagalog.ingest.RegistryApi;
-import io.sagalog.ingest.StepResultsApi;
 import io.sagalog.engine.DefinitionCatalog;
 import io.sagalog.engine.EngineConfig;
 import io.sagalog.engine.SagaEngine;
 import io.sagalog.engine.TransactionQueries;
+import io.sagalog.engine.registry.Registry;
 import io.sagalog.ingest.ControlLog;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.sagalog.console.ClusterHealth;
-import io.sagalog.console.EngineMetrics;
-import io.sagalog.console.QueryApi;
-import io.sagalog.ingest.IngestApi;
-import io.sagalog.ingest.TransactionWaits;
-import io.sagalog.ingest.auth.BearerAuth;
-import io.sagalog.ingest.auth.Tokens;
 import io.sagalog.ingest.KafkaControlLog;
 import io.sagalog.ingest.ParticipantUrls;
-import io.sagalog.ingest.LagAdmission;
-import io.sagalog.ingest.Admission;
-import io.sagalog.ingest.DeliveryAdmission;
-import io.sagalog.ingest.Problem;
+import io.sagalog.ingest.TransactionWaits;
+import io.sagalog.health.ComponentHealth;
+import io.sagalog.ingest.auth.Tokens;
+import io.sagalog.schemas.KafkaClients;
+import io.sagalog.schemas.TopicNames;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.streams.KafkaStreams;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One Sagalog process against a Kafka cluster: the engine, and ingest and console on one HTTP port.
- * {@code app} only wires; each part lives in its own module.
+ * One engine process against a Kafka cluster: the engine, and ingest and console on one HTTP port (the whole API;
+ * {@link IngestNode} is the stateless front end that serves submits without an engine). {@code app} only wires; each
+ * part lives in its own module, the routes in {@link EngineRoutes}.
  */
 public final class SagalogNode implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(SagalogNode.class);
@@ -56,8 +45,8 @@ public final class SagalogNode implements AutoCloseable {
      *     bound host and port, which must then not be all interfaces
      * @param sharedSecret whether the callback secret is checked against the deployment's at start ({@link
      *     SharedSecret}); off for a secret made up for one process
+     * @param cluster replication, journal retention and standby replicas ({@link ClusterSettings#defaults()})
      */
-    /** @param cluster replication, journal retention and standby replicas ({@link ClusterSettings#defaults()}) */
     public record Options(EngineConfig engine, String host, int port, int partitions, DefinitionCatalog definitions,
                           byte[] callbackSecret, Tokens tokens, ParticipantUrls participantUrls, HttpLimits limits,
                           String advertisedUrl, boolean sharedSecret, ClusterSettings cluster) {
@@ -130,11 +119,8 @@ public final class SagalogNode implements AutoCloseable {
     private final ControlLog controlLog;
     private final Vertx vertx;
     private final HttpServer http;
-
     private final BrokerProbe broker;
-
     private final TransactionWaits waits;
-
     private final HttpFront front;
 
     private SagalogNode(SagaEngine engine, Registry registry, HttpDispatcher dispatcher, ControlLog controlLog, Vertx vertx,
@@ -167,9 +153,9 @@ public final class SagalogNode implements AutoCloseable {
         NodeAddress.problem(options.host(), options.advertisedUrl()).ifPresent(problem -> {
             throw new IllegalArgumentException(problem);
         });
-        io.sagalog.health.ComponentHealth health = new io.sagalog.health.ComponentHealth();
-        io.sagalog.schemas.KafkaClients kafka = options.engine().kafka();
-        io.sagalog.schemas.TopicNames names = options.engine().topics();
+        ComponentHealth health = new ComponentHealth();
+        KafkaClients kafka = options.engine().kafka();
+        TopicNames names = options.engine().topics();
         long t0 = System.nanoTime();
         // HTTP listens first: its port is the engine's query address (application.server), which other
         // instances forward to. Routes are added once the engine exists; until start() returns nobody calls.
@@ -182,14 +168,7 @@ public final class SagalogNode implements AutoCloseable {
             throw e;
         }
         long topicsChecked = System.nanoTime();
-        CompletableFuture<Registry> registryRead = CompletableFuture.supplyAsync(() -> {
-            try {
-                return Registry.start(kafka, names, Duration.ofSeconds(30), health, consumers);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while reading the registry", e);
-            }
-        });
+        CompletableFuture<Registry> registryRead = RegistryRead.start(kafka, names, health, consumers);
         Vertx vertx = vertxStarted.get();
         Router router = Router.router(vertx);
         HttpServer http;
@@ -214,11 +193,11 @@ public final class SagalogNode implements AutoCloseable {
             } catch (Exception e) {
                 vertx.close();
                 registryRead.thenAccept(Registry::close);
-                throw e instanceof java.util.concurrent.ExecutionException x && x.getCause() instanceof Exception c ? c : e;
+                throw RegistryRead.cause(e);
             }
         }
         // Until the registry is read these wait for it; afterwards join() on the completed future returns at once.
-        java.util.function.Supplier<io.sagalog.engine.DefinitionCatalog> definitions = () -> registryRead.join().definitions();
+        Supplier<DefinitionCatalog> definitions = () -> registryRead.join().definitions();
         java.util.function.Predicate<String> participantRegistered =
                 participant -> registryRead.join().participant(participant).isPresent();
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -237,7 +216,7 @@ public final class SagalogNode implements AutoCloseable {
             engine.close();
             vertx.close();
             registryRead.thenAccept(Registry::close);
-            throw e instanceof java.util.concurrent.ExecutionException x && x.getCause() instanceof Exception cause ? cause : e;
+            throw RegistryRead.cause(e);
         }
         long registryReadAt = System.nanoTime();
         engineMetrics.bindGauges(engine.queries()::counts, engine::consumerLag);
@@ -245,51 +224,13 @@ public final class SagalogNode implements AutoCloseable {
         HttpLimits limits = options.limits();
         ControlLog controlLog = new KafkaControlLog(kafka, names, limits.requestTimeout(), limits.maxInFlightSubmits());
         CallbackTokens tokens = new CallbackTokens(options.callbackSecret());
-        BearerAuth auth = options.tokens() == null ? BearerAuth.disabled() : new BearerAuth(options.tokens());
         HttpDispatcher dispatcher = null;
         TransactionWaits waits = null;
         try {
-            // Every /v1 route is declared with its roles as it is mounted; an undeclared one is never reached.
-            io.sagalog.ingest.auth.DeclaredRoutes routes = io.sagalog.ingest.auth.DeclaredRoutes.on(router, auth);
-            new io.sagalog.console.ConsolePage().mount(router);
             waits = new TransactionWaits(vertx, kafka, names, health, consumers);
-            LagAdmission lagAdmission = new LagAdmission(engine::consumerLag, limits.maxEngineLag());
-            // Measured once a second on a worker, so a submit only reads the last measurement.
-            vertx.setPeriodic(1_000, id -> vertx.executeBlocking(() -> {
-                lagAdmission.refresh();
-                engineMetrics.bindDeliveryDelays(engine.deliveryDelays());
-                return null;
-            }, false));
-            Admission admission = Admission.all(lagAdmission,
-                    new DeliveryAdmission(engine.deliveryDelays(), limits.maxDeliveryDelay()));
-            new IngestApi(vertx, controlLog, registry::definitions, Clock.systemUTC(), waits, engine.queries(), admission,
-                    limits.requestTimeout()).mount(routes);
-            new QueryApi(vertx, engine.queries(), controlLog, Clock.systemUTC(), waits).mount(routes);
-            new RegistryApi(vertx, registry, options.participantUrls()).mount(routes);
-            new StepResultsApi(vertx, controlLog, engine.queries(), tokens, Clock.systemUTC()).mount(routes);
             HttpDispatcher[] dispatcherRef = new HttpDispatcher[1];
-            new MetricsApi(() -> metrics(engine, dispatcherRef[0]), meters::scrape).mount(router);
-            // Background loops restart themselves; readiness names the one that is not UP, the metric counts restarts.
-            health.onComponent(component -> io.micrometer.core.instrument.FunctionCounter.builder(
-                            "sagalog.component.restarts", health, h -> h.restarts(component))
-                    .description("Restarts of a background loop after an unexpected failure").tag("component", component)
-                    .register(meters));
-            new HealthApi(Map.of("engine", () -> {
-                KafkaStreams.State state = engine.state();
-                return new HealthApi.Check(state.name(), state == KafkaStreams.State.RUNNING);
-            }, "broker", () -> new HealthApi.Check(broker.state(), broker.reachable()),
-                    "engine-stream-threads", () -> {
-                        SagaEngine.StreamThreads threads = engine.streamThreads();
-                        return new HealthApi.Check(threads.toString(), threads.allAlive());
-                    },
-                    Registry.COMPONENT, HealthApi.component(health, Registry.COMPONENT),
-                    TransactionWaits.COMPONENT, HealthApi.component(health, TransactionWaits.COMPONENT),
-                    HttpDispatcher.COMPONENT, HealthApi.component(health, HttpDispatcher.COMPONENT))).mount(router);
-            new ClusterHealth(io.vertx.ext.web.client.WebClient.create(vertx), engine.queries()::instances,
-                    engine.queries()::self, () -> engine.state() == KafkaStreams.State.RUNNING && broker.reachable(),
-                    topics::problems)
-                    .mount(router);
-            RouterErrors.mount(router);
+            EngineRoutes.mount(new EngineRoutes.Parts(vertx, router, options, engine, registry, controlLog, waits,
+                    engineMetrics, meters, health, broker, topics, tokens, () -> dispatcherRef[0]));
             dispatcher = HttpDispatcher.start(vertx, kafka, names, HttpDispatcher.Group.of(options.engine().applicationId(),
                     options.engine().instanceId()), registry::participants, tokens, address.callbackUrl(), health,
                     consumers);
@@ -303,44 +244,13 @@ public final class SagalogNode implements AutoCloseable {
                     ms(registryReadAt - topicsChecked), ms(System.nanoTime() - registryReadAt));
             return new SagalogNode(engine, registry, dispatcher, controlLog, vertx, http, broker, waits, front);
         } catch (Exception e) {
-            if (dispatcher != null) {
-                dispatcher.close();
-            }
-            vertx.close();
-            controlLog.close();
-            engine.close();
-            registry.close();
-            broker.close();
-            if (waits != null) {
-                waits.close();
-            }
+            Closeables.closeAll(dispatcher, vertx::close, controlLog, engine, registry, broker, waits);
             throw e;
         }
     }
 
     private static long ms(long nanos) {
         return nanos / 1_000_000;
-    }
-
-    private static List<MetricsApi.Sample> metrics(SagaEngine engine, HttpDispatcher dispatcher) {
-        List<MetricsApi.Sample> samples = new java.util.ArrayList<>();
-        samples.add(new MetricsApi.Sample("sagalog_engine_running", "1 when the engine is RUNNING", Map.of(),
-                engine.state() == KafkaStreams.State.RUNNING ? 1 : 0));
-        if (dispatcher != null) {
-            dispatcher.status().forEach((participant, s) -> {
-                for (String state : List.of("CLOSED", "OPEN", "HALF_OPEN", "FORCED_OPEN")) {
-                    samples.add(new MetricsApi.Sample("sagalog_participant_circuit_state",
-                            "1 for the circuit breaker state each HTTP participant is in",
-                            Map.of("participant", participant, "state", state), state.equals(s.get("breaker")) ? 1 : 0));
-                }
-                samples.add(new MetricsApi.Sample("sagalog_participant_in_flight", "HTTP calls in flight per participant",
-                        Map.of("participant", participant), ((Number) s.get("inFlight")).doubleValue()));
-                samples.add(new MetricsApi.Sample("sagalog_participant_queued",
-                        "HTTP calls waiting for a free slot (bulkhead) per participant",
-                        Map.of("participant", participant), ((Number) s.get("queued")).doubleValue()));
-            });
-        }
-        return samples;
     }
 
     public Registry registry() {
@@ -375,12 +285,6 @@ public final class SagalogNode implements AutoCloseable {
         } catch (Exception e) {
             log.warn("closing the HTTP server: {}", e.toString());
         }
-        dispatcher.close();
-        waits.close();
-        controlLog.close();
-        engine.close();
-        registry.close();
-        broker.close();
-        vertx.close();
+        Closeables.closeAll(dispatcher, waits, controlLog, engine, registry, broker, vertx::close);
     }
 }

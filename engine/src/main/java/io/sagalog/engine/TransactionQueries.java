@@ -37,6 +37,14 @@ public interface TransactionQueries {
     /** This instance's own address, as other instances reach it. */
     Endpoint self();
 
+    /**
+     * Whether this node holds transactions itself. A stateless front end ({@code sagalog ingest}) does not: it
+     * sends every question to an engine instance unmarked, so that instance routes it on to the owner.
+     */
+    default boolean holdsTransactions() {
+        return true;
+    }
+
     /** An engine instance's HTTP address ({@code application.server}). */
     record Endpoint(String host, int port) {
         @Override

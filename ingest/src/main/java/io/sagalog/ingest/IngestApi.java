@@ -214,7 +214,8 @@ public final class IngestApi {
             return Future.failedFuture(new IllegalStateException("the engine does not know yet which instance holds "
                     + txId + " (starting or rebalancing)"));
         }
-        if (owner.get().equals(queries.self()) || ctx.request().getHeader(OwnerForwarding.FORWARDED) != null) {
+        boolean forwarded = queries.holdsTransactions() && ctx.request().getHeader(OwnerForwarding.FORWARDED) != null;
+        if (owner.get().equals(queries.self()) || forwarded) {
             return vertx.executeBlocking(() -> queries.find(txId).map(v -> {
                 try {
                     return new Prior(v.state().definition(), JSON.readTree(v.state().input()), v.state().status().name());
@@ -225,7 +226,10 @@ public final class IngestApi {
         }
         TransactionQueries.Endpoint target = owner.get();
         var get = forwarding.client().request(io.vertx.core.http.HttpMethod.GET, target.port(), target.host(),
-                "/v1/transactions/" + txId).putHeader(OwnerForwarding.FORWARDED, queries.self().toString()).timeout(5_000);
+                "/v1/transactions/" + txId).timeout(5_000);
+        if (queries.holdsTransactions()) { // a front end's question is routed on by the engine instance it asks
+            get.putHeader(OwnerForwarding.FORWARDED, queries.self().toString());
+        }
         if (ctx.request().getHeader("Authorization") != null) {
             get.putHeader("Authorization", ctx.request().getHeader("Authorization"));
         }
