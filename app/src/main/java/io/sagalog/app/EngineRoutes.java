@@ -62,7 +62,6 @@ final class EngineRoutes {
         new QueryApi(vertx, engine.queries(), p.controlLog(), Clock.systemUTC(), p.waits()).mount(routes);
         new RegistryApi(vertx, p.registry(), p.options().participantUrls()).mount(routes);
         new StepResultsApi(vertx, p.controlLog(), engine.queries(), p.callbackTokens(), Clock.systemUTC()).mount(routes);
-        new MetricsApi(() -> NodeMetrics.engine(engine, p.dispatcher().get()), p.meters()::scrape).mount(p.router());
         // Background loops restart themselves; readiness names the one that is not UP, the metric counts restarts.
         NodeMetrics.countRestarts(p.health(), p.meters());
         ComponentHealth health = p.health();
@@ -77,9 +76,13 @@ final class EngineRoutes {
                 Registry.COMPONENT, HealthApi.component(health, Registry.COMPONENT),
                 TransactionWaits.COMPONENT, HealthApi.component(health, TransactionWaits.COMPONENT),
                 HttpDispatcher.COMPONENT, HealthApi.component(health, HttpDispatcher.COMPONENT))).mount(p.router());
-        new ClusterHealth(WebClient.create(vertx), engine.queries()::instances, engine.queries()::self,
-                () -> engine.state() == KafkaStreams.State.RUNNING && p.broker().reachable(), p.topics()::problems)
-                .mount(p.router());
+        ClusterHealth cluster = new ClusterHealth(WebClient.create(vertx), engine.queries()::instances,
+                engine.queries()::self, () -> engine.state() == KafkaStreams.State.RUNNING && p.broker().reachable(),
+                p.topics()::problems);
+        cluster.mount(p.router());
+        cluster.refreshEvery(vertx, 10_000); // for sagalog_cluster_health between requests
+        new MetricsApi(() -> NodeMetrics.engine(engine, p.dispatcher().get(), cluster::lastStatus,
+                p.topics().problems().size()), p.meters()::scrape).mount(p.router());
         RouterErrors.mount(p.router());
     }
 }
