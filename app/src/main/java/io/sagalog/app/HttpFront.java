@@ -71,8 +71,14 @@ final class HttpFront {
         closedBecause = "the node is stopping";
     }
 
-    java.time.Duration requestTimeout() {
-        return limits.requestTimeout();
+    /** Stops the node's HTTP: 503 for new requests, and those in progress get up to the request timeout to finish. */
+    void shutdown(HttpServer http) {
+        closeGate();
+        try {
+            http.shutdown(limits.requestTimeout()).toCompletionStage().toCompletableFuture().get();
+        } catch (Exception e) {
+            log.warn("closing the HTTP server: {}", e.toString());
+        }
     }
 
     int maxConnections() {

@@ -131,12 +131,7 @@ public final class IngestNode implements AutoCloseable {
     /** Stops taking requests first, lets those in progress finish, then closes its Kafka clients. */
     @Override
     public void close() {
-        front.closeGate();
-        try {
-            http.shutdown(front.requestTimeout()).toCompletionStage().toCompletableFuture().get();
-        } catch (Exception e) {
-            org.slf4j.LoggerFactory.getLogger(IngestNode.class).warn("closing the HTTP server: {}", e.toString());
-        }
+        front.shutdown(http);
         Closeables.closeAll(waits, controlLog, registry, broker, vertx::close);
     }
 }

@@ -278,13 +278,7 @@ public final class SagalogNode implements AutoCloseable {
     /** Stops taking requests first, then lets the engine finish and commit. */
     @Override
     public void close() {
-        front.closeGate();
-        try {
-            // Requests already in progress get up to the request timeout to finish; new ones get 503 meanwhile.
-            http.shutdown(front.requestTimeout()).toCompletionStage().toCompletableFuture().get();
-        } catch (Exception e) {
-            log.warn("closing the HTTP server: {}", e.toString());
-        }
+        front.shutdown(http);
         Closeables.closeAll(dispatcher, waits, controlLog, engine, registry, broker, vertx::close);
     }
 }
