@@ -135,12 +135,13 @@ class ClusterFaultIntegrationTest {
             if (!report.violations.isEmpty()) {
                 System.out.println("cluster-fault (" + fault.name() + "): " + report.violations(40));
             }
-            return new Scenario(report, all, faultAt, causedAt, endingAt, endedAt);
+            return new Scenario(report, all, faultAt, causedAt, endingAt, endedAt, accepted, txs);
         }
     }
 
     record Scenario(FaultReport report, List<FaultLoad.Submit> submits, Instant faultAt, Instant causedAt,
-                    Instant endingAt, Instant endedAt) {
+                    Instant endingAt, Instant endedAt, List<FaultLoad.Submit> accepted,
+                    Map<String, com.fasterxml.jackson.databind.JsonNode> txs) {
         void assertNothingLostOrBroken() {
             assertThat(report.accepted).as("accepted transactions").isGreaterThan(0);
             assertThat(report.violations).as(report.violations(40)).isEmpty();

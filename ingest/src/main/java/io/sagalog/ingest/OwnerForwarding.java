@@ -21,6 +21,18 @@ import java.util.Optional;
 public final class OwnerForwarding {
     /** Marks a request one instance sent another: answer from local stores, never forward again. */
     public static final String FORWARDED = "X-Sagalog-Forwarded";
+    /**
+     * How long an owner has to answer a read beyond the time the request asked to wait ({@code ?wait=}): it reads its
+     * local stores in milliseconds, so one silent this long is paused or dead (a SIGSTOPped process's kernel still
+     * accepts the connection and takes the request, then nothing comes back). Answered 503 then, not held.
+     */
+    public static final java.time.Duration READ_TIMEOUT = java.time.Duration.ofSeconds(2);
+    /**
+     * How long an owner has to answer an action: it answers once Kafka has the action, within its own
+     * {@code --http-request-timeout} (default 10 s); this stays under that default so the caller gets this instance's
+     * 503 naming the owner and saying the outcome is unknown, not the generic request timeout.
+     */
+    public static final java.time.Duration ACTION_TIMEOUT = java.time.Duration.ofSeconds(9);
 
     private final TransactionQueries queries;
     private final WebClient client;
@@ -50,9 +62,11 @@ public final class OwnerForwarding {
             return false;
         }
         Endpoint target = owner.get();
+        boolean read = ctx.request().method() == HttpMethod.GET;
+        long timeout = read ? waitMillis(ctx) + READ_TIMEOUT.toMillis() : ACTION_TIMEOUT.toMillis();
         HttpRequest<Buffer> forward = client.request(ctx.request().method(), target.port(), target.host(), ctx.request().uri())
                 .putHeader(FORWARDED, queries.self().toString())
-                .timeout(TransactionWaits.MAX_WAIT.toMillis() + 10_000); // a forwarded request may wait (?wait=)
+                .timeout(timeout);
         for (String h : List.of("Authorization", "Content-Type")) {
             if (ctx.request().getHeader(h) != null) {
                 forward.putHeader(h, ctx.request().getHeader(h));
@@ -68,9 +82,14 @@ public final class OwnerForwarding {
                 return;
             }
             if (r.failed()) {
+                if (ctx.response().ended()) {
+                    return;
+                }
                 ctx.response().putHeader("Retry-After", "1");
                 Problem.unavailable("transaction " + txId + " is held by engine instance " + target + ", which did not "
-                        + "answer (" + r.cause().getMessage() + "); retry shortly").send(ctx);
+                        + "answer within " + timeout + " ms (" + r.cause().getMessage() + "); "
+                        + (read ? "retry shortly" : "the action may or may not have been recorded: read the "
+                        + "transaction's history before retrying")).send(ctx);
                 return;
             }
             HttpResponse<Buffer> answer = r.result();
@@ -82,6 +101,16 @@ public final class OwnerForwarding {
             ctx.response().setStatusCode(answer.statusCode()).end(answer.body() == null ? Buffer.buffer() : answer.body());
         });
         return true;
+    }
+
+    /** The {@code ?wait=} of a read, 0 if none or invalid (the owner answers 422 to that at once). */
+    private static long waitMillis(RoutingContext ctx) {
+        try {
+            java.time.Duration d = TransactionWaits.parseWait(ctx.request().getParam("wait"));
+            return d == null ? 0 : d.toMillis();
+        } catch (IllegalArgumentException e) {
+            return 0;
+        }
     }
 
     /** 202 for a submitted transaction whose state cannot be read now: it was recorded and is pending. */

@@ -27,6 +27,17 @@ public record KafkaClients(String bootstrapServers, Map<String, String> settings
             "key.deserializer", "value.deserializer", "group.id", "group.instance.id", "client.id", "transactional.id",
             "application.id");
 
+    /**
+     * Sagalog's defaults for every client, below the operator's settings (a file may change them: they tune, they
+     * guarantee nothing). {@code retry.backoff.max.ms} 250 instead of 1000: after a broker dies every client retries
+     * its sends, fetches and metadata requests with a backoff that grows to this bound, so by the time the cluster has
+     * fenced the dead broker and elected new leaders each client waits up to this long before it asks again and finds
+     * them. At Kafka's 1 s that is up to a second more of stall per hop (ingest, engine, dispatcher), a few more
+     * metadata requests a second per client during an outage is the price. See docs/operations.md, "Faults and
+     * fail-over: measured".
+     */
+    public static final Map<String, String> FAILOVER_DEFAULTS = Map.of("retry.backoff.max.ms", "250");
+
     public KafkaClients {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             throw new IllegalArgumentException("the Kafka bootstrap servers are missing");
@@ -70,7 +81,8 @@ public record KafkaClients(String bootstrapServers, Map<String, String> settings
 
     /** The configuration of one client: bootstrap servers, the operator's settings, then the client's own. */
     public Map<String, Object> config(Map<String, ?> own) {
-        Map<String, Object> all = new HashMap<>(settings);
+        Map<String, Object> all = new HashMap<>(FAILOVER_DEFAULTS);
+        all.putAll(settings);
         all.put("bootstrap.servers", bootstrapServers);
         all.putAll(own);
         return all;
