@@ -64,8 +64,8 @@ public final class ClusterFaultBenchmark {
             vertx.close();
         }
         System.out.println("\nbroker settings: " + settings + " " + broker + ", " + rate + " tx/s, " + java.time.Instant.now());
-        System.out.println("| fault | standby | longest stall | all in-flight moved again | p50 | p99 | max | violations | restored |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|");
+        System.out.println("| fault | standby | longest stall | all in-flight moved again | longest wait for a next step | p50 | p99 | max | violations | restored |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|");
         lines.forEach(System.out::println);
         System.exit(0);
     }
@@ -139,8 +139,9 @@ public final class ClusterFaultBenchmark {
     }
 
     private static String row(String name, int standby, FaultReport r, String notes) {
-        return String.format("| %s | %d | %.1f s | %.1f s (%d in flight) | %d ms | %d ms | %d ms | %d | %s |", name, standby,
-                r.longestStall.toMillis() / 1e3, r.allMovedAgain.toMillis() / 1e3, r.inFlightAtFault,
+        return String.format("| %s | %d | %.1f s | %.1f s (%d in flight) | %.1f s | %d ms | %d ms | %d ms | %d | %s |", name,
+                standby, r.longestStall.toMillis() / 1e3, r.allMovedAgain.toMillis() / 1e3, r.inFlightAtFault,
+                r.longestWait.toMillis() / 1e3,
                 r.p50.toMillis(), r.p99.toMillis(), r.max.toMillis(), r.violations.size(), notes);
     }
 }

@@ -26,6 +26,11 @@ final class FaultReport {
     Duration longestStall = Duration.ZERO;
     Instant stallFrom;
     Duration allMovedAgain = Duration.ZERO;
+    /**
+     * The longest any transaction waited for its next history entry after the fault (counted from the fault for one
+     * waiting then): for an engine lost, how long its partitions went unserved until another instance took them.
+     */
+    Duration longestWait = Duration.ZERO;
     int inFlightAtFault;
     Duration p50 = Duration.ZERO;
     Duration p99 = Duration.ZERO;
@@ -70,6 +75,9 @@ final class FaultReport {
                         + "' history " + excerpt(tx));
             }
             checkHistory(s.txId(), tx);
+            if (faultAt != null) {
+                longestWait(tx, faultAt);
+            }
             checkEffects(s.txId(), status, steps, callsByTx.getOrDefault(s.txId(), List.of()));
             Instant created = Instant.parse(tx.path("createdAt").asText());
             Instant done = Instant.parse(tx.path("updatedAt").asText());
@@ -109,6 +117,20 @@ final class FaultReport {
 
     private static List<JsonNode> history(JsonNode tx) {
         return StreamSupport.stream(tx.path("history").spliterator(), false).toList();
+    }
+
+    private void longestWait(JsonNode tx, Instant faultAt) {
+        List<JsonNode> h = history(tx);
+        for (int i = 1; i < h.size(); i++) {
+            Instant at = Instant.parse(h.get(i).path("at").asText());
+            Instant previous = Instant.parse(h.get(i - 1).path("at").asText());
+            if (at.isAfter(faultAt)) {
+                Duration wait = Duration.between(previous.isAfter(faultAt) ? previous : faultAt, at);
+                if (wait.compareTo(longestWait) > 0) {
+                    longestWait = wait;
+                }
+            }
+        }
     }
 
     /** The history's seq runs without a gap or a repeat. */
@@ -162,9 +184,9 @@ final class FaultReport {
 
     String figures() {
         return String.format("accepted %d %s; longest stall %.1f s (from %s); every in-flight tx (%d) moved again within "
-                        + "%.1f s; latency p50 %d ms p99 %d ms max %d ms; most deliveries of one key %d",
+                        + "%.1f s; longest wait for a next step %.1f s; latency p50 %d ms p99 %d ms max %d ms; most deliveries of one key %d",
                 accepted, statuses, longestStall.toMillis() / 1e3, stallFrom, inFlightAtFault,
-                allMovedAgain.toMillis() / 1e3, p50.toMillis(), p99.toMillis(), max.toMillis(), maxDeliveriesPerKey);
+                allMovedAgain.toMillis() / 1e3, longestWait.toMillis() / 1e3, p50.toMillis(), p99.toMillis(), max.toMillis(), maxDeliveriesPerKey);
     }
 
     /** The violations, at most {@code n}, one a line. */

@@ -78,7 +78,7 @@ public final class BrokerCluster implements AutoCloseable {
         BrokerCluster cluster = new BrokerCluster(brokers, clusterId);
         try {
             brokers.forEach(BrokerProcess::start);
-            cluster.awaitAll(Duration.ofSeconds(120));
+            cluster.awaitAll(Duration.ofSeconds(300)); // generous: on a busy 2-core machine a broker JVM can take minutes
         } catch (RuntimeException e) {
             cluster.close();
             throw e;

@@ -18,8 +18,8 @@ class HttpDispatcherGroupTest {
 
         assertThat(c.get(ConsumerConfig.GROUP_ID_CONFIG)).isEqualTo("payments-prod-http-dispatcher");
         assertThat(c.get(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG)).isEqualTo("node-a-http-dispatcher");
-        assertThat(c.get(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG)).isEqualTo(10_000);
-        assertThat(c.get(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG)).isEqualTo(3_000);
+        assertThat(c.get(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG)).isEqualTo(6_000);
+        assertThat(c.get(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG)).isEqualTo(1_000);
     }
 
     @Test
