@@ -177,7 +177,7 @@ class MembershipIntegrationTest {
         node.close();
         node = null;
 
-        // A static member that merely closed would keep its partitions until its 10 s session timed out.
+        // A static member that merely closed would keep its partitions until its 6 s session timed out.
         await().atMost(Duration.ofSeconds(6)).until(() -> dispatcherMembers().isEmpty());
         assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(8));
     }
