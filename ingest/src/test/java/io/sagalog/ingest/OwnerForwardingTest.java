@@ -76,8 +76,8 @@ class OwnerForwardingTest {
         assertThat(relayed.body()).contains("COMPLETED");
     }
 
-    /** Scheduling delay allowed on a loaded machine; the old forwarding held a caller 30 s. */
-    private static final Duration SLACK = Duration.ofSeconds(3);
+    /** Scheduling delay allowed on a loaded machine (CI shares 2 cores); the old forwarding held a caller 30 s. */
+    private static final Duration SLACK = Duration.ofSeconds(10);
 
     @Test
     void shouldAnswer503WithinTheReadTimeoutWhenTheOwnerIsPaused() throws Exception {
