@@ -4,6 +4,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sagalog.engine.DefinitionCatalog;
+import io.sagalog.http.ControlLog;
+import io.sagalog.http.OwnerForwarding;
+import io.sagalog.http.Problem;
+import io.sagalog.http.StrictJson;
+import io.sagalog.http.TransactionWaits;
 import io.sagalog.schemas.avro.ControlRecord;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -82,12 +87,12 @@ public final class IngestApi {
 
     /** Adds the routes to a router of their own, without authentication (tests, a lone ingest). */
     public void mount(Router router) {
-        mount(io.sagalog.ingest.auth.DeclaredRoutes.on(router, io.sagalog.ingest.auth.BearerAuth.disabled()));
+        mount(io.sagalog.http.auth.DeclaredRoutes.on(router, io.sagalog.http.auth.BearerAuth.disabled()));
     }
 
     /** Adds the routes, each with the roles that may call it. */
-    public void mount(io.sagalog.ingest.auth.DeclaredRoutes routes) {
-        routes.route(io.vertx.core.http.HttpMethod.POST, "/v1/transactions", io.sagalog.ingest.auth.Role.SUBMITTER)
+    public void mount(io.sagalog.http.auth.DeclaredRoutes routes) {
+        routes.route(io.vertx.core.http.HttpMethod.POST, "/v1/transactions", io.sagalog.http.auth.Role.SUBMITTER)
                 .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES))
                 .handler(this::requireJson)
                 .handler(this::submit)

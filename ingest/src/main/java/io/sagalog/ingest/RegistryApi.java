@@ -1,10 +1,12 @@
 package io.sagalog.ingest;
 
-import static io.sagalog.ingest.auth.Role.OPERATOR;
-import static io.sagalog.ingest.auth.Role.SUBMITTER;
-import static io.sagalog.ingest.auth.Role.VIEWER;
+import static io.sagalog.http.auth.Role.OPERATOR;
+import static io.sagalog.http.auth.Role.SUBMITTER;
+import static io.sagalog.http.auth.Role.VIEWER;
 
-import io.sagalog.ingest.auth.DeclaredRoutes;
+import io.sagalog.http.auth.DeclaredRoutes;
+import io.sagalog.http.Problem;
+import io.sagalog.http.StrictJson;
 import io.vertx.core.http.HttpMethod;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -65,7 +67,7 @@ public final class RegistryApi {
     }
 
     public void mount(Router router) {
-        mount(DeclaredRoutes.on(router, io.sagalog.ingest.auth.BearerAuth.disabled()));
+        mount(DeclaredRoutes.on(router, io.sagalog.http.auth.BearerAuth.disabled()));
     }
 
     /** Changing definitions or participants is for operators; anyone with a token may read them. */

@@ -2,7 +2,7 @@ package io.sagalog.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sagalog.engine.OperatorAction;
-import io.sagalog.ingest.Problem;
+import io.sagalog.http.Problem;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;

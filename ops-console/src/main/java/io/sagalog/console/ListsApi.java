@@ -2,8 +2,8 @@ package io.sagalog.console;
 
 import static io.sagalog.console.QueryApi.failed;
 import static io.sagalog.console.QueryApi.json;
-import static io.sagalog.ingest.auth.Role.OPERATOR;
-import static io.sagalog.ingest.auth.Role.VIEWER;
+import static io.sagalog.http.auth.Role.OPERATOR;
+import static io.sagalog.http.auth.Role.VIEWER;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,9 +13,9 @@ import io.sagalog.engine.TransactionPage;
 import io.sagalog.engine.TransactionQueries;
 import io.sagalog.engine.TransactionQueries.Endpoint;
 import io.sagalog.engine.TxStatus;
-import io.sagalog.ingest.OwnerForwarding;
-import io.sagalog.ingest.Problem;
-import io.sagalog.ingest.auth.DeclaredRoutes;
+import io.sagalog.http.OwnerForwarding;
+import io.sagalog.http.Problem;
+import io.sagalog.http.auth.DeclaredRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

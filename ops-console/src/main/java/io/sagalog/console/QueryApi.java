@@ -1,10 +1,10 @@
 package io.sagalog.console;
 
-import static io.sagalog.ingest.auth.Role.OPERATOR;
-import static io.sagalog.ingest.auth.Role.SUBMITTER;
-import static io.sagalog.ingest.auth.Role.VIEWER;
+import static io.sagalog.http.auth.Role.OPERATOR;
+import static io.sagalog.http.auth.Role.SUBMITTER;
+import static io.sagalog.http.auth.Role.VIEWER;
 
-import io.sagalog.ingest.auth.DeclaredRoutes;
+import io.sagalog.http.auth.DeclaredRoutes;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,12 +15,12 @@ import io.sagalog.engine.OperatorActions;
 import io.sagalog.engine.TransactionQueries;
 import io.sagalog.engine.TransactionView;
 import io.sagalog.engine.TxStatus;
-import io.sagalog.ingest.ControlLog;
-import io.sagalog.ingest.OwnerForwarding;
-import io.sagalog.ingest.TransactionWaits;
-import io.sagalog.ingest.Problem;
-import io.sagalog.ingest.StrictJson;
-import io.sagalog.ingest.auth.BearerAuth;
+import io.sagalog.http.ControlLog;
+import io.sagalog.http.OwnerForwarding;
+import io.sagalog.http.TransactionWaits;
+import io.sagalog.http.Problem;
+import io.sagalog.http.StrictJson;
+import io.sagalog.http.auth.BearerAuth;
 import io.sagalog.schemas.avro.ControlRecord;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -81,7 +81,7 @@ public final class QueryApi {
     }
 
     public void mount(Router router) {
-        mount(DeclaredRoutes.on(router, io.sagalog.ingest.auth.BearerAuth.disabled()));
+        mount(DeclaredRoutes.on(router, io.sagalog.http.auth.BearerAuth.disabled()));
     }
 
     /** Lists, counts and bulk progress are for people watching; acting is for operators; a submitter reads its own. */
@@ -133,7 +133,7 @@ public final class QueryApi {
         if (found.failed() && pending) {
             // It was recorded: say so (202), never 503 or 500 (a client would retry and could duplicate it).
             log.debug("reading submitted transaction {} failed: {}", txId, found.cause().toString());
-            io.sagalog.ingest.OwnerForwarding.acceptedPending(ctx, txId);
+            io.sagalog.http.OwnerForwarding.acceptedPending(ctx, txId);
         } else if (found.failed()) {
             failed(ctx, found.cause(), "reading transaction " + txId);
         } else if (found.result().isEmpty()) {
