@@ -7,21 +7,14 @@ import io.sagalog.health.ConsumerFactory;
 import io.sagalog.health.SupervisedLoop;
 import io.sagalog.engine.registry.ParticipantInfo;
 import io.sagalog.schemas.Topics;
-import io.sagalog.schemas.avro.ControlRecord;
 import io.sagalog.schemas.avro.StepRequest;
-import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.ext.web.client.WebClient;
-import io.vertx.ext.web.client.WebClientOptions;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -29,10 +22,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,22 +59,8 @@ public final class HttpDispatcher implements AutoCloseable {
     private final ComponentHealth health;
     /** The current session's consumer; used by the loop's thread only. */
     private Consumer<String, byte[]> consumer;
-    private final KafkaProducer<String, ControlRecord> producer;
-    /**
-     * {@code send} can block (metadata, a full buffer), and answers complete on the lanes' event loop: they are
-     * handed to this one thread, which keeps their order (an action's answer is sent before its compensation's).
-     */
-    private final java.util.concurrent.ExecutorService reporter = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "sagalog-http-dispatcher-reporter");
-        t.setDaemon(true);
-        return t;
-    });
-    private final WebClient client;
-    private final Context context;
-    private final CallbackTokens tokens;
-    private final String callbackUrl;
-    private final Clock clock = Clock.systemUTC();
-    private final Map<String, ParticipantLane> lanes = new ConcurrentHashMap<>();
+    private final ResultReporter reporter;
+    private final Lanes lanes;
     private volatile SupervisedLoop loop;
     private Set<String> subscribed = Set.of();
 
@@ -98,18 +73,8 @@ public final class HttpDispatcher implements AutoCloseable {
         this.group = group;
         this.health = health;
         this.consumers = consumers;
-        this.tokens = tokens;
-        this.callbackUrl = callbackUrl;
-        this.context = vertx.getOrCreateContext();
-        this.client = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true)
-                .setConnectTimeout(2_000));
-        Properties p = kafka.properties();
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-        // A send that cannot go out fails after this; the answer is then not recorded and the attempt times out.
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 10_000);
-        this.producer = new KafkaProducer<>(p, new StringSerializer(), Topics.CONTROL.serde().serializer());
+        this.lanes = new Lanes(vertx, tokens, callbackUrl);
+        this.reporter = new ResultReporter(kafka, names.control().name());
     }
 
     /**
@@ -142,16 +107,8 @@ public final class HttpDispatcher implements AutoCloseable {
 
     /** Per participant: breaker state, calls in flight, calls queued; for metrics and the console. */
     public Map<String, Map<String, Object>> status() {
-        Map<String, Map<String, Object>> out = new LinkedHashMap<>();
-        new TreeSet<>(lanes.keySet()).forEach(name -> {
-            ParticipantLane lane = lanes.get(name);
-            out.put(name, Map.of("breaker", lane.breakerState(), "inFlight", lane.inFlight(), "queued", lane.queued()));
-        });
-        return out;
+        return lanes.status();
     }
-
-    /** A request handed to a lane, by its offset; done once its answer is in the control log. */
-    private record InFlight(long offset, CompletableFuture<?> done) {}
 
     /**
      * A fresh consumer, subscribed on the first step. A restarted session starts from the committed offsets, which
@@ -226,7 +183,7 @@ public final class HttpDispatcher implements AutoCloseable {
         }
         for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(50))) {
             StepRequest request = decode(record);
-            ParticipantLane lane = request == null ? null : lanes.get(request.getParticipant());
+            ParticipantLane lane = request == null ? null : lanes.of(request.getParticipant()).orElse(null);
             // The record's time is the engine's decision time: the wait until the lane takes the request includes the
             // engine's lag and this topic's backlog, which is what eats into the attempt's deadline.
             long decidedAt = record.timestamp();
@@ -235,35 +192,19 @@ public final class HttpDispatcher implements AutoCloseable {
                     ? CompletableFuture.completedFuture(null) // unreadable, or no longer an HTTP participant
                     : lane.submit(request, startedAt).thenCompose(answer -> answer.later()
                             ? CompletableFuture.completedFuture(null)
-                            : report(request, answer, startedAt.get() < 0 ? null : Math.max(0, startedAt.get() - decidedAt)));
-            inFlight.computeIfAbsent(new TopicPartition(record.topic(), record.partition()),
-                    tp -> new java.util.ArrayDeque<>()).add(new InFlight(record.offset(), done));
+                            : reporter.report(request, answer, startedAt.get() < 0 ? null : Math.max(0, startedAt.get() - decidedAt)));
+            inFlight.add(new TopicPartition(record.topic(), record.partition()), record.offset(), done);
         }
         commitFinished(false);
         applyBackpressure();
     }
 
-    private final Map<TopicPartition, java.util.ArrayDeque<InFlight>> inFlight = new java.util.HashMap<>();
+    private final InFlightRequests inFlight = new InFlightRequests();
     private static final int MAX_IN_FLIGHT = 2_000;
 
     /** Commits, per partition, the offsets whose requests and all before them are answered. */
     private void commitFinished(boolean sync) {
-        Map<TopicPartition, OffsetAndMetadata> commit = new java.util.HashMap<>();
-        for (var entry : inFlight.entrySet()) {
-            java.util.ArrayDeque<InFlight> queue = entry.getValue();
-            long next = -1;
-            while (!queue.isEmpty() && queue.peekFirst().done().isDone()) {
-                InFlight finished = queue.pollFirst();
-                if (finished.done().isCompletedExceptionally()) {
-                    // The answer could not be appended; the engine times the attempt out and retries it.
-                    log.warn("an answer of {} was not recorded; the engine will retry that attempt", entry.getKey());
-                }
-                next = finished.offset() + 1;
-            }
-            if (next >= 0) {
-                commit.put(entry.getKey(), new OffsetAndMetadata(next));
-            }
-        }
+        Map<TopicPartition, OffsetAndMetadata> commit = inFlight.takeFinished();
         if (!commit.isEmpty()) {
             if (sync) {
                 consumer.commitSync(commit, Duration.ofSeconds(5));
@@ -278,8 +219,7 @@ public final class HttpDispatcher implements AutoCloseable {
     }
 
     private void applyBackpressure() {
-        int total = inFlight.values().stream().mapToInt(java.util.ArrayDeque::size).sum();
-        if (total > MAX_IN_FLIGHT) {
+        if (inFlight.size() > MAX_IN_FLIGHT) {
             consumer.pause(consumer.assignment());
         } else if (!consumer.paused().isEmpty()) {
             consumer.resume(consumer.paused());
@@ -288,28 +228,10 @@ public final class HttpDispatcher implements AutoCloseable {
 
     /** Subscribes to the step topics of the HTTP participants currently registered. */
     private void followRegistry() {
-        Map<String, ParticipantInfo> now = participants.get();
         Set<String> topics = new TreeSet<>();
-        for (ParticipantInfo p : now.values()) {
-            if (p.transport() == ParticipantInfo.Transport.HTTP) {
-                topics.add(names.steps(p.name()).name());
-                lanes.compute(p.name(), (name, lane) -> {
-                    if (lane == null) {
-                        return new ParticipantLane(context, client, p, tokens, callbackUrl);
-                    }
-                    lane.update(p);
-                    return lane;
-                });
-            }
+        for (ParticipantInfo p : lanes.follow(participants.get())) {
+            topics.add(names.steps(p.name()).name());
         }
-        lanes.keySet().removeIf(name -> {
-            ParticipantInfo p = now.get(name);
-            boolean gone = p == null || p.transport() != ParticipantInfo.Transport.HTTP;
-            if (gone) {
-                lanes.get(name).close();
-            }
-            return gone;
-        });
         if (!topics.equals(subscribed)) {
             if (topics.isEmpty()) {
                 commitFinished(true);
@@ -330,7 +252,7 @@ public final class HttpDispatcher implements AutoCloseable {
                             log.warn("could not commit the offsets of revoked partitions {} ({}); their unanswered "
                                     + "requests are sent again", partitions, e.toString());
                         }
-                        partitions.forEach(inFlight::remove);
+                        inFlight.forget(partitions);
                     }
 
                     @Override
@@ -340,32 +262,6 @@ public final class HttpDispatcher implements AutoCloseable {
             subscribed = Set.copyOf(topics);
             log.info("HTTP dispatcher follows {}", topics);
         }
-    }
-
-    private CompletableFuture<Void> report(StepRequest request, ParticipantLane.Answer answer, Long queuedMillis) {
-        ControlRecord result = io.sagalog.engine.Wire.encode(new io.sagalog.engine.Input.StepResult(request.getTxId(),
-                request.getStep(), request.getAttempt(), io.sagalog.engine.Phase.valueOf(request.getPhase().name()),
-                io.sagalog.engine.Outcome.valueOf(answer.outcome().name()), answer.output(), answer.error(),
-                queuedMillis == null ? -1 : queuedMillis), clock.millis());
-        CompletableFuture<Void> acked = new CompletableFuture<>();
-        try {
-            reporter.execute(() -> {
-                try {
-                    producer.send(new ProducerRecord<>(names.control().name(), request.getTxId(), result), (meta, error) -> {
-                        if (error == null) {
-                            acked.complete(null);
-                        } else {
-                            acked.completeExceptionally(error);
-                        }
-                    });
-                } catch (RuntimeException e) {
-                    acked.completeExceptionally(e);
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
-            acked.completeExceptionally(closing);
-        }
-        return acked;
     }
 
     private static StepRequest decode(ConsumerRecord<String, byte[]> record) {
@@ -385,14 +281,7 @@ public final class HttpDispatcher implements AutoCloseable {
         if (l != null) {
             l.close(Duration.ofSeconds(15));
         }
-        reporter.shutdown();
-        try {
-            reporter.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        producer.close(Duration.ofSeconds(5));
-        lanes.values().forEach(ParticipantLane::close);
-        client.close();
+        reporter.close();
+        lanes.close();
     }
 }

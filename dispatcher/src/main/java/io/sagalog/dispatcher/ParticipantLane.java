@@ -11,11 +11,7 @@ import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +23,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One HTTP participant as the dispatcher sees it: a circuit breaker (resilience4j), a concurrency limit with a
@@ -209,163 +204,25 @@ final class ParticipantLane {
         }
         ParticipantInfo p = info;
         long timeout = Math.max(1, deadline > 0 ? Math.min(p.timeout().toMillis(), deadline - now) : p.timeout().toMillis());
-        Attempt attempt = new Attempt(call, p.url(), timeout);
         inFlight++;
         if (call.isAction()) {
             actionsInFlight.merge(call.key(), 1, Integer::sum);
         }
-        attempt.timer = context.owner().setTimer(timeout, id -> attempt.timedOut());
-        // The call's own timer bounds the wait for a connection too; a connection that comes after it is dropped.
-        io.vertx.core.Future<HttpClientRequest> connecting;
-        try {
-            connecting = http.request(new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(p.url())
-                    .setFollowRedirects(false));
-        } catch (RuntimeException e) { // a url the client cannot use
-            breaker.onError(attempt.elapsedNanos(), TimeUnit.NANOSECONDS, e);
-            attempt.finish(HttpOutcomes.notSent(attempt.url, e));
-            return;
-        }
-        connecting.onComplete(connected -> {
-            if (connected.failed()) {
-                if (attempt.finished) {
-                    return;
-                }
-                breaker.onError(attempt.elapsedNanos(), TimeUnit.NANOSECONDS, connected.cause());
-                attempt.finish(HttpOutcomes.notSent(attempt.url, connected.cause()));
-                return;
-            }
-            HttpClientRequest req = connected.result();
-            if (attempt.finished) { // the call's time ran out while it waited for a connection
-                req.reset();
-                return;
-            }
-            attempt.request = req;
-            req.putHeader("Content-Type", "application/json")
-                    .putHeader("Idempotency-Key", request.getIdempotencyKey())
-                    .send(payload)
-                    .onComplete(sent -> {
-                        if (sent.failed()) {
-                            if (!attempt.finished) {
-                                breaker.onError(attempt.elapsedNanos(), TimeUnit.NANOSECONDS, sent.cause());
-                                attempt.finish(HttpOutcomes.lostAfterSending(attempt.url, sent.cause()));
-                            }
-                            return;
-                        }
-                        read(attempt, sent.result());
-                    });
-        });
+        new ParticipantCall(context, breaker, p.url(), timeout, answer -> ended(call, answer))
+                .send(http, payload, request.getIdempotencyKey());
     }
 
-    /** Reads the answer's body within its limit, then classifies it. */
-    private void read(Attempt attempt, HttpClientResponse response) {
-        if (attempt.finished) {
-            return;
+    /**
+     * Hands the answer on first (the dispatcher appends it to the control log from this very call, so it is in the
+     * log before anything this lane sends next), then lets waiting calls go, a held compensation among them.
+     */
+    private void ended(Call call, Answer answer) {
+        inFlight--;
+        if (call.isAction()) {
+            actionsInFlight.computeIfPresent(call.key(), (k, n) -> n == 1 ? null : n - 1);
         }
-        int status = response.statusCode();
-        boolean success = status >= 200 && status < 300;
-        int limit = success ? HttpOutcomes.MAX_OUTPUT_BYTES : HttpOutcomes.MAX_ERROR_BYTES;
-        String effect = response.getHeader(HttpOutcomes.EFFECT_HEADER);
-        String location = response.getHeader("Location");
-        Buffer body = Buffer.buffer();
-        long[] seen = {0};
-        response.exceptionHandler(error -> {
-            if (!attempt.finished) {
-                breaker.onError(attempt.elapsedNanos(), TimeUnit.NANOSECONDS, error);
-                attempt.finish(HttpOutcomes.lostAfterSending(attempt.url, error));
-            }
-        });
-        String declared = response.getHeader("Content-Length");
-        if (success && status != 202 && declared != null && parseLong(declared) > limit) {
-            breaker.onSuccess(attempt.elapsedNanos(), TimeUnit.NANOSECONDS);
-            attempt.finish(HttpOutcomes.outputTooLarge(status, 0));
-            attempt.request.reset();
-            return;
-        }
-        response.handler(chunk -> {
-            if (attempt.finished) {
-                return;
-            }
-            seen[0] += chunk.length();
-            if (body.length() < limit) {
-                body.appendBuffer(chunk, 0, Math.min(chunk.length(), limit - body.length()));
-            }
-            if (success && status != 202 && seen[0] > limit) {
-                breaker.onSuccess(attempt.elapsedNanos(), TimeUnit.NANOSECONDS);
-                attempt.finish(HttpOutcomes.outputTooLarge(status, seen[0]));
-                attempt.request.reset(); // the rest is not wanted; do not read it
-            }
-        });
-        response.endHandler(v -> {
-            if (attempt.finished) {
-                return;
-            }
-            if (HttpOutcomes.countsAsError(status)) {
-                breaker.onError(attempt.elapsedNanos(), TimeUnit.NANOSECONDS, new IllegalStateException("HTTP " + status));
-            } else {
-                breaker.onSuccess(attempt.elapsedNanos(), TimeUnit.NANOSECONDS);
-            }
-            attempt.finish(HttpOutcomes.ofResponse(status, effect, location, body.toString(), seen[0] > limit));
-        });
-    }
-
-    /** One call on its way: ends exactly once, by an answer, a broken connection or its timer. */
-    private final class Attempt {
-        final Call call;
-        final String url;
-        final long timeoutMillis;
-        final long started = System.nanoTime();
-        long timer = -1;
-        HttpClientRequest request;
-        boolean finished;
-
-        Attempt(Call call, String url, long timeoutMillis) {
-            this.call = call;
-            this.url = url;
-            this.timeoutMillis = timeoutMillis;
-        }
-
-        long elapsedNanos() {
-            return System.nanoTime() - started;
-        }
-
-        void timedOut() {
-            if (finished) {
-                return;
-            }
-            if (request == null) {
-                breaker.onError(elapsedNanos(), TimeUnit.NANOSECONDS, new java.util.concurrent.TimeoutException());
-                finish(HttpOutcomes.noConnectionInTime(url, timeoutMillis));
-            } else {
-                breaker.onError(elapsedNanos(), TimeUnit.NANOSECONDS, new java.util.concurrent.TimeoutException());
-                finish(HttpOutcomes.noAnswerInTime(url, timeoutMillis));
-                request.reset();
-            }
-        }
-
-        /**
-         * Hands the answer on first (the dispatcher appends it to the control log from this very call, so it is in
-         * the log before anything this lane sends next), then lets waiting calls go, a held compensation among them.
-         */
-        void finish(Answer answer) {
-            finished = true;
-            if (timer >= 0) {
-                context.owner().cancelTimer(timer);
-            }
-            inFlight--;
-            if (call.isAction()) {
-                actionsInFlight.computeIfPresent(call.key(), (k, n) -> n == 1 ? null : n - 1);
-            }
-            call.answer().complete(answer);
-            drain();
-        }
-    }
-
-    private static long parseLong(String s) {
-        try {
-            return Long.parseLong(s.trim());
-        } catch (NumberFormatException e) {
-            return -1;
-        }
+        call.answer().complete(answer);
+        drain();
     }
 
     /** Polls healthUrl every 2 s: a failing check opens the breaker, a passing one closes it again. */

@@ -154,6 +154,16 @@ public final class StrictJson {
         }
     }
 
+    /** As {@link #read(RoutingContext)}, and the body must be a JSON object (else 422); on a problem sends it, returns null. */
+    public static JsonNode readObject(RoutingContext ctx) {
+        JsonNode node = read(ctx);
+        if (node != null && !node.isObject()) {
+            Problem.invalidRequest("the body must be a JSON object").send(ctx);
+            return null;
+        }
+        return node;
+    }
+
     /** Failures of a route's handlers (the body limit of BodyHandler, mainly) as problem+json. */
     public static Handler<RoutingContext> failures(long bodyLimit) {
         return ctx -> {

@@ -1,6 +1,5 @@
 package io.sagalog.ingest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sagalog.engine.CallbackTokens;
