@@ -7,6 +7,9 @@ import io.sagalog.http.ControlLog;
 import io.sagalog.http.Problem;
 import io.sagalog.http.StrictJson;
 import io.sagalog.http.TransactionWaits;
+import io.sagalog.http.auth.BearerAuth;
+import io.sagalog.http.auth.DeclaredRoutes;
+import io.sagalog.http.auth.Role;
 import io.sagalog.schemas.avro.ControlRecord;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -79,12 +82,12 @@ public final class IngestApi {
 
     /** Adds the routes to a router of their own, without authentication (tests, a lone ingest). */
     public void mount(Router router) {
-        mount(io.sagalog.http.auth.DeclaredRoutes.on(router, io.sagalog.http.auth.BearerAuth.disabled()));
+        mount(DeclaredRoutes.on(router, BearerAuth.disabled()));
     }
 
     /** Adds the routes, each with the roles that may call it. */
-    public void mount(io.sagalog.http.auth.DeclaredRoutes routes) {
-        routes.route(io.vertx.core.http.HttpMethod.POST, "/v1/transactions", io.sagalog.http.auth.Role.SUBMITTER)
+    public void mount(DeclaredRoutes routes) {
+        routes.route(io.vertx.core.http.HttpMethod.POST, "/v1/transactions", Role.SUBMITTER)
                 .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES))
                 .handler(this::requireJson)
                 .handler(this::submit)

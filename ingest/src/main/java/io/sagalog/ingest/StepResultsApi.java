@@ -11,6 +11,8 @@ import io.sagalog.http.ControlLog;
 import io.sagalog.http.OwnerForwarding;
 import io.sagalog.http.Problem;
 import io.sagalog.http.StrictJson;
+import io.sagalog.http.auth.BearerAuth;
+import io.sagalog.http.auth.DeclaredRoutes;
 import io.sagalog.schemas.avro.ControlRecord;
 import io.sagalog.engine.Outcome;
 import io.vertx.core.Future;
@@ -67,11 +69,11 @@ public final class StepResultsApi {
     }
 
     public void mount(Router router) {
-        mount(io.sagalog.http.auth.DeclaredRoutes.on(router, io.sagalog.http.auth.BearerAuth.disabled()));
+        mount(DeclaredRoutes.on(router, BearerAuth.disabled()));
     }
 
     /** Open to callers without a bearer token: each result carries a callback token of its own, checked here. */
-    public void mount(io.sagalog.http.auth.DeclaredRoutes routes) {
+    public void mount(DeclaredRoutes routes) {
         routes.open(io.vertx.core.http.HttpMethod.POST, "/v1/step-results", "each result carries its step's callback "
                 + "token").handler(BodyHandler.create(false).setBodyLimit(IngestApi.BODY_LIMIT_BYTES))
                 .handler(this::report).failureHandler(StrictJson.failures(IngestApi.BODY_LIMIT_BYTES));
