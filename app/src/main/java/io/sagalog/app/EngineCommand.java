@@ -64,8 +64,8 @@ public final class EngineCommand implements Callable<Integer> {
                     "pass --tokens FILE (one '<token> <role>[,<role>...]' a line; roles viewer, operator, submitter) "
                             + "or, where nothing untrusted can reach the port, --no-auth");
         }
-        io.sagalog.ingest.auth.Tokens tokens = options.tokens == null ? null
-                : io.sagalog.ingest.auth.Tokens.load(options.tokens);
+        io.sagalog.http.auth.Tokens tokens = options.tokens == null ? null
+                : io.sagalog.http.auth.Tokens.load(options.tokens);
         DefinitionCatalog definitions = DefinitionCatalog.of(loadDefinitions());
         EngineConfig config = new EngineConfig(options.kafkaClients(this, bootstrap), applicationId, instanceId, stateDir, options.processingGuarantee.name(), 1,
                 EngineConfig.defaults(bootstrap, stateDir).commitInterval(), java.util.Map.of(),

@@ -2,9 +2,9 @@ package io.sagalog.app;
 
 import io.sagalog.engine.TransactionQueries.Endpoint;
 import io.sagalog.ingest.IngestApi;
-import io.sagalog.ingest.OwnerForwarding;
-import io.sagalog.ingest.Problem;
-import io.sagalog.ingest.TransactionWaits;
+import io.sagalog.http.OwnerForwarding;
+import io.sagalog.http.Problem;
+import io.sagalog.http.TransactionWaits;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;

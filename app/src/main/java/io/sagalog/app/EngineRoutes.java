@@ -1,7 +1,7 @@
 package io.sagalog.app;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.sagalog.compensators.http.HttpDispatcher;
+import io.sagalog.dispatcher.HttpDispatcher;
 import io.sagalog.console.ClusterHealth;
 import io.sagalog.console.ConsolePage;
 import io.sagalog.console.EngineMetrics;
@@ -13,15 +13,15 @@ import io.sagalog.engine.SagaEngine;
 import io.sagalog.engine.registry.Registry;
 import io.sagalog.health.ComponentHealth;
 import io.sagalog.ingest.Admission;
-import io.sagalog.ingest.ControlLog;
+import io.sagalog.http.ControlLog;
 import io.sagalog.ingest.DeliveryAdmission;
 import io.sagalog.ingest.IngestApi;
 import io.sagalog.ingest.LagAdmission;
 import io.sagalog.ingest.RegistryApi;
 import io.sagalog.ingest.StepResultsApi;
-import io.sagalog.ingest.TransactionWaits;
-import io.sagalog.ingest.auth.BearerAuth;
-import io.sagalog.ingest.auth.DeclaredRoutes;
+import io.sagalog.http.TransactionWaits;
+import io.sagalog.http.auth.BearerAuth;
+import io.sagalog.http.auth.DeclaredRoutes;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.client.WebClient;

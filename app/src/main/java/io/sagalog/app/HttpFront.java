@@ -1,6 +1,6 @@
 package io.sagalog.app;
 
-import io.sagalog.ingest.Problem;
+import io.sagalog.http.Problem;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
@@ -159,7 +159,7 @@ final class HttpFront {
             return 0;
         }
         try {
-            java.time.Duration d = io.sagalog.ingest.TransactionWaits.parseWait(wait);
+            java.time.Duration d = io.sagalog.http.TransactionWaits.parseWait(wait);
             return d == null ? 0 : d.toMillis();
         } catch (IllegalArgumentException e) {
             return 0; // answered 422 by the route

@@ -54,8 +54,8 @@ public final class IngestCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
-        io.sagalog.ingest.auth.Tokens tokens = options.tokens == null ? null
-                : io.sagalog.ingest.auth.Tokens.load(options.tokens);
+        io.sagalog.http.auth.Tokens tokens = options.tokens == null ? null
+                : io.sagalog.http.auth.Tokens.load(options.tokens);
         io.sagalog.schemas.KafkaClients kafka = options.kafkaClients(this, bootstrap);
         StartFailures.preflight(kafka);
         IngestNode node = IngestNode.start(new IngestNode.Options(kafka,

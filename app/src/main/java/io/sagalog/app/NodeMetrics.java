@@ -2,7 +2,7 @@ package io.sagalog.app;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.sagalog.compensators.http.HttpDispatcher;
+import io.sagalog.dispatcher.HttpDispatcher;
 import io.sagalog.console.MetricsApi;
 import io.sagalog.engine.SagaEngine;
 import io.sagalog.health.ComponentHealth;

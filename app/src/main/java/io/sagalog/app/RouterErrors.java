@@ -17,17 +17,17 @@ final class RouterErrors {
 
     /** Every error the router answers itself (no route, wrong method, body too large, ...) as problem+json. */
     static void mount(Router router) {
-        router.errorHandler(404, ctx -> io.sagalog.ingest.Problem.notFound("there is no endpoint " + ctx.request().method() + " "
+        router.errorHandler(404, ctx -> io.sagalog.http.Problem.notFound("there is no endpoint " + ctx.request().method() + " "
                 + ctx.request().path() + "; the API is described in README.md").send(ctx));
         router.errorHandler(405, ctx -> {
             String allow = allowed(router, ctx.request().path());
             if (!allow.isEmpty()) {
                 ctx.response().putHeader("Allow", allow);
             }
-            io.sagalog.ingest.Problem.methodNotAllowed(ctx.request().method().name(), ctx.request().path()).send(ctx);
+            io.sagalog.http.Problem.methodNotAllowed(ctx.request().method().name(), ctx.request().path()).send(ctx);
         });
-        router.errorHandler(413, ctx -> io.sagalog.ingest.Problem.bodyTooLarge(io.sagalog.ingest.IngestApi.BODY_LIMIT_BYTES).send(ctx));
-        router.errorHandler(400, ctx -> io.sagalog.ingest.Problem.badRequest("the request could not be read"
+        router.errorHandler(413, ctx -> io.sagalog.http.Problem.bodyTooLarge(io.sagalog.ingest.IngestApi.BODY_LIMIT_BYTES).send(ctx));
+        router.errorHandler(400, ctx -> io.sagalog.http.Problem.badRequest("the request could not be read"
                 + (ctx.failure() == null ? "" : ": " + ctx.failure().getMessage())).send(ctx));
         router.errorHandler(500, ctx -> {
             if (clientGone(ctx)) {
@@ -36,7 +36,7 @@ final class RouterErrors {
                 return;
             }
             log.error("request {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
-            io.sagalog.ingest.Problem.internal().send(ctx);
+            io.sagalog.http.Problem.internal().send(ctx);
         });
     }
 

@@ -10,7 +10,7 @@ import io.sagalog.engine.DefinitionCatalog;
 import io.sagalog.engine.DefinitionParser;
 import io.sagalog.engine.EngineConfig;
 import io.sagalog.engine.TransactionQueries;
-import io.sagalog.ingest.auth.Tokens;
+import io.sagalog.http.auth.Tokens;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -8,7 +8,7 @@ import io.sagalog.app.FakeHttpParticipant.Call;
 import io.sagalog.app.FakeHttpParticipant.Reply;
 import io.sagalog.engine.DefinitionCatalog;
 import io.sagalog.engine.EngineConfig;
-import io.sagalog.ingest.auth.Tokens;
+import io.sagalog.http.auth.Tokens;
 import io.vertx.core.Vertx;
 import java.net.URI;
 import java.net.http.HttpClient;

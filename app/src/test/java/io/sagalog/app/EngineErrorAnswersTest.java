@@ -7,7 +7,7 @@ import io.sagalog.engine.TransactionPage;
 import io.sagalog.engine.TransactionQueries;
 import io.sagalog.engine.TransactionView;
 import io.sagalog.engine.TxStatus;
-import io.sagalog.ingest.ControlLog;
+import io.sagalog.http.ControlLog;
 import io.sagalog.schemas.avro.ControlRecord;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;

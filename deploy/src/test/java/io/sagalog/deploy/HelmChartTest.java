@@ -240,7 +240,7 @@ class HelmChartTest {
         assertThat(Base64.getDecoder().decode(callback.trim())).hasSizeGreaterThanOrEqualTo(32);
         Path tokens = Files.createTempFile("tokens", "");
         Files.write(tokens, Base64.getDecoder().decode(secret.getData().get("tokens")));
-        assertThat(io.sagalog.ingest.auth.Tokens.load(tokens)).isNotNull();
+        assertThat(io.sagalog.http.auth.Tokens.load(tokens)).isNotNull();
 
         Secret given = RenderedChart.render(List.of(), Map.of("auth.tokens[0].token", "a-submitter-token-of-some-length",
                 "auth.tokens[0].roles[0]", "submitter")).one(Secret.class, RELEASE + "-sagalog-auth");

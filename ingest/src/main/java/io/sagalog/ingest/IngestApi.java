@@ -1,9 +1,15 @@
 package io.sagalog.ingest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sagalog.engine.DefinitionCatalog;
+import io.sagalog.http.ControlLog;
+import io.sagalog.http.Problem;
+import io.sagalog.http.StrictJson;
+import io.sagalog.http.TransactionWaits;
+import io.sagalog.http.auth.BearerAuth;
+import io.sagalog.http.auth.DeclaredRoutes;
+import io.sagalog.http.auth.Role;
 import io.sagalog.schemas.avro.ControlRecord;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -12,11 +18,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.nio.charset.StandardCharsets;
 import io.sagalog.engine.TransactionQueries;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.UUID;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -38,8 +42,7 @@ public final class IngestApi {
     private final Supplier<DefinitionCatalog> definitions;
     private final Clock clock;
     private final TransactionWaits waits;
-    private final TransactionQueries queries;
-    private final OwnerForwarding forwarding;
+    private final IdempotencyKeys keys;
     private final Admission admission;
     private final Duration submitTimeout;
 
@@ -67,8 +70,7 @@ public final class IngestApi {
         this.controlLog = controlLog;
         this.definitions = definitions;
         this.clock = clock;
-        this.queries = queries;
-        this.forwarding = queries == null ? null : new OwnerForwarding(vertx, queries);
+        this.keys = new IdempotencyKeys(vertx, clock, queries);
         this.admission = admission;
         // Answer a little before the HTTP front's own request timeout, so the submit says what it knows.
         this.submitTimeout = Duration.ofMillis(Math.max(100, requestTimeout.toMillis() - 300));
@@ -77,21 +79,19 @@ public final class IngestApi {
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
     /** Routing-context key: the txId this request appended (so a later failure does not claim nothing was recorded). */
     public static final String APPENDED = "sagalog.appended";
-    /** Prefix of the Idempotency-Key ingest makes for a request without one: the key names the txId itself. */
-    static final String SERVER_KEY_PREFIX = "txid:";
 
     /** Adds the routes to a router of their own, without authentication (tests, a lone ingest). */
     public void mount(Router router) {
-        mount(io.sagalog.ingest.auth.DeclaredRoutes.on(router, io.sagalog.ingest.auth.BearerAuth.disabled()));
+        mount(DeclaredRoutes.on(router, BearerAuth.disabled()));
     }
 
     /** Adds the routes, each with the roles that may call it. */
-    public void mount(io.sagalog.ingest.auth.DeclaredRoutes routes) {
-        routes.route(io.vertx.core.http.HttpMethod.POST, "/v1/transactions", io.sagalog.ingest.auth.Role.SUBMITTER)
+    public void mount(DeclaredRoutes routes) {
+        routes.route(io.vertx.core.http.HttpMethod.POST, "/v1/transactions", Role.SUBMITTER)
                 .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES))
                 .handler(this::requireJson)
                 .handler(this::submit)
-                .failureHandler(IngestApi::failure);
+                .failureHandler(SubmitFailures::answer);
     }
 
     private void requireJson(RoutingContext ctx) {
@@ -154,15 +154,15 @@ public final class IngestApi {
             return;
         }
         boolean clientKey = idempotencyKey != null;
-        String txId = txIdOf(definition.asText(), idempotencyKey);
-        String key = clientKey ? idempotencyKey : SERVER_KEY_PREFIX + txId;
+        String txId = keys.txIdOf(definition.asText(), idempotencyKey);
+        String key = clientKey ? idempotencyKey : IdempotencyKeys.SERVER_KEY_PREFIX + txId;
         ctx.response().putHeader("Idempotency-Key", key);
-        if (!clientKey || queries == null) {
+        if (!clientKey || !keys.canLookUp()) {
             append(ctx, txId, key, definition.asText(), input, wait);
             return;
         }
         // A client's key may have been used before: the same request gets its transaction back, another is refused.
-        prior(ctx, txId).onComplete(found -> {
+        keys.prior(ctx, txId).onComplete(found -> {
             if (found.failed()) {
                 log.debug("could not look up Idempotency-Key {} (transaction {}): {}", key, txId, found.cause().toString());
                 ctx.response().putHeader("Retry-After", "1");
@@ -174,79 +174,12 @@ public final class IngestApi {
                 append(ctx, txId, key, definition.asText(), input, wait);
                 return;
             }
-            Prior prior = found.result().get();
+            IdempotencyKeys.Prior prior = found.result().get();
             if (!prior.definition().equals(definition.asText()) || !input.equals(prior.input())) {
                 Problem.idempotencyKeyReused(key, txId).send(ctx);
                 return;
             }
             accepted(ctx, txId, prior.status(), wait, null);
-        });
-    }
-
-    /** With a client's key, the name-based UUID of (definition, key); a key ingest made names its txId; else a new one. */
-    private String txIdOf(String definition, String idempotencyKey) {
-        if (idempotencyKey == null) {
-            return TxIds.next(clock.millis()); // time-ordered (TxIds)
-        }
-        if (idempotencyKey.startsWith(SERVER_KEY_PREFIX)) {
-            try {
-                return UUID.fromString(idempotencyKey.substring(SERVER_KEY_PREFIX.length())).toString();
-            } catch (IllegalArgumentException e) {
-                // not one ingest made: an ordinary key
-            }
-        }
-        return UUID.nameUUIDFromBytes(("sagalog:" + definition.length() + ":" + definition + ":" + idempotencyKey)
-                .getBytes(StandardCharsets.UTF_8)).toString();
-    }
-
-    /** What an earlier request with the same txId recorded. */
-    private record Prior(String definition, JsonNode input, String status) {}
-
-    /** The transaction as its owner holds it (asked over HTTP like GET /v1/transactions/{txId}), or empty. */
-    private Future<java.util.Optional<Prior>> prior(RoutingContext ctx, String txId) {
-        java.util.Optional<TransactionQueries.Endpoint> owner;
-        try {
-            owner = queries.ownerOf(txId);
-        } catch (RuntimeException e) {
-            return Future.failedFuture(e);
-        }
-        if (owner.isEmpty()) {
-            return Future.failedFuture(new IllegalStateException("the engine does not know yet which instance holds "
-                    + txId + " (starting or rebalancing)"));
-        }
-        boolean forwarded = queries.holdsTransactions() && ctx.request().getHeader(OwnerForwarding.FORWARDED) != null;
-        if (owner.get().equals(queries.self()) || forwarded) {
-            return vertx.executeBlocking(() -> queries.find(txId).map(v -> {
-                try {
-                    return new Prior(v.state().definition(), JSON.readTree(v.state().input()), v.state().status().name());
-                } catch (JsonProcessingException e) {
-                    throw new IllegalStateException("stored input of " + txId + " is not JSON", e);
-                }
-            }), false);
-        }
-        TransactionQueries.Endpoint target = owner.get();
-        var get = forwarding.client().request(io.vertx.core.http.HttpMethod.GET, target.port(), target.host(),
-                "/v1/transactions/" + txId).timeout(5_000);
-        if (queries.holdsTransactions()) { // a front end's question is routed on by the engine instance it asks
-            get.putHeader(OwnerForwarding.FORWARDED, queries.self().toString());
-        }
-        if (ctx.request().getHeader("Authorization") != null) {
-            get.putHeader("Authorization", ctx.request().getHeader("Authorization"));
-        }
-        return get.send().map(r -> {
-            if (r.statusCode() == 404) {
-                return java.util.Optional.<Prior>empty();
-            }
-            if (r.statusCode() != 200) {
-                throw new IllegalStateException("instance " + target + " answered " + r.statusCode());
-            }
-            try {
-                JsonNode tx = JSON.readTree(r.bodyAsString());
-                return java.util.Optional.of(new Prior(tx.path("definition").asText(), tx.path("input"),
-                        tx.path("status").asText()));
-            } catch (JsonProcessingException e) {
-                throw new IllegalStateException("instance " + target + " answered with something that is not JSON", e);
-            }
         });
     }
 
@@ -340,37 +273,5 @@ public final class IngestApi {
         ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json").putHeader("Location", self)
                 .end(JSON.createObjectNode().put("txId", txId).put("status", status)
                         .set("links", JSON.createObjectNode().put("self", self)).toString());
-    }
-
-    private static boolean clientGone(RoutingContext ctx) {
-        for (Throwable t = ctx.failure(); t != null; t = t.getCause()) {
-            if (t instanceof io.vertx.core.http.HttpClosedException || t instanceof java.nio.channels.ClosedChannelException) {
-                return true;
-            }
-        }
-        return ctx.response().closed();
-    }
-
-    /** Failures raised by Vert.x handlers (e.g. the body limit) as problem+json. */
-    private static void failure(RoutingContext ctx) {
-        int status = ctx.statusCode();
-        if (status == 413) {
-            Problem.bodyTooLarge(BODY_LIMIT_BYTES).send(ctx);
-        } else if (status == 400) {
-            Problem.malformedJson("the request could not be read" + (ctx.failure() == null ? "" : ": " + ctx.failure().getMessage()))
-                    .send(ctx);
-        } else if (clientGone(ctx)) {
-            log.debug("request {} {}: the client went away before it was answered ({})", ctx.request().method(),
-                    ctx.request().path(), String.valueOf(ctx.failure()));
-        } else if (ctx.get(APPENDED) != null) {
-            String txId = ctx.get(APPENDED);
-            log.error("request {} {} failed after transaction {} was recorded", ctx.request().method(), ctx.request().path(),
-                    txId, ctx.failure());
-            Problem.of(500, "internal-error", "Internal error", "the request was recorded as transaction " + txId
-                    + ", but answering failed; GET /v1/transactions/" + txId + " shows it").send(ctx);
-        } else {
-            log.error("request {} {} failed", ctx.request().method(), ctx.request().path(), ctx.failure());
-            Problem.internal().send(ctx);
-        }
     }
 }

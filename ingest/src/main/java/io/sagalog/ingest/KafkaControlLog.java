@@ -1,5 +1,6 @@
 package io.sagalog.ingest;
 
+import io.sagalog.http.ControlLog;
 import io.sagalog.schemas.Topics;
 import io.sagalog.schemas.avro.ControlRecord;
 import java.time.Duration;

@@ -1,37 +1,33 @@
 package io.sagalog.ingest;
 
-import static io.sagalog.ingest.auth.Role.OPERATOR;
-import static io.sagalog.ingest.auth.Role.SUBMITTER;
-import static io.sagalog.ingest.auth.Role.VIEWER;
+import static io.sagalog.http.auth.Role.OPERATOR;
+import static io.sagalog.http.auth.Role.SUBMITTER;
+import static io.sagalog.http.auth.Role.VIEWER;
 
-import io.sagalog.ingest.auth.DeclaredRoutes;
-import io.vertx.core.http.HttpMethod;
-
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sagalog.engine.Definition;
-import io.sagalog.engine.Durations;
 import io.sagalog.engine.InvalidDefinitionException;
 import io.sagalog.engine.StepDefinition;
 import io.sagalog.engine.registry.ParticipantInfo;
 import io.sagalog.engine.registry.Registry;
+import io.sagalog.http.Problem;
+import io.sagalog.http.StrictJson;
+import io.sagalog.http.auth.DeclaredRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,14 +39,13 @@ import org.slf4j.LoggerFactory;
 public final class RegistryApi {
     private static final Logger log = LoggerFactory.getLogger(RegistryApi.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,99}");
     /** The range of a participant's {@code timeout}. */
     public static final Duration TIMEOUT_MIN = Duration.ofMillis(1);
     public static final Duration TIMEOUT_MAX = Duration.ofHours(24);
 
     private final Vertx vertx;
     private final Registry registry;
-    private final ParticipantUrls urls;
+    private final ParticipantRegistration registrations;
 
     /** Participant URLs on loopback, link-local and metadata addresses are refused. */
     public RegistryApi(Vertx vertx, Registry registry) {
@@ -61,11 +56,11 @@ public final class RegistryApi {
     public RegistryApi(Vertx vertx, Registry registry, ParticipantUrls urls) {
         this.vertx = vertx;
         this.registry = registry;
-        this.urls = urls;
+        this.registrations = new ParticipantRegistration(registry, urls);
     }
 
     public void mount(Router router) {
-        mount(DeclaredRoutes.on(router, io.sagalog.ingest.auth.BearerAuth.disabled()));
+        mount(DeclaredRoutes.on(router, io.sagalog.http.auth.BearerAuth.disabled()));
     }
 
     /** Changing definitions or participants is for operators; anyone with a token may read them. */
@@ -155,88 +150,14 @@ public final class RegistryApi {
         if (body == null) {
             return;
         }
-        List<String> problems = new ArrayList<>();
-        if (!NAME.matcher(name).matches()) {
-            problems.add("name: '" + shown(name) + "' must be 1-100 letters, digits, '.', '_' or '-'");
-        }
-        if (!body.isObject()) {
-            Problem.invalidParticipant(List.of("the body must be a JSON object {transport, url, timeout, maxConcurrency, healthUrl}")).send(ctx);
-            return;
-        }
-        for (String field : List.of("transport", "url", "healthUrl", "timeout")) {
-            if (body.hasNonNull(field) && !body.get(field).isTextual() && !(field.equals("timeout") && body.get(field).isIntegralNumber())) {
-                problems.add(field + ": must be text" + (field.equals("timeout") ? " such as \"5s\" or a whole number of milliseconds" : ""));
-            }
-        }
-        if (!problems.isEmpty()) {
-            Problem.invalidParticipant(problems).send(ctx);
-            return;
-        }
-        String transport = body.path("transport").asText("http").toLowerCase(Locale.ROOT);
-        ParticipantInfo.Transport t = null;
-        if (transport.equals("http")) {
-            t = ParticipantInfo.Transport.HTTP;
-        } else if (transport.equals("kafka")) {
-            t = ParticipantInfo.Transport.KAFKA;
-        } else {
-            problems.add("transport: '" + shown(transport) + "' must be http or kafka");
-        }
-        String url = body.hasNonNull("url") ? body.get("url").asText() : null;
         String ownHost = ctx.request().localAddress() == null ? "" : ctx.request().localAddress().host();
         int ownPort = ctx.request().localAddress() == null ? -1 : ctx.request().localAddress().port();
-        if (t == ParticipantInfo.Transport.HTTP) {
-            checkUrl("url", url, true, problems);
-        }
-        String healthUrl = body.hasNonNull("healthUrl") ? body.get("healthUrl").asText() : null;
-        checkUrl("healthUrl", healthUrl, false, problems);
-        for (String field : List.of("url", "healthUrl")) {
-            String value = field.equals("url") ? url : healthUrl;
-            if (value != null && problems.stream().noneMatch(p -> p.startsWith(field + ":"))) {
-                urls.problem(field, value, ownHost, ownPort).ifPresent(problems::add);
-            }
-        }
-        Duration timeout = Duration.ofSeconds(30);
-        if (body.hasNonNull("timeout")) {
-            try {
-                JsonNode value = body.get("timeout");
-                if (value.isIntegralNumber()) {
-                    if (!value.canConvertToLong()) {
-                        throw new IllegalArgumentException(value.asText() + " ms is too long; allowed: "
-                                + Durations.range(TIMEOUT_MIN, TIMEOUT_MAX));
-                    }
-                    timeout = Durations.ofMillisWithin(value.asLong(), TIMEOUT_MIN, TIMEOUT_MAX);
-                } else {
-                    timeout = Durations.parseWithin(value.asText(), TIMEOUT_MIN, TIMEOUT_MAX);
-                }
-            } catch (IllegalArgumentException e) {
-                problems.add("timeout: " + e.getMessage());
-            }
-        }
-        if (problems.isEmpty()) {
-            registry.collidingParticipant(name).ifPresent(other -> problems.add("name: '" + name + "' collides with the "
-                    + "participant '" + other + "': Kafka topic names that differ only in '.' and '_' are the same "
-                    + "topic; use '" + other + "' or another name"));
-            if (registry.participant(name).isEmpty()
-                    && registry.participants().size() >= Registry.MAX_REGISTERED_PARTICIPANTS) {
-                problems.add("name: there are " + registry.participants().size() + " participants registered; at most "
-                        + Registry.MAX_REGISTERED_PARTICIPANTS + " are allowed; re-register an existing name instead");
-            }
-        }
-        int maxConcurrency = 16;
-        if (body.has("maxConcurrency")) {
-            if (!body.get("maxConcurrency").isIntegralNumber() || !body.get("maxConcurrency").canConvertToInt()
-                    || body.get("maxConcurrency").asInt() < 1
-                    || body.get("maxConcurrency").asInt() > 10_000) {
-                problems.add("maxConcurrency: must be a whole number from 1 to 10000");
-            } else {
-                maxConcurrency = body.get("maxConcurrency").asInt();
-            }
-        }
-        if (!problems.isEmpty()) {
-            Problem.invalidParticipant(problems).send(ctx);
+        ParticipantRegistration.Read read = registrations.read(name, body, ownHost, ownPort);
+        if (read instanceof ParticipantRegistration.Invalid invalid) {
+            Problem.invalidParticipant(invalid.problems()).send(ctx);
             return;
         }
-        ParticipantInfo info = new ParticipantInfo(name, t, url, timeout, maxConcurrency, healthUrl);
+        ParticipantInfo info = ((ParticipantRegistration.Valid) read).info();
         Future.fromCompletionStage(registry.registerParticipant(info), vertx.getOrCreateContext()).onComplete(done -> {
             if (done.failed()) {
                 unavailable(ctx, done.cause());
@@ -260,27 +181,6 @@ public final class RegistryApi {
                 p -> ctx.response().putHeader("Content-Type", "application/json").end(participantJson(p).toString()),
                 () -> Problem.notFound("there is no participant named '" + name + "'; register it with PUT /v1/participants/"
                         + name).send(ctx));
-    }
-
-    private static String shown(String text) {
-        return text.length() <= 100 ? text : text.substring(0, 100) + "...";
-    }
-
-    private static void checkUrl(String field, String url, boolean required, List<String> problems) {
-        if (url == null) {
-            if (required) {
-                problems.add(field + ": required for an http participant, e.g. http://hotels.internal:8080/sagalog");
-            }
-            return;
-        }
-        try {
-            URI u = URI.create(url);
-            if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
-                problems.add(field + ": '" + shown(url) + "' must be an absolute http or https URL");
-            }
-        } catch (IllegalArgumentException e) {
-            problems.add(field + ": '" + shown(url) + "' is not a URL");
-        }
     }
 
     private static JsonNode jsonBody(RoutingContext ctx) {

@@ -1,6 +1,5 @@
 package io.sagalog.ingest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sagalog.engine.CallbackTokens;
@@ -8,6 +7,12 @@ import io.sagalog.engine.EngineNotReadyException;
 import io.sagalog.engine.Timer;
 import io.sagalog.engine.TransactionQueries;
 import io.sagalog.engine.TransactionView;
+import io.sagalog.http.ControlLog;
+import io.sagalog.http.OwnerForwarding;
+import io.sagalog.http.Problem;
+import io.sagalog.http.StrictJson;
+import io.sagalog.http.auth.BearerAuth;
+import io.sagalog.http.auth.DeclaredRoutes;
 import io.sagalog.schemas.avro.ControlRecord;
 import io.sagalog.engine.Outcome;
 import io.vertx.core.Future;
@@ -64,11 +69,11 @@ public final class StepResultsApi {
     }
 
     public void mount(Router router) {
-        mount(io.sagalog.ingest.auth.DeclaredRoutes.on(router, io.sagalog.ingest.auth.BearerAuth.disabled()));
+        mount(DeclaredRoutes.on(router, BearerAuth.disabled()));
     }
 
     /** Open to callers without a bearer token: each result carries a callback token of its own, checked here. */
-    public void mount(io.sagalog.ingest.auth.DeclaredRoutes routes) {
+    public void mount(DeclaredRoutes routes) {
         routes.open(io.vertx.core.http.HttpMethod.POST, "/v1/step-results", "each result carries its step's callback "
                 + "token").handler(BodyHandler.create(false).setBodyLimit(IngestApi.BODY_LIMIT_BYTES))
                 .handler(this::report).failureHandler(StrictJson.failures(IngestApi.BODY_LIMIT_BYTES));

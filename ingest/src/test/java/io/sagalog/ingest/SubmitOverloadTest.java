@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sagalog.engine.DefinitionCatalog;
 import io.sagalog.engine.DefinitionParser;
+import io.sagalog.http.ControlLog;
+import io.sagalog.http.Problem;
 import io.sagalog.schemas.avro.ControlRecord;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;

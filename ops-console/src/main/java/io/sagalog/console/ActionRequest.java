@@ -2,14 +2,20 @@ package io.sagalog.console;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sagalog.engine.OperatorAction;
-import io.sagalog.ingest.Problem;
+import io.sagalog.http.Problem;
+import io.sagalog.http.StrictJson;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 /** The body of {@code POST /v1/transactions/{txId}/actions}. */
 record ActionRequest(String actionId, OperatorAction action, String step, String output, String reason,
                      boolean force, Long expectedSeq) {
+    /** The engine's actions, as the wire names them: a new one needs no change here. */
+    private static final String ACTIONS = Arrays.stream(OperatorAction.values()).map(OperatorAction::wireName)
+            .collect(Collectors.joining(", "));
     /** The longest {@code reason} kept in the history. */
     static final int MAX_REASON_LENGTH = 4096;
     /** The largest {@code output} of a skip, as JSON in UTF-8 (as for a participant's output). */
@@ -17,7 +23,7 @@ record ActionRequest(String actionId, OperatorAction action, String step, String
 
     /** Parses and validates; on a problem sends it and returns null. */
     static ActionRequest parse(RoutingContext ctx) {
-        JsonNode body = QueryApi.readJson(ctx);
+        JsonNode body = StrictJson.readObject(ctx);
         if (body == null) {
             return null;
         }
@@ -32,13 +38,13 @@ record ActionRequest(String actionId, OperatorAction action, String step, String
     static ActionRequest of(JsonNode body) {
         JsonNode action = body.get("action");
         if (action == null || !action.isTextual()) {
-            throw new IllegalArgumentException("'action' is required: one of retry, skip, rollback, resume, resolve");
+            throw new IllegalArgumentException("'action' is required: one of " + ACTIONS);
         }
         OperatorAction parsed;
         try {
             parsed = OperatorAction.parse(action.asText());
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("'action' must be one of retry, skip, rollback, resume, resolve");
+            throw new IllegalArgumentException("'action' must be one of " + ACTIONS);
         }
         JsonNode reason = body.get("reason");
         if (reason == null || !reason.isTextual() || reason.asText().isBlank()) {

@@ -1,9 +1,7 @@
 package io.sagalog.console;
 
-import static io.sagalog.console.QueryApi.failed;
-import static io.sagalog.console.QueryApi.json;
-import static io.sagalog.ingest.auth.Role.OPERATOR;
-import static io.sagalog.ingest.auth.Role.VIEWER;
+import static io.sagalog.http.auth.Role.OPERATOR;
+import static io.sagalog.http.auth.Role.VIEWER;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,9 +11,10 @@ import io.sagalog.engine.TransactionPage;
 import io.sagalog.engine.TransactionQueries;
 import io.sagalog.engine.TransactionQueries.Endpoint;
 import io.sagalog.engine.TxStatus;
-import io.sagalog.ingest.OwnerForwarding;
-import io.sagalog.ingest.Problem;
-import io.sagalog.ingest.auth.DeclaredRoutes;
+import io.sagalog.http.JsonAnswers;
+import io.sagalog.http.OwnerForwarding;
+import io.sagalog.http.Problem;
+import io.sagalog.http.auth.DeclaredRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -27,10 +26,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 
 /**
  * Lists and counts of transactions: every instance answers for its own partitions, and the one asked merges the
@@ -40,9 +37,6 @@ import java.util.regex.Pattern;
 final class ListsApi {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String FORWARDED = OwnerForwarding.FORWARDED;
-    private static final Pattern CURSOR = Pattern.compile("[0-9a-f]{16}\\|[0-9A-Za-z-]{1,64}");
-    private static final int DEFAULT_LIMIT = 50;
-    private static final int MAX_LIMIT = 500;
 
     private final Vertx vertx;
     private final TransactionQueries queries;
@@ -65,59 +59,29 @@ final class ListsApi {
     // ---- lists and counts ---------------------------------------------------------------------------------
 
     private void list(RoutingContext ctx) {
-        TxStatus status;
-        int limit;
+        ListQuery query;
         try {
-            String s = ctx.request().getParam("status");
-            status = s == null || s.isBlank() ? null : TxStatus.valueOf(s.trim().toUpperCase(Locale.ROOT));
+            query = ListQuery.parse(ctx.request().params(), clock.instant());
         } catch (IllegalArgumentException e) {
-            Problem.invalidRequest("'status' must be one of " + List.of(TxStatus.values())).send(ctx);
+            Problem.invalidRequest(e.getMessage()).send(ctx);
             return;
         }
-        try {
-            String l = ctx.request().getParam("limit");
-            limit = l == null ? DEFAULT_LIMIT : Integer.parseInt(l);
-            if (limit < 1 || limit > MAX_LIMIT) {
-                throw new NumberFormatException();
-            }
-        } catch (NumberFormatException e) {
-            Problem.invalidRequest("'limit' must be a number from 1 to " + MAX_LIMIT).send(ctx);
-            return;
-        }
-        String cursor = ctx.request().getParam("cursor");
-        if (cursor != null && !CURSOR.matcher(cursor).matches()) {
-            Problem.invalidRequest("'cursor' is not one this API handed out; pass 'nextCursor' of the previous page as it was")
-                    .send(ctx);
-            return;
-        }
-        String definition = blankToNull(ctx.request().getParam("definition"));
-        java.time.Instant createdBefore = null;
-        String olderThan = ctx.request().getParam("olderThan");
-        if (olderThan != null) {
-            try {
-                createdBefore = clock.instant().minus(io.sagalog.engine.Durations.parse(olderThan));
-            } catch (IllegalArgumentException e) {
-                Problem.invalidRequest("'olderThan' must be a duration such as 30s, 10m or 2h (" + e.getMessage() + ")")
-                        .send(ctx);
-                return;
-            }
-        }
-        java.time.Instant before = createdBefore;
-        Future<TransactionPage> local = vertx.executeBlocking(() -> queries.list(status, definition, cursor, before, limit),
-                false);
+        int limit = query.limit();
+        Future<TransactionPage> local = vertx.executeBlocking(() -> queries.list(query.status(),
+                query.definition(), query.cursor(), query.createdBefore(), limit), false);
         if (ctx.request().getHeader(FORWARDED) != null) {
             local.onComplete(page -> {
                 if (page.failed()) {
-                    failed(ctx, page.cause(), "listing transactions");
+                    ReadFailures.answer(ctx, page.cause(), "listing transactions");
                 } else {
-                    json(ctx, 200, pageJson(page.result().items(), page.result().nextCursor(), List.of()).toString());
+                    JsonAnswers.send(ctx, 200, pageJson(page.result().items(), page.result().nextCursor(), List.of()).toString());
                 }
             });
             return;
         }
         fanOut(ctx, local.map(page -> pageJson(page.items(), page.nextCursor(), List.of()))).onComplete(parts -> {
             if (parts.failed()) {
-                failed(ctx, parts.cause(), "listing transactions");
+                ReadFailures.answer(ctx, parts.cause(), "listing transactions");
                 return;
             }
             List<JsonNode> items = new ArrayList<>();
@@ -130,7 +94,7 @@ final class ListsApi {
             more |= items.size() > limit;
             List<JsonNode> pageItems = items.subList(0, Math.min(limit, items.size()));
             String next = more && !pageItems.isEmpty() ? pageItems.get(pageItems.size() - 1).get("cursor").asText() : null;
-            json(ctx, 200, pageJson(pageItems, next, parts.result().unreachable()).toString());
+            JsonAnswers.send(ctx, 200, pageJson(pageItems, next, parts.result().unreachable()).toString());
         });
     }
 
@@ -153,16 +117,16 @@ final class ListsApi {
         if (ctx.request().getHeader(FORWARDED) != null) {
             localJson.onComplete(c -> {
                 if (c.failed()) {
-                    failed(ctx, c.cause(), "counting transactions");
+                    ReadFailures.answer(ctx, c.cause(), "counting transactions");
                 } else {
-                    json(ctx, 200, c.result().toString());
+                    JsonAnswers.send(ctx, 200, c.result().toString());
                 }
             });
             return;
         }
         fanOut(ctx, localJson).onComplete(parts -> {
             if (parts.failed()) {
-                failed(ctx, parts.cause(), "counting transactions");
+                ReadFailures.answer(ctx, parts.cause(), "counting transactions");
                 return;
             }
             Map<String, Long> byKey = new TreeMap<>();
@@ -180,7 +144,7 @@ final class ListsApi {
             if (!parts.result().unreachable().isEmpty()) {
                 parts.result().unreachable().forEach(body.putArray("unreachable")::add);
             }
-            json(ctx, 200, body.toString());
+            JsonAnswers.send(ctx, 200, body.toString());
         });
     }
 
@@ -246,9 +210,5 @@ final class ListsApi {
         if (value != null) {
             to.putHeader(name, value);
         }
-    }
-
-    private static String blankToNull(String s) {
-        return s == null || s.isBlank() ? null : s.trim();
     }
 }
