@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sagalog.app.cluster.EngineInstance;
-import io.sagalog.ingest.auth.Role;
-import io.sagalog.ingest.auth.Tokens;
+import io.sagalog.http.auth.Role;
+import io.sagalog.http.auth.Tokens;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;

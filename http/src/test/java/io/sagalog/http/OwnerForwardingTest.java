@@ -1,4 +1,4 @@
-package io.sagalog.ingest;
+package io.sagalog.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
