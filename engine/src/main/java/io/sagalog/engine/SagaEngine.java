@@ -51,7 +51,8 @@ public final class SagaEngine implements AutoCloseable {
             delays.decided(before, input, decision, now);
             observer.decided(before, input, decision, now);
         };
-        KafkaStreams streams = new KafkaStreams(SagaTopology.build(registrations, both, config.topics()), properties);
+        KafkaStreams streams = new KafkaStreams(SagaTopology.build(registrations, both, config.topics(),
+                config.retention()), properties);
         SagaEngine engine = new SagaEngine(streams, definitions, advertised(config), delays);
         engine.configuredThreads = Integer.parseInt(String.valueOf(properties.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG)));
         streams.setGlobalStateRestoreListener(engine.restore);
