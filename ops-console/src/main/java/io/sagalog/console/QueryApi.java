@@ -127,7 +127,7 @@ public final class QueryApi {
         return vertx.executeBlocking(() -> queries.find(txId), false);
     }
 
-    private static void answer(RoutingContext ctx, String txId, io.vertx.core.AsyncResult<Optional<TransactionView>> found) {
+    private void answer(RoutingContext ctx, String txId, io.vertx.core.AsyncResult<Optional<TransactionView>> found) {
         // A submission that waited (POST ?wait) and is not settled yet answers 202: accepted, still running.
         boolean pending = ctx.request().getParam("submitted") != null;
         if (found.failed() && pending) {
@@ -264,7 +264,23 @@ public final class QueryApi {
         return node;
     }
 
-    private static void notFound(RoutingContext ctx, String txId) {
+    /** 410 Gone for a transaction that expired (while its marker is kept), else 404. */
+    private void notFound(RoutingContext ctx, String txId) {
+        vertx.executeBlocking(() -> queries.expired(txId), false).onComplete(gone -> {
+            if (gone.succeeded() && gone.result().isPresent()) {
+                io.sagalog.engine.ExpiredTransaction e = gone.result().get();
+                Problem.of(410, "transaction-expired", "The transaction expired", "transaction " + txId + " ("
+                        + e.definition() + ", " + e.status() + ") was archived to the archive topic and deleted from the "
+                        + "engine's stores at " + e.expiredAt() + " (its retention was over); read it with 'sagalog "
+                        + "archive export'").send(ctx, Map.of("txId", txId, "expiredAt", e.expiredAt().toString(),
+                        "archived", true, "status", e.status().name()));
+            } else {
+                unknown(ctx, txId);
+            }
+        });
+    }
+
+    private static void unknown(RoutingContext ctx, String txId) {
         Problem.notFound("no transaction " + txId + " is known; if it was accepted a moment ago, the engine may not have "
                 + "started it yet: retry shortly").send(ctx);
     }
