@@ -151,6 +151,11 @@ public final class SagaEngine implements AutoCloseable {
         return deliveryDelays;
     }
 
+    /** The sizes of tx-state, tx-history, tx-index and tx-expiry on this instance (RocksDB's estimates). */
+    public java.util.List<StoreSize> storeSizes() {
+        return StoreSize.of(streams.metrics());
+    }
+
     /**
      * Records of its input the engine has not read yet: the sum of its main consumer's {@code records-lag} over the
      * partitions it has (not the restore consumer's: restoring stores is not a backlog of requests). NaN values (not
