@@ -32,13 +32,13 @@ record ActionRequest(String actionId, OperatorAction action, String step, String
     static ActionRequest of(JsonNode body) {
         JsonNode action = body.get("action");
         if (action == null || !action.isTextual()) {
-            throw new IllegalArgumentException("'action' is required: one of retry, skip, rollback, resume, resolve");
+            throw new IllegalArgumentException("'action' is required: one of retry, skip, rollback, resume, resolve, hold, release");
         }
         OperatorAction parsed;
         try {
             parsed = OperatorAction.parse(action.asText());
         } catch (RuntimeException e) {
-            throw new IllegalArgumentException("'action' must be one of retry, skip, rollback, resume, resolve");
+            throw new IllegalArgumentException("'action' must be one of retry, skip, rollback, resume, resolve, hold, release");
         }
         JsonNode reason = body.get("reason");
         if (reason == null || !reason.isTextual() || reason.asText().isBlank()) {
