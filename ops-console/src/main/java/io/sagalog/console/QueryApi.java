@@ -268,12 +268,7 @@ public final class QueryApi {
     private void notFound(RoutingContext ctx, String txId) {
         vertx.executeBlocking(() -> queries.expired(txId), false).onComplete(gone -> {
             if (gone.succeeded() && gone.result().isPresent()) {
-                io.sagalog.engine.ExpiredTransaction e = gone.result().get();
-                Problem.of(410, "transaction-expired", "The transaction expired", "transaction " + txId + " ("
-                        + e.definition() + ", " + e.status() + ") was archived to the archive topic and deleted from the "
-                        + "engine's stores at " + e.expiredAt() + " (its retention was over); read it with 'sagalog "
-                        + "archive export'").send(ctx, Map.of("txId", txId, "expiredAt", e.expiredAt().toString(),
-                        "archived", true, "status", e.status().name()));
+                TransactionGone.send(ctx, gone.result().get());
             } else {
                 unknown(ctx, txId);
             }
