@@ -78,10 +78,15 @@ final class RetentionPath {
     }
 
     /**
-     * An input for a transaction that expired: journaled (numbered after its last event), never applied. Nothing is
-     * stored, so it cannot bring the transaction back.
+     * An input for a transaction that expired: journaled (numbered after its last event), never applied; its own
+     * timers read again after a crash are stale and leave no trace. Nothing is stored, so it cannot come back.
      */
     static Decision afterExpiry(ExpiredTransaction expired, Input input, Instant now) {
+        if (input instanceof Input.TimerFired) {
+            // A timer of the expired transaction read again (a replay after a crash): stale, and like every stale
+            // timer it leaves no trace; above all it expires nothing twice.
+            return new Decision(null, List.of(), List.of(), List.of());
+        }
         String what = input.getClass().getSimpleName();
         JournalEntry entry = new JournalEntry(expired.nextSeq(), now, expired.status(), new JournalEvent.InputAfterExpiry(
                 what, "transaction " + expired.txId() + " expired at " + expired.expiredAt() + " and was archived; a "

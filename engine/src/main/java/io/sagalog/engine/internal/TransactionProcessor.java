@@ -182,6 +182,9 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
     /** An input for an expired transaction: journaled (the journal topic only) and counted, nothing stored. */
     private void afterExpiry(ExpiredTransaction expired, Input input, Instant now, long timestamp) {
         Decision decision = decider.afterExpiry(expired, input, now);
+        if (decision.journal().isEmpty()) {
+            return; // its own timer read again after a crash: nothing to record
+        }
         observe(null, input, decision, now);
         expiries.update(expired.next());
         context.forward(new Record<>(expired.txId(), (Object) WireCodec.journal(expired.txId(), decision.journal()),

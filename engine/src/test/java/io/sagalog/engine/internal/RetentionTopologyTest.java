@@ -145,6 +145,31 @@ class RetentionTopologyTest {
     }
 
     @Test
+    void aReplayOfTheExpiryAfterACrashExpiresNothingTwice() {
+        complete();
+        io.sagalog.schemas.avro.TxStateRecord finished = state();
+        runFor(Duration.ofSeconds(7));
+        assertThat(state()).isNull();
+        assertThat(archive.readValuesToList()).hasSize(1);
+        journalTypes();
+
+        // What a crash before the offsets' commit replays: the expiry and the eviction, read again.
+        for (io.sagalog.engine.Timer timer : List.of(io.sagalog.engine.Timer.expire(java.time.Instant.ofEpochMilli(
+                finished.getExpiresAtMillis())), io.sagalog.engine.Timer.evict(java.time.Instant.ofEpochMilli(
+                finished.getExpiresAtMillis())))) {
+            control.pipeInput(TX, WireCodec.timerFired(TX, timer, finished.getExpiresAtMillis()));
+        }
+        // Positive control after them on the same partition: a late result, journaled, so the replay was read.
+        control.pipeInput(TX, ControlRecord.newBuilder().setTxId(TX).setAtMillis(0).setBody(StepResult.newBuilder()
+                .setStep("charge").setAttempt(1).setPhase(io.sagalog.schemas.avro.Phase.ACTION)
+                .setOutcome(Outcome.SUCCEEDED).setOutput("{}").build()).build());
+
+        assertThat(journalTypes()).as("the replayed timers leave no trace").containsExactly("InputAfterExpiry");
+        assertThat(archive.readValuesToList()).as("archived once").isEmpty();
+        assertThat(state()).isNull();
+    }
+
+    @Test
     void heldTransactionOutlivesRetention() {
         complete();
         operator("hold-1", "hold");
