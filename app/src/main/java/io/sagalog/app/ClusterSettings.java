@@ -9,8 +9,18 @@ import java.time.Duration;
  * @param replicationFactor copies of every partition; 0 picks the smaller of 3 and the number of brokers
  * @param journalRetention how long the journal is kept; null leaves the broker default
  * @param standbyReplicas Kafka Streams standby replicas of each engine task; -1 leaves the Streams default (none)
+ * @param archiveRetention how long the archive of expired transactions is kept ({@code --archive-retention})
  */
-public record ClusterSettings(short replicationFactor, Duration journalRetention, int standbyReplicas) {
+public record ClusterSettings(short replicationFactor, Duration journalRetention, int standbyReplicas,
+                              Duration archiveRetention) {
+
+    public ClusterSettings(short replicationFactor, Duration journalRetention, int standbyReplicas) {
+        this(replicationFactor, journalRetention, standbyReplicas, TopicSettings.DEFAULT_ARCHIVE_RETENTION);
+    }
+
+    public ClusterSettings withArchiveRetention(Duration retention) {
+        return new ClusterSettings(replicationFactor, journalRetention, standbyReplicas, retention);
+    }
 
     /**
      * What programmatic nodes (tests, benchmarks) get: the factor from the cluster, the 30-day journal, no standby
@@ -21,6 +31,7 @@ public record ClusterSettings(short replicationFactor, Duration journalRetention
     }
 
     public ClusterSettings {
+        archiveRetention = archiveRetention == null ? TopicSettings.DEFAULT_ARCHIVE_RETENTION : archiveRetention;
         if (replicationFactor < 0) {
             throw new IllegalArgumentException("the replication factor must be at least 1 (got " + replicationFactor + ")");
         }

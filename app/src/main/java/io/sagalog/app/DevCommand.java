@@ -97,7 +97,8 @@ public final class DevCommand implements Callable<Integer> {
         EngineConfig engineConfig = EngineConfig.defaults(clients, dataDir.resolve("engine"))
                 .withInstanceId("sagalog-dev-engine")
                 .withProcessingGuarantee(options.processingGuarantee.name())
-                .withTopics(NodeOptions.topicNames(new picocli.CommandLine(this), options.topicPrefix));
+                .withTopics(NodeOptions.topicNames(new picocli.CommandLine(this), options.topicPrefix))
+                .withRetention(options.retention.retention(this));
         Tokens tokens = devTokens();
         out.print("  Engine and HTTP ......... ");
         out.flush();
@@ -160,6 +161,7 @@ public final class DevCommand implements Callable<Integer> {
         java.util.List<String> engineArgs = new java.util.ArrayList<>(java.util.List.of(
                 "--participant-allow=127.0.0.1/32", "--processing-guarantee=" + options.processingGuarantee.name()));
         options.participantAllow.forEach(cidr -> engineArgs.add("--participant-allow=" + cidr));
+        engineArgs.addAll(options.retention.asArgs());
         io.sagalog.app.cluster.DevCluster cluster = io.sagalog.app.cluster.DevCluster.start(
                 new io.sagalog.app.cluster.DevCluster.Spec(dir.toAbsolutePath(), brokers, engines, kafkaPort, options.port,
                         options.partitions, tokensFile, secretFile, "/io/sagalog/app/demo/trip-booking.json",

@@ -69,7 +69,7 @@ public final class EngineCommand implements Callable<Integer> {
         DefinitionCatalog definitions = DefinitionCatalog.of(loadDefinitions());
         EngineConfig config = new EngineConfig(options.kafkaClients(this, bootstrap), applicationId, instanceId, stateDir, options.processingGuarantee.name(), 1,
                 EngineConfig.defaults(bootstrap, stateDir).commitInterval(), java.util.Map.of(),
-                NodeOptions.topicNames(spec.commandLine(), options.topicPrefix));
+                NodeOptions.topicNames(spec.commandLine(), options.topicPrefix)).withRetention(options.retention.retention(this));
         StartFailures.preflight(config.kafka());
         byte[] secret = NodeOptions.callbackSecret(callbackSecretFile != null ? callbackSecretFile : stateDir.resolve("callback-secret"));
         SagalogNode node;

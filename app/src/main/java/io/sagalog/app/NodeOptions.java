@@ -40,7 +40,7 @@ public final class NodeOptions extends ApiOptions {
                     "--standby-replicas must be 0 or more");
         }
         return new ClusterSettings(replicationFactor == null ? 0 : replicationFactor,
-                retention(command), standbyReplicas);
+                retention(command), standbyReplicas).withArchiveRetention(retention.archiveRetention(command));
     }
 
     private java.time.Duration retention(Object command) {
@@ -51,6 +51,10 @@ public final class NodeOptions extends ApiOptions {
                     "--journal-retention must be a duration such as 30d or 12h (got '" + journalRetention + "')");
         }
     }
+
+    /** --retain-completed, --retain-rolled-back, --retain-resolved, --expired-marker-retention, --archive-retention. */
+    @picocli.CommandLine.Mixin
+    RetentionOptions retention = new RetentionOptions();
 
     @Option(names = "--processing-guarantee", defaultValue = "at_least_once",
             description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")

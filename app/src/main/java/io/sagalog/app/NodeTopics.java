@@ -39,7 +39,7 @@ final class NodeTopics {
     /** The layout on a cluster of {@code brokers}; more copies than brokers cannot be, and is said so at once. */
     static TopicSettings settings(int brokers, int partitions, ClusterSettings cluster, KafkaClients kafka) {
         TopicSettings settings = new TopicSettings(partitions, cluster.replicationFor(brokers),
-                cluster.journalRetention());
+                cluster.journalRetention(), cluster.archiveRetention());
         if (settings.replicationFactor() > brokers) {
             throw new IllegalStateException("--replication-factor " + settings.replicationFactor() + " needs at "
                     + "least as many brokers; the cluster at " + kafka.bootstrapServers() + " has " + brokers);

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         description = "Event-sourced transaction log and compensation (saga) engine on Kafka.",
         subcommands = {DevCommand.class, EngineCommand.class, IngestCommand.class, TopicsCommand.class,
                 BenchCommand.class, OverloadBenchCommand.class, RecoveryBenchCommand.class,
-                TrainClassArchiveCommand.class, CommandLine.HelpCommand.class})
+                TrainClassArchiveCommand.class, io.sagalog.app.archive.ArchiveCommand.class, CommandLine.HelpCommand.class})
 public final class SagalogCli implements Runnable {
 
     public static void main(String[] args) {

@@ -220,6 +220,7 @@ public final class SagalogNode implements AutoCloseable {
         }
         long registryReadAt = System.nanoTime();
         engineMetrics.bindGauges(engine.queries()::counts, engine::consumerLag);
+        engineMetrics.bindStoreGauges(engine::storeSizes);
         BrokerProbe broker = new BrokerProbe(kafka);
         HttpLimits limits = options.limits();
         ControlLog controlLog = new KafkaControlLog(kafka, names, limits.requestTimeout(), limits.maxInFlightSubmits());

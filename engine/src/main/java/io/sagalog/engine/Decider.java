@@ -17,6 +17,7 @@ public final class Decider {
 
     private final TransitionTable table;
     private final Transitions transitions;
+    private final long maxStepRequestBytes;
 
     /** A decider over a fixed set of definitions, where every participant counts as registered. */
     public Decider(DefinitionCatalog definitions) {
@@ -24,17 +25,31 @@ public final class Decider {
     }
 
     public Decider(Registrations registrations) {
-        this(registrations, TransitionTable.STANDARD, Transitions.DEFAULT_MAX_STEP_REQUEST_BYTES);
+        this(registrations, TransitionTable.STANDARD, Transitions.DEFAULT_MAX_STEP_REQUEST_BYTES, Retention.DEFAULTS);
     }
 
-    Decider(Registrations registrations, TransitionTable table, long maxStepRequestBytes) {
+    Decider(Registrations registrations, TransitionTable table, long maxStepRequestBytes, Retention retention) {
         this.table = table;
-        this.transitions = new Transitions(registrations, maxStepRequestBytes);
+        this.maxStepRequestBytes = maxStepRequestBytes;
+        this.transitions = new Transitions(registrations, maxStepRequestBytes, retention);
     }
 
     /** A decider whose step requests may carry at most {@code maxStepRequestBytes} of input and context. */
-    public Decider withMaxStepRequestBytes(long maxStepRequestBytes) {
-        return new Decider(transitions.registrations(), table, maxStepRequestBytes);
+    public Decider withMaxStepRequestBytes(long bytes) {
+        return new Decider(transitions.registrations(), table, bytes, transitions.retention.defaults());
+    }
+
+    /** A decider that keeps finished transactions as long as {@code retention} says (where definitions do not). */
+    public Decider withRetention(Retention retention) {
+        return new Decider(transitions.registrations(), table, maxStepRequestBytes, retention);
+    }
+
+    /**
+     * An input for a transaction that expired (the engine found its marker instead of a state): journaled, never
+     * applied, nothing stored.
+     */
+    public Decision afterExpiry(ExpiredTransaction expired, Input input, Instant now) {
+        return RetentionPath.afterExpiry(expired, input, now);
     }
 
     /**
@@ -71,6 +86,7 @@ public final class Decider {
         }
         work.become(TxStatus.PARKED, reason);
         work.emit(new TxParked(reason));
+        transitions.retention.reconcile(work);
         return work.decision();
     }
 
@@ -85,6 +101,7 @@ public final class Decider {
         Optional<TransitionTable.Row> row = table.find(from, trigger);
         if (row.isEmpty()) {
             reject(work, from, trigger, input);
+            transitions.retention.reconcile(work);
             return work.decision();
         }
         row.get().handler().apply(transitions, work, input);
@@ -93,6 +110,7 @@ public final class Decider {
             throw new IllegalStateException("transition " + row.get().name() + " of " + input.txId() + " went "
                     + from + " -> " + work.status() + ", but the table allows only " + row.get().to());
         }
+        transitions.retention.reconcile(work);
         return work.decision();
     }
 

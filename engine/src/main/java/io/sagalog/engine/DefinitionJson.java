@@ -25,6 +25,10 @@ public final class DefinitionJson {
                     .put("initialBackoff", s.retry().initialBackoff().toString()).put("multiplier", s.retry().multiplier())
                     .put("maxBackoff", s.retry().maxBackoff().toString()).put("jitter", s.retry().jitter());
         }
+        if (!d.retention().isEmpty()) {
+            ObjectNode retention = out.putObject("retention");
+            new java.util.TreeMap<>(d.retention()).forEach((status, keep) -> retention.put(status.name(), keep.toString()));
+        }
         return out;
     }
 
@@ -34,6 +38,7 @@ public final class DefinitionJson {
 
     /** Whether two definitions say the same thing, whatever their version numbers. */
     public static boolean sameContent(Definition a, Definition b) {
-        return a.name().equals(b.name()) && a.steps().equals(b.steps()) && a.deadline().equals(b.deadline());
+        return a.name().equals(b.name()) && a.steps().equals(b.steps()) && a.deadline().equals(b.deadline())
+                && a.retention().equals(b.retention());
     }
 }

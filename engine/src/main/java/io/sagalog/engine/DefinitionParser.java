@@ -64,6 +64,7 @@ public final class DefinitionParser {
         }
         String name = name(root, "name", "name", problems);
         Duration deadline = duration(root, "deadline", "deadline", DEFAULT_DEADLINE, DEADLINE_MIN, DEADLINE_MAX, problems);
+        java.util.Map<TxStatus, Duration> retention = retention(root.get("retention"), problems);
         List<StepDefinition> steps = new ArrayList<>();
         JsonNode stepsNode = root.get("steps");
         if (stepsNode == null || !stepsNode.isArray() || stepsNode.isEmpty()) {
@@ -91,7 +92,34 @@ public final class DefinitionParser {
         if (!problems.isEmpty()) {
             throw new InvalidDefinitionException(problems);
         }
-        return new Definition(name, version, steps, deadline);
+        return new Definition(name, version, steps, deadline, retention);
+    }
+
+    /** {@code "retention": {"COMPLETED": "1d", "ROLLED_BACK": "90d", "RESOLVED": "90d"}}: any of the three, or none. */
+    private static java.util.Map<TxStatus, Duration> retention(JsonNode node, List<String> problems) {
+        java.util.Map<TxStatus, Duration> out = new java.util.EnumMap<>(TxStatus.class);
+        if (node == null || node.isNull()) {
+            return out;
+        }
+        java.util.Map<String, TxStatus> names = Retention.overridable();
+        if (!node.isObject()) {
+            problems.add("retention: must be an object naming any of " + String.join(", ", names.keySet())
+                    + " with a duration each, e.g. {\"COMPLETED\": \"1d\"}");
+            return out;
+        }
+        node.fieldNames().forEachRemaining(field -> {
+            TxStatus status = names.get(field);
+            if (status == null) {
+                problems.add("retention." + shown(field) + ": not a final status; name any of "
+                        + String.join(", ", names.keySet()) + " (PARKED and unfinished transactions never expire)");
+                return;
+            }
+            Duration d = duration(node, field, "retention." + field, null, Retention.MIN, Retention.MAX, problems);
+            if (d != null) {
+                out.put(status, d);
+            }
+        });
+        return out;
     }
 
     private static StepDefinition step(JsonNode node, String at, List<String> problems) {

@@ -6,12 +6,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Parses durations as people write them in definitions and flags: {@code 250ms}, {@code 10s}, {@code 5m}, {@code 1h},
+ * Parses durations as people write them in definitions and flags: {@code 250ms}, {@code 10s}, {@code 5m}, {@code 1h}, {@code 7d},
  * or ISO-8601 {@code PT10S}. Durations are never negative, and never longer than {@link #MAX} (about 100 years), so
  * adding one to a point in time cannot overflow; {@link #parseWithin} checks a narrower range where one applies.
  */
 public final class Durations {
-    private static final Pattern SHORT = Pattern.compile("(\\d{1,18})(ms|s|m|h)");
+    private static final Pattern SHORT = Pattern.compile("(\\d{1,18})(ms|s|m|h|d)");
     /** The longest duration any text may stand for. */
     public static final Duration MAX = Duration.ofDays(36_500);
 
@@ -29,9 +29,10 @@ public final class Durations {
                     case "ms" -> Duration.ofMillis(n);
                     case "s" -> Duration.ofSeconds(n);
                     case "m" -> Duration.ofMinutes(n);
-                    default -> Duration.ofHours(n);
+                    case "h" -> Duration.ofHours(n);
+                    default -> Duration.ofDays(n);
                 };
-            } else if (t.matches("\\d{19,}(ms|s|m|h)")) {
+            } else if (t.matches("\\d{19,}(ms|s|m|h|d)")) {
                 throw new ArithmeticException("too long");
             } else {
                 d = Duration.parse(t);

@@ -13,15 +13,31 @@ import java.util.Map;
  * @param kafka the cluster and the operator's client settings (security, rack), applied to every Streams client
  * @param overrides any further Kafka Streams settings, applied last
  * @param topics the names of the deployment's topics (null: the default {@code sagalog.*})
+ * @param retention how long finished transactions stay in the stores, by outcome (null: {@link Retention#DEFAULTS})
  */
 public record EngineConfig(io.sagalog.schemas.KafkaClients kafka, String applicationId, String instanceId, Path stateDir,
                            String processingGuarantee,
                            int streamThreads, Duration commitInterval, Map<String, Object> overrides,
-                           io.sagalog.schemas.TopicNames topics) {
+                           io.sagalog.schemas.TopicNames topics, Retention retention) {
 
     public EngineConfig {
         overrides = Map.copyOf(overrides);
         topics = topics == null ? io.sagalog.schemas.TopicNames.DEFAULT : topics;
+        retention = retention == null ? Retention.DEFAULTS : retention;
+    }
+
+    /** With the default retention. */
+    public EngineConfig(io.sagalog.schemas.KafkaClients kafka, String applicationId, String instanceId, Path stateDir,
+                        String processingGuarantee, int streamThreads, Duration commitInterval,
+                        Map<String, Object> overrides, io.sagalog.schemas.TopicNames topics) {
+        this(kafka, applicationId, instanceId, stateDir, processingGuarantee, streamThreads, commitInterval, overrides,
+                topics, null);
+    }
+
+    /** The same engine keeping finished transactions as long as {@code keep} says ({@code --retain-*}). */
+    public EngineConfig withRetention(Retention keep) {
+        return new EngineConfig(kafka, applicationId, instanceId, stateDir, processingGuarantee, streamThreads,
+                commitInterval, overrides, topics, keep);
     }
 
     /** With the default topic names ({@code sagalog.*}). */
@@ -35,7 +51,7 @@ public record EngineConfig(io.sagalog.schemas.KafkaClients kafka, String applica
     /** The same engine on the topics of another deployment (--topic-prefix). */
     public EngineConfig withTopics(io.sagalog.schemas.TopicNames names) {
         return new EngineConfig(kafka, applicationId, instanceId, stateDir, processingGuarantee, streamThreads,
-                commitInterval, overrides, names);
+                commitInterval, overrides, names, retention);
     }
 
     /** The bootstrap servers of {@link #kafka}. */
@@ -54,23 +70,23 @@ public record EngineConfig(io.sagalog.schemas.KafkaClients kafka, String applica
 
     public EngineConfig withApplicationId(String id) {
         return new EngineConfig(kafka, id, instanceId, stateDir, processingGuarantee, streamThreads,
-                commitInterval, overrides, topics);
+                commitInterval, overrides, topics, retention);
     }
 
     public EngineConfig withInstanceId(String id) {
         return new EngineConfig(kafka, applicationId, id, stateDir, processingGuarantee, streamThreads,
-                commitInterval, overrides, topics);
+                commitInterval, overrides, topics, retention);
     }
 
     public EngineConfig withProcessingGuarantee(String guarantee) {
         return new EngineConfig(kafka, applicationId, instanceId, stateDir, guarantee, streamThreads,
-                commitInterval, overrides, topics);
+                commitInterval, overrides, topics, retention);
     }
 
     public EngineConfig withOverrides(Map<String, Object> more) {
         Map<String, Object> all = new java.util.HashMap<>(overrides);
         all.putAll(more);
         return new EngineConfig(kafka, applicationId, instanceId, stateDir, processingGuarantee,
-                streamThreads, commitInterval, all, topics);
+                streamThreads, commitInterval, all, topics, retention);
     }
 }

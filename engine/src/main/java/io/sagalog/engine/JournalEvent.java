@@ -105,4 +105,16 @@ public sealed interface JournalEvent {
 
     /** Closed by an operator as handled by hand. */
     record TxResolved(String reason) implements JournalEvent {}
+
+    /**
+     * The finished transaction's retention is over: it was archived and is deleted from the engine's stores (only the
+     * journal topic and the archive keep it from now on).
+     */
+    record TxExpired(TxStatus finalStatus, java.time.Instant expiresAt, String reason) implements JournalEvent {}
+
+    /**
+     * An input for a transaction that expired (a late result, a repeated request, an operator action): it changes
+     * nothing and never brings the transaction back.
+     */
+    record InputAfterExpiry(String input, String reason) implements JournalEvent {}
 }

@@ -15,7 +15,16 @@ public enum OperatorAction {
     /** Leave PARKED: dispatch the step the transaction stopped at again. */
     RESUME,
     /** Close the transaction as handled by hand (status RESOLVED); nothing more is dispatched. */
-    RESOLVE;
+    RESOLVE,
+    /** Legal hold: keep the transaction in the stores past its retention, whatever its status, until released. */
+    HOLD,
+    /** Lift a hold: a finished transaction expires when its retention is over (at once if it is over already). */
+    RELEASE;
+
+    /** Whether the action is about how long the transaction is kept, not about its steps (allowed when finished). */
+    public boolean isAboutRetention() {
+        return this == HOLD || this == RELEASE;
+    }
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

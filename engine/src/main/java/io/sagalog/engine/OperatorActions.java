@@ -46,6 +46,9 @@ public final class OperatorActions {
         if (command.reason() == null || command.reason().isBlank()) {
             return Optional.of("a reason is required for every operator action; it is kept in the history");
         }
+        if (command.action().isAboutRetention()) {
+            return retentionRefusal(state, command);
+        }
         if (state.status().isFinal()) {
             return Optional.of("the transaction is already " + state.status() + "; there is nothing left to "
                     + command.action().wireName());
@@ -72,6 +75,7 @@ public final class OperatorActions {
         }
         return switch (command.action()) {
             case RESOLVE -> Optional.empty();
+            case HOLD, RELEASE -> retentionRefusal(state, command);
             case RESUME -> state.status() != TxStatus.PARKED
                     ? Optional.of("only a PARKED transaction can be resumed; this one is " + state.status()
                             + (state.status() == TxStatus.RUNNING ? " (use retry to dispatch a waiting step now)" : ""))
@@ -101,6 +105,22 @@ public final class OperatorActions {
                 yield Optional.empty();
             }
         };
+    }
+
+    /** Hold and release fit any transaction (in flight or finished), once each way; {@code expectedSeq} as for any action. */
+    private static Optional<String> retentionRefusal(TxState state, Input.OperatorCommand command) {
+        if (isStale(state, command)) {
+            return Optional.of("the transaction has moved on since you looked: you saw history up to seq "
+                    + command.expectedSeq() + ", it is now at seq " + currentSeq(state) + "; reload it and decide again");
+        }
+        if (command.step() != null) {
+            return Optional.of(command.action().wireName() + " applies to the whole transaction; leave 'step' out");
+        }
+        boolean hold = command.action() == OperatorAction.HOLD;
+        if (hold == state.held()) {
+            return Optional.of(hold ? "the transaction is on hold already" : "the transaction is not on hold");
+        }
+        return Optional.empty();
     }
 
     /** The seq of the newest event in the transaction's history (what {@code expectedSeq} is compared with). */

@@ -8,9 +8,11 @@ import io.sagalog.engine.Input.OperatorCommand;
  */
 final class OperatorPath {
     private final Moves moves;
+    private final RetentionPath retention;
 
-    OperatorPath(Moves moves) {
+    OperatorPath(Moves moves, RetentionPath retention) {
         this.moves = moves;
+        this.retention = retention;
     }
 
     void act(Work w, OperatorCommand command) {
@@ -26,6 +28,17 @@ final class OperatorPath {
         if (refusal.isPresent()) {
             w.emit(new JournalEvent.OperatorActionRefused(command.actionId(), command.action(), command.actor(),
                     refusal.get()));
+            return;
+        }
+        if (command.action().isAboutRetention()) {
+            // Hold and release are about the whole transaction and how long it is kept, never about a step.
+            w.emit(new JournalEvent.OperatorActed(command.actionId(), command.action(), null, command.actor(),
+                    command.reason(), command.force()));
+            if (command.action() == OperatorAction.HOLD) {
+                retention.hold(w);
+            } else {
+                retention.release(w);
+            }
             return;
         }
         // Every action applies where the transaction stands (refusal() refuses a step named otherwise).
@@ -67,6 +80,7 @@ final class OperatorPath {
                 w.become(TxStatus.RESOLVED, command.reason());
                 w.emit(new JournalEvent.TxResolved(command.reason()));
             }
+            case HOLD, RELEASE -> throw new IllegalStateException("handled above");
         }
     }
 

@@ -51,7 +51,8 @@ public final class SagaEngine implements AutoCloseable {
             delays.decided(before, input, decision, now);
             observer.decided(before, input, decision, now);
         };
-        KafkaStreams streams = new KafkaStreams(SagaTopology.build(registrations, both, config.topics()), properties);
+        KafkaStreams streams = new KafkaStreams(SagaTopology.build(registrations, both, config.topics(),
+                config.retention()), properties);
         SagaEngine engine = new SagaEngine(streams, definitions, advertised(config), delays);
         engine.configuredThreads = Integer.parseInt(String.valueOf(properties.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG)));
         streams.setGlobalStateRestoreListener(engine.restore);
@@ -148,6 +149,11 @@ public final class SagaEngine implements AutoCloseable {
     /** How long step requests of each participant recently waited before delivery; for admission and metrics. */
     public DeliveryDelays deliveryDelays() {
         return deliveryDelays;
+    }
+
+    /** The sizes of tx-state, tx-history, tx-index and tx-expiry on this instance (RocksDB's estimates). */
+    public java.util.List<StoreSize> storeSizes() {
+        return StoreSize.of(streams.metrics());
     }
 
     /**

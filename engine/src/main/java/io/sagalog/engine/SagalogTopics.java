@@ -28,11 +28,12 @@ public final class SagalogTopics {
     /** What {@link #ensure} did: the topics it created, and what it found wrong with the ones that existed. */
     public record Outcome(List<String> created, List<String> problems) {}
 
-    /** Control and journal topics, and one step topic per participant named in the catalog. */
+    /** Control, journal and archive topics, and one step topic per participant named in the catalog. */
     public static Set<String> required(TopicNames topics, DefinitionCatalog catalog) {
         Set<String> names = new TreeSet<>();
         names.add(topics.control().name());
         names.add(topics.journal().name());
+        names.add(topics.archive());
         for (Definition d : catalog.all()) {
             d.steps().forEach(s -> names.add(topics.steps(s.participant()).name()));
         }
@@ -60,6 +61,10 @@ public final class SagalogTopics {
             if (name.equals(topics.journal().name()) && settings.journalRetention() != null) {
                 // The journal is the audit trail: kept by time, never compacted away, for as long as asked.
                 configs.put("retention.ms", Long.toString(settings.journalRetention().toMillis()));
+            }
+            if (name.equals(topics.archive())) {
+                // Expired transactions: kept by time for Kafka Connect to ship (never compacted: one record each).
+                configs.put("retention.ms", Long.toString(settings.archiveRetention().toMillis()));
             }
             plan.add(new NewTopic(name, settings.partitions(), settings.replicationFactor()).configs(configs));
         }

@@ -23,7 +23,24 @@ public record Timer(Instant due, Kind kind, String step, int attempt, Phase phas
          * Not a timer of the transaction: the engine's sweep found it RUNNING or COMPENSATING with no timer at all
          * (nothing would ever move it again) and asks the decider to repair it.
          */
-        REPAIR
+        REPAIR,
+        /**
+         * Not in {@link TxState#timers()}: the finished transaction's retention is over ({@link TxState#expiresAt()});
+         * its final state and history go to the archive first.
+         */
+        EXPIRE,
+        /** Read back after the {@link #EXPIRE} that archived the transaction (so the archive is written): evict it. */
+        EVICT
+    }
+
+    /** The retention of a finished transaction is over at {@code due}. */
+    public static Timer expire(Instant due) {
+        return new Timer(due, Kind.EXPIRE, null, 0, null);
+    }
+
+    /** The transaction whose retention ended at {@code due} was archived; delete it from the stores. */
+    public static Timer evict(Instant due) {
+        return new Timer(due, Kind.EVICT, null, 0, null);
     }
 
     public static Timer repair(Instant at) {

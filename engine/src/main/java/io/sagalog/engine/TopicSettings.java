@@ -8,8 +8,22 @@ import java.time.Duration;
  * @param partitions partitions of the control, journal and step topics (the registry topics have one)
  * @param replicationFactor copies of every partition, the Streams internal topics' included
  * @param journalRetention how long the journal (the audit trail) is kept; null leaves it to the broker default
+ * @param archiveRetention how long the archive of expired transactions is kept ({@code --archive-retention})
  */
-public record TopicSettings(int partitions, short replicationFactor, Duration journalRetention) {
+public record TopicSettings(int partitions, short replicationFactor, Duration journalRetention,
+                            Duration archiveRetention) {
+
+    /** A year: the archive is what remains of a transaction once its retention in the stores is over. */
+    public static final Duration DEFAULT_ARCHIVE_RETENTION = Duration.ofDays(365);
+
+    /** With the default archive retention. */
+    public TopicSettings(int partitions, short replicationFactor, Duration journalRetention) {
+        this(partitions, replicationFactor, journalRetention, DEFAULT_ARCHIVE_RETENTION);
+    }
+
+    public TopicSettings withArchiveRetention(Duration retention) {
+        return new TopicSettings(partitions, replicationFactor, journalRetention, retention);
+    }
 
     /** Thirty days: an audit trail must outlive the broker default of seven days a month-end review needs. */
     public static final Duration DEFAULT_JOURNAL_RETENTION = Duration.ofDays(30);
@@ -35,6 +49,7 @@ public record TopicSettings(int partitions, short replicationFactor, Duration jo
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be at least 1 (got " + partitions + ")");
         }
+        archiveRetention = archiveRetention == null ? DEFAULT_ARCHIVE_RETENTION : archiveRetention;
         if (replicationFactor < 1) {
             throw new IllegalArgumentException("the replication factor must be at least 1 (got " + replicationFactor + ")");
         }

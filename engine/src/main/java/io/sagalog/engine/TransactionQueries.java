@@ -16,6 +16,14 @@ public interface TransactionQueries {
     Optional<TransactionView> find(String txId);
 
     /**
+     * The marker of a transaction that expired (archived, then deleted from the stores), while the engine still
+     * remembers it ({@code --expired-marker-retention}); empty otherwise.
+     */
+    default Optional<ExpiredTransaction> expired(String txId) {
+        return Optional.empty();
+    }
+
+    /**
      * Transactions held by this instance, newest first, read from the tx-index (no scans).
      *
      * @param status null for every status

@@ -127,8 +127,17 @@ public final class TransitionTable {
                     command((t, w, c) -> t.operator.act(w, c)))
             .row(PARKED, Trigger.OPERATOR, Set.of(PARKED, RUNNING, COMPENSATING, COMPLETED, ROLLED_BACK, RESOLVED),
                     "operator-action", command((t, w, c) -> t.operator.act(w, c)))
-            .rows(EnumSet.of(PENDING, COMPLETED, ROLLED_BACK, RESOLVED), Trigger.OPERATOR, "operator-action-refused",
-                    command((t, w, c) -> t.operator.refuse(w, c)));
+            .row(PENDING, Trigger.OPERATOR, Set.of(PENDING), "operator-action-refused",
+                    command((t, w, c) -> t.operator.refuse(w, c)))
+            // Finished: only hold and release fit (how long it is kept); anything else is refused with why.
+            .rows(EnumSet.of(COMPLETED, ROLLED_BACK, RESOLVED), Trigger.OPERATOR, "operator-action",
+                    command((t, w, c) -> t.operator.act(w, c)))
+            // Retention: a finished transaction's expiry archives it, and the archive read back evicts it. Elsewhere
+            // (it was reopened, parked, or never existed) the timer is stale.
+            .rows(EnumSet.of(COMPLETED, ROLLED_BACK, RESOLVED), Trigger.EXPIRY, "archive", timer((t, w, f) -> t.retention.expire(w, f)))
+            .rows(EnumSet.of(COMPLETED, ROLLED_BACK, RESOLVED), Trigger.EVICTION, "evict", timer((t, w, f) -> t.retention.evict(w, f)))
+            .rows(EnumSet.of(PENDING, RUNNING, COMPENSATING, PARKED), Trigger.EXPIRY, "stale-timer", (t, w, in) -> t.quiet.staleTimer(w, in))
+            .rows(EnumSet.of(PENDING, RUNNING, COMPENSATING, PARKED), Trigger.EVICTION, "stale-timer", (t, w, in) -> t.quiet.staleTimer(w, in));
 
     TransitionTable row(TxStatus from, Trigger on, Set<TxStatus> to, String name, Handler handler) {
         Row row = new Row(from, on, Set.copyOf(to), name, handler);

@@ -2,7 +2,8 @@ package io.sagalog.engine;
 
 /**
  * The work behind the rows of the {@link TransitionTable}, by path: {@link ForwardPath}, {@link RollbackPath},
- * {@link OperatorPath}, {@link WaitingPath}, and {@link QuietInputs}; all made of the same {@link Moves}.
+ * {@link OperatorPath}, {@link WaitingPath},
+ * {@link RetentionPath} and {@link QuietInputs}; all made of the same {@link Moves}.
  */
 final class Transitions {
     /** Default bound of a step request's input plus context: below Kafka's default max.message.bytes (1 MiB). */
@@ -14,13 +15,15 @@ final class Transitions {
     final RollbackPath rollback;
     final OperatorPath operator;
     final QuietInputs quiet;
+    final RetentionPath retention;
 
-    Transitions(Registrations registrations, long maxStepRequestBytes) {
+    Transitions(Registrations registrations, long maxStepRequestBytes, Retention retention) {
         this.moves = new Moves(registrations, maxStepRequestBytes);
+        this.retention = new RetentionPath(registrations, retention);
         this.waiting = new WaitingPath(moves);
         this.forward = new ForwardPath(moves, waiting);
         this.rollback = new RollbackPath(moves);
-        this.operator = new OperatorPath(moves);
+        this.operator = new OperatorPath(moves, this.retention);
         this.quiet = new QuietInputs(moves, forward, rollback);
     }
 

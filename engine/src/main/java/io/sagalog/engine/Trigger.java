@@ -11,8 +11,12 @@ public enum Trigger {
     DEADLINE,
     /** The engine's sweep found the transaction in flight without any timer. */
     REPAIR,
-    /** An operator acted (retry, skip, rollback, resume, resolve). */
-    OPERATOR;
+    /** An operator acted (retry, skip, rollback, resume, resolve, hold, release). */
+    OPERATOR,
+    /** A finished transaction's retention is over: archive it. */
+    EXPIRY,
+    /** A finished transaction was archived: evict it from the stores. */
+    EVICTION;
 
     public static Trigger of(Input input) {
         if (input instanceof Input.TxRequested) {
@@ -27,6 +31,8 @@ public enum Trigger {
                 case BACKOFF -> BACKOFF_OVER;
                 case DEADLINE -> DEADLINE;
                 case REPAIR -> REPAIR;
+                case EXPIRE -> EXPIRY;
+                case EVICT -> EVICTION;
             };
         }
         Input.StepResult r = (Input.StepResult) input;

@@ -14,6 +14,7 @@ final class Work {
     private TxState state;
     private long seq;
     private boolean store = true;
+    private Decision.Retirement retirement = Decision.Retirement.NONE;
     private final List<JournalEntry> journal = new ArrayList<>();
     private final List<StepCommand> commands = new ArrayList<>();
     private final List<TimerCommand> timerCommands = new ArrayList<>();
@@ -53,6 +54,11 @@ final class Work {
     /** Nothing is stored for this input (there is no transaction to store it in). */
     void storeNothing() {
         store = false;
+    }
+
+    /** The transaction as a whole is to be archived, or evicted (see {@link Decision.Retirement}). */
+    void retire(Decision.Retirement how) {
+        retirement = how;
     }
 
     /** Timers are never scheduled in the past: due times at or after now keep the engine's timer scans short. */
@@ -136,8 +142,8 @@ final class Work {
 
     Decision decision() {
         if (!store || state == null) {
-            return new Decision(null, journal, commands, timerCommands);
+            return new Decision(null, journal, commands, timerCommands, retirement);
         }
-        return new Decision(state.withProgress(seq, now), journal, commands, timerCommands);
+        return new Decision(state.withProgress(seq, now), journal, commands, timerCommands, retirement);
     }
 }

@@ -87,7 +87,7 @@ final class ActionsApi {
                 return;
             }
             if (found.result().isEmpty()) {
-                QueryApi.notFound(ctx, txId);
+                QueryApi.notFound(vertx, queries, ctx, txId);
                 return;
             }
             TransactionView view = found.result().get();

@@ -38,11 +38,19 @@ public final class EngineMetrics implements DecisionObserver {
 
     private static final String LATE_RESULTS = "sagalog_late_results";
     private static final String LATE_RESULTS_HELP = "Successes that arrived for an attempt the engine no longer waited "
-            + "for: compensated (the effect is undone), parked (it cannot be), ignored (already counted or undone)";
+            + "for: compensated (the effect is undone), parked (it cannot be), ignored (already counted or undone), expired "
+            + "(the transaction had expired: journaled only)";
 
     private static final String TIMER_REPAIRS = "sagalog_timer_repairs";
     private static final String TIMER_REPAIRS_HELP = "Transactions found in flight without any timer and repaired by "
             + "the engine's sweep";
+
+    private static final String EXPIRED = "sagalog_transactions_expired";
+    private static final String EXPIRED_HELP = "Finished transactions archived and evicted from the stores, their "
+            + "retention over, by definition and the status they ended in";
+    private static final String AFTER_EXPIRY = "sagalog_inputs_after_expiry";
+    private static final String AFTER_EXPIRY_HELP = "Inputs (late results, repeated requests, operator actions) for a "
+            + "transaction that had expired: journaled, never applied";
 
     private final MeterRegistry registry;
     private final Supplier<DefinitionCatalog> definitions;
@@ -57,7 +65,7 @@ public final class EngineMetrics implements DecisionObserver {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         // Shown at 0 from the start, so an alert on them needs no "absent" case.
-        for (String outcome : List.of("compensated", "parked", "ignored")) {
+        for (String outcome : List.of("compensated", "parked", "ignored", "expired")) {
             counter(LATE_RESULTS, LATE_RESULTS_HELP, "outcome", outcome);
         }
         counter(TIMER_REPAIRS, TIMER_REPAIRS_HELP);
@@ -84,6 +92,30 @@ public final class EngineMetrics implements DecisionObserver {
         Gauge.builder("sagalog_engine_consumer_lag", () -> (double) consumerLag.getAsLong())
                 .description("Records of the control log the engine has not read yet (all its partitions)")
                 .register(registry);
+    }
+
+    /**
+     * Per persistent store (tx-state, tx-history, tx-index, tx-expiry): RocksDB's estimate of its entries and the
+     * bytes of its files on this instance, read at scrape time. With retention these stay flat under a steady load.
+     */
+    public void bindStoreGauges(Supplier<List<io.sagalog.engine.StoreSize>> sizes) {
+        for (String store : List.of("tx-state", "tx-history", "tx-index", "tx-expiry")) {
+            Gauge.builder("sagalog_store_entries", () -> size(sizes, store, io.sagalog.engine.StoreSize::entries))
+                    .description("Entries of the engine's store on this instance (rocksdb.estimate-num-keys)")
+                    .tag("store", store).register(registry);
+            Gauge.builder("sagalog_store_bytes", () -> size(sizes, store, io.sagalog.engine.StoreSize::bytes))
+                    .description("Bytes of the engine's store's files on this instance (rocksdb.total-sst-files-size)")
+                    .tag("store", store).register(registry);
+        }
+    }
+
+    private static double size(Supplier<List<io.sagalog.engine.StoreSize>> sizes, String store,
+                                java.util.function.ToLongFunction<io.sagalog.engine.StoreSize> what) {
+        try {
+            return sizes.get().stream().filter(s -> s.store().equals(store)).mapToLong(what).sum();
+        } catch (RuntimeException notReady) {
+            return Double.NaN;
+        }
     }
 
     private final java.util.Set<String> delayGauges = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -129,6 +161,13 @@ public final class EngineMetrics implements DecisionObserver {
             } else if (event instanceof JournalEvent.ResultIgnored r && r.phase() == Phase.ACTION
                     && r.outcome() == io.sagalog.engine.Outcome.SUCCEEDED) {
                 count(LATE_RESULTS, LATE_RESULTS_HELP, "outcome", "ignored");
+            } else if (event instanceof JournalEvent.TxExpired x) {
+                count(EXPIRED, EXPIRED_HELP, "definition", definition, "status", x.finalStatus().name());
+            } else if (event instanceof JournalEvent.InputAfterExpiry) {
+                count(AFTER_EXPIRY, AFTER_EXPIRY_HELP, "input", input.getClass().getSimpleName());
+                if (input instanceof Input.StepResult) {
+                    count(LATE_RESULTS, LATE_RESULTS_HELP, "outcome", "expired");
+                }
             } else if (event instanceof JournalEvent.TimersRepaired) {
                 count(TIMER_REPAIRS, TIMER_REPAIRS_HELP);
             }

@@ -107,7 +107,7 @@ public final class QueryApi {
         return vertx.executeBlocking(() -> queries.find(txId), false);
     }
 
-    private static void answer(RoutingContext ctx, String txId, AsyncResult<Optional<TransactionView>> found) {
+    private void answer(RoutingContext ctx, String txId, AsyncResult<Optional<TransactionView>> found) {
         // A submission that waited (POST ?wait) and is not settled yet answers 202: accepted, still running.
         boolean pending = ctx.request().getParam("submitted") != null;
         if (found.failed() && pending) {
@@ -122,7 +122,7 @@ public final class QueryApi {
                 body.putObject("links").put("self", "/v1/transactions/" + txId);
                 JsonAnswers.send(ctx, 202, body.toString());
             } else {
-                notFound(ctx, txId);
+                notFound(vertx, queries, ctx, txId);
             }
         } else {
             TransactionView view = found.result().get();
@@ -142,7 +142,18 @@ public final class QueryApi {
         return txId.toLowerCase(Locale.ROOT);
     }
 
-    static void notFound(RoutingContext ctx, String txId) {
+    /** 410 Gone for a transaction that expired (while its marker is kept), else 404. */
+    static void notFound(Vertx vertx, TransactionQueries queries, RoutingContext ctx, String txId) {
+        vertx.executeBlocking(() -> queries.expired(txId), false).onComplete(gone -> {
+            if (gone.succeeded() && gone.result().isPresent()) {
+                TransactionGone.send(ctx, gone.result().get());
+            } else {
+                unknown(ctx, txId);
+            }
+        });
+    }
+
+    private static void unknown(RoutingContext ctx, String txId) {
         Problem.notFound("no transaction " + txId + " is known; if it was accepted a moment ago, the engine may not have "
                 + "started it yet: retry shortly").send(ctx);
     }

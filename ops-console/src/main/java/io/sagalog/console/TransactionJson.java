@@ -57,6 +57,8 @@ public final class TransactionJson {
         view.rollbackPlan().forEach(rollbackPlan::add);
         root.put("createdAt", s.createdAt().toString());
         root.put("updatedAt", s.updatedAt().toString());
+        // Retention: when a finished transaction is archived and evicted (null while unfinished or on hold).
+        root.put("held", s.held()).put("expiresAt", s.expiresAt() == null ? null : s.expiresAt().toString());
         ArrayNode history = root.putArray("history");
         for (HistoryEntry e : view.history()) {
             ObjectNode n = history.addObject().put("seq", e.seq()).put("type", e.type()).put("at", e.at().toString())

@@ -37,6 +37,14 @@ public record TopicNames(String prefix) {
         return new Topic<>(prefix + "journal", Topics.JOURNAL.serde());
     }
 
+    /**
+     * Expired transactions, each its final state and history as one JSON document (docs/retention.md), written just
+     * before the engine deletes them; kept by time ({@code --archive-retention}) for Kafka Connect to ship. Key: txId.
+     */
+    public String archive() {
+        return prefix + "archive";
+    }
+
     /** Every version of every definition, compacted. Key: {@code <name>@<version>}. */
     public Topic<DefinitionRecord> definitions() {
         return new Topic<>(prefix + "definitions", Topics.DEFINITIONS.serde());

@@ -23,6 +23,7 @@ public final class SagaTopology {
     public static final String TX_HISTORY = "tx-history";
     public static final String DEADLINES = "deadlines";
     public static final String TX_INDEX = "tx-index";
+    public static final String TX_EXPIRY = "tx-expiry";
     /** How often due timers are looked for. */
     public static final Duration TIMER_TICK = Duration.ofMillis(50);
     /**
@@ -37,6 +38,7 @@ public final class SagaTopology {
     static final String JOURNAL_SINK = "journal";
     static final String STEPS_SINK = "step-requests";
     static final String CONTROL_SINK = "timers-fired";
+    static final String ARCHIVE_SINK = "archive";
 
     private SagaTopology() {}
 
@@ -53,6 +55,12 @@ public final class SagaTopology {
      */
     public static Topology build(io.sagalog.engine.Registrations registrations, DecisionObserver observer,
                                  io.sagalog.schemas.TopicNames topics) {
+        return build(registrations, observer, topics, io.sagalog.engine.Retention.DEFAULTS);
+    }
+
+    /** @param retention how long finished transactions stay in the stores, by outcome ({@code --retain-*}) */
+    public static Topology build(io.sagalog.engine.Registrations registrations, DecisionObserver observer,
+                                 io.sagalog.schemas.TopicNames topics, io.sagalog.engine.Retention retention) {
         Serde<String> keys = Serdes.String();
         Topology topology = new Topology();
 
@@ -61,8 +69,8 @@ public final class SagaTopology {
         topology.addSource(SOURCE, keys.deserializer(), Topics.CONTROL.serde().deserializer(), topics.control().name());
 
         // 2. Apply each input to its transaction's state with the pure decider.
-        topology.addProcessor(PROCESSOR, () -> new TransactionProcessor(new Decider(registrations), TIMER_TICK,
-                observer), SOURCE);
+        topology.addProcessor(PROCESSOR, () -> new TransactionProcessor(new Decider(registrations).withRetention(retention),
+                TIMER_TICK, observer, retention.expiredMarkers()), SOURCE);
 
         // 3. tx-history holds each transaction's journal, one entry per decision (a replay's repeated decisions,
         //    the same events with the same seqs, are dropped by seq when appended again); tx-state, registered
@@ -81,6 +89,12 @@ public final class SagaTopology {
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TX_INDEX), keys,
                 Serdes.String()).withCachingEnabled(), PROCESSOR);
 
+        //    tx-expiry holds the finished transactions by when they expire, and the markers of expired ones (see
+        //    ExpiryIndex). Changelogged, unlike the timers in flight: restored with the task, so a task's start-up
+        //    reads nothing about finished transactions, however many wait to expire.
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TX_EXPIRY), keys,
+                Serdes.String()).withCachingEnabled(), PROCESSOR);
+
         //    tx-state last: stores are flushed in the order they are registered, so after a crash in the middle of a
         //    commit the history and the index are rather ahead of the state than behind it. Behind, a transaction
         //    in flight could be missing from tx-index, which the timer index and the sweep are rebuilt from.
@@ -92,7 +106,7 @@ public final class SagaTopology {
                 narrow(Topics.JOURNAL.serde().serializer()), PROCESSOR);
 
         // 5. Send step requests to each participant's own topic.
-        TopicNameExtractor<String, SpecificRecord> stepTopic =
+        TopicNameExtractor<String, Object> stepTopic =
                 (key, request, ctx) -> topics.steps(((StepRequest) request).getParticipant()).name();
         topology.addSink(STEPS_SINK, stepTopic, keys.serializer(), narrow(AvroSerde.of(StepRequest.class)), PROCESSOR);
 
@@ -100,12 +114,16 @@ public final class SagaTopology {
         //    timer takes effect when step 2 reads it, so every decision is a function of the log.
         topology.addSink(CONTROL_SINK, topics.control().name(), keys.serializer(),
                 narrow(Topics.CONTROL.serde().serializer()), PROCESSOR);
+
+        // 7. Before a finished transaction is evicted, its final state and history go to the archive (JSON, key txId).
+        topology.addSink(ARCHIVE_SINK, topics.archive(), keys.serializer(), narrow(Serdes.String().serializer()),
+                PROCESSOR);
         return topology;
     }
 
-    /** The processor forwards two record types; each sink only ever receives its own. */
+    /** The processor forwards several record types; each sink only ever receives its own. */
     @SuppressWarnings("unchecked")
-    private static <T extends SpecificRecord> Serializer<SpecificRecord> narrow(Serializer<T> serializer) {
+    private static <T> Serializer<Object> narrow(Serializer<T> serializer) {
         return (topic, value) -> serializer.serialize(topic, (T) value);
     }
 }

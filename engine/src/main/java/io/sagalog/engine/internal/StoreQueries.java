@@ -53,6 +53,16 @@ public final class StoreQueries implements TransactionQueries {
         }
     }
 
+    @Override
+    public Optional<io.sagalog.engine.ExpiredTransaction> expired(String txId) {
+        try {
+            ReadOnlyKeyValueStore<String, String> expiry = store(SagaTopology.TX_EXPIRY, String.class, null);
+            return Optional.ofNullable(ExpiryIndex.marker(expiry, txId));
+        } catch (InvalidStateStoreException e) {
+            throw notReady(e);
+        }
+    }
+
     private Optional<TransactionView> view(TxStateRecord record, String txId) {
         if (record == null) {
             return Optional.empty();

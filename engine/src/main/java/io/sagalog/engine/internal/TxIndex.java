@@ -64,6 +64,18 @@ public final class TxIndex {
         add(store, countKey(definition, after), 1);
     }
 
+    /** Removes the transaction's entries (it expired); its count goes down. */
+    static void remove(KeyValueStore<String, String> store, String txId, String definition, long createdAtMillis,
+                       TxStatus status) {
+        String age = SortableHex.hex16(Long.MAX_VALUE - createdAtMillis);
+        if (store.get("s|" + status + "|" + age + "|" + txId) == null) {
+            return; // removed already (a replay): the count went down then
+        }
+        store.delete("s|" + status + "|" + age + "|" + txId);
+        store.delete("d|" + definition + "|" + status + "|" + age + "|" + txId);
+        add(store, countKey(definition, status), -1);
+    }
+
     /** Whether the transaction's status entry is there (a crash mid-commit can leave tx-index behind tx-state). */
     static boolean contains(KeyValueStore<String, String> store, String txId, long createdAtMillis, TxStatus status) {
         return store.get("s|" + status + "|" + SortableHex.hex16(Long.MAX_VALUE - createdAtMillis) + "|" + txId) != null;

@@ -128,7 +128,8 @@ public final class WireCodec {
         return new TxState(r.getTxId(), r.getDefinition(), r.getDefinitionVersion(), TxStatus.valueOf(r.getStatus()),
                 r.getInput(), steps, r.getCompensationPlan(), r.getNextSeq(), Instant.ofEpochMilli(r.getCreatedAtMillis()),
                 Instant.ofEpochMilli(r.getUpdatedAtMillis()), r.getReason(), Instant.ofEpochMilli(r.getDeadlineMillis()),
-                timers, r.getOperatorActions());
+                timers, r.getOperatorActions(), r.getHeld(),
+                r.getExpiresAtMillis() == 0 ? null : Instant.ofEpochMilli(r.getExpiresAtMillis()));
     }
 
     public static TxStateRecord record(TxState s) {
@@ -149,7 +150,8 @@ public final class WireCodec {
                 .setSteps(steps).setCompensationPlan(new ArrayList<>(s.compensationPlan())).setNextSeq(s.nextSeq())
                 .setCreatedAtMillis(millis(s.createdAt())).setUpdatedAtMillis(millis(s.updatedAt()))
                 .setReason(s.reason()).setDeadlineMillis(millis(s.deadline())).setTimers(timers)
-                .setOperatorActions(new ArrayList<>(s.operatorActions())).build();
+                .setOperatorActions(new ArrayList<>(s.operatorActions())).setHeld(s.held())
+                .setExpiresAtMillis(s.expiresAt() == null ? 0 : millis(s.expiresAt())).build();
     }
 
     public static StepRequest request(StepCommand c) {

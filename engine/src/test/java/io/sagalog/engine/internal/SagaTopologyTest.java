@@ -134,9 +134,10 @@ class SagaTopologyTest {
         io.sagalog.engine.TxState running = new io.sagalog.engine.Decider(DefinitionCatalog.of(List.of(trip)))
                 .decide(null, new io.sagalog.engine.Input.TxRequested(TX, "trip-booking", "{}", null),
                         java.time.Instant.parse("2026-01-01T00:00:00Z")).state();
-        org.apache.kafka.streams.processor.api.MockProcessorContext<String, org.apache.avro.specific.SpecificRecord> context =
+        org.apache.kafka.streams.processor.api.MockProcessorContext<String, Object> context =
                 new org.apache.kafka.streams.processor.api.MockProcessorContext<>(props);
         context.setCurrentSystemTimeMs(0);
+        memoryStore(SagaTopology.TX_EXPIRY, Serdes.String(), context);
         KeyValueStore<String, io.sagalog.schemas.avro.TxStateRecord> states = memoryStore(SagaTopology.TX_STATE,
                 io.sagalog.schemas.AvroSerde.of(io.sagalog.schemas.avro.TxStateRecord.class), context);
         KeyValueStore<String, String> index = memoryStore(SagaTopology.TX_INDEX, Serdes.String(), context);
@@ -147,7 +148,7 @@ class SagaTopologyTest {
         TxIndex.update(index, TX, "trip-booking", running.createdAt().toEpochMilli(), null, running.status());
 
         new TransactionProcessor(new io.sagalog.engine.Decider(DefinitionCatalog.of(List.of(trip))), Duration.ofMillis(50),
-                io.sagalog.engine.DecisionObserver.NONE).init(context);
+                io.sagalog.engine.DecisionObserver.NONE, Duration.ofDays(7)).init(context);
 
         List<String> timers = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = deadlines.all()) {
