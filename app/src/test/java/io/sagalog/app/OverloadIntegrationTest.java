@@ -101,7 +101,7 @@ class OverloadIntegrationTest {
     }
 
     /** An open loop: a submit every 1/rate seconds whatever the answers, each answer recorded. */
-    private record Load(int offered, List<String> accepted, List<String> refusals, Map<Integer, Integer> answers) {
+    record Load(int offered, List<String> accepted, List<String> refusals, Map<Integer, Integer> answers) {
         static Load open(int port, String definition, int perSecond, Duration duration) throws Exception {
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
             List<String> accepted = new CopyOnWriteArrayList<>();

@@ -1,0 +1,116 @@
+package io.sagalog.app;
+
+import static io.sagalog.app.HttpParticipantsIntegrationTest.definition;
+import static io.sagalog.app.HttpParticipantsIntegrationTest.step;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sagalog.engine.TransactionQueries.Endpoint;
+import io.sagalog.schemas.KafkaClients;
+import io.sagalog.schemas.TopicNames;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The stateless front end ({@link IngestNode}) applies the engine's overload protection: submits sent through it at
+ * three times what an HTTP participant can serve are refused with 503 {@code overloaded} and {@code Retry-After}
+ * (learned from the engine's delivery delays), and every transaction it accepted completes. Also: a definition just
+ * registered through the engine is accepted by the front at once, not answered 422 until its registry reader
+ * happens to catch up.
+ */
+@Tag("integration")
+class IngestFrontOverloadIntegrationTest {
+    private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
+    /** As in {@link OverloadIntegrationTest}: two calls at a time, 50 ms each, driven at three times that. */
+    private static final int CONCURRENCY = 2;
+    private static final Duration SERVICE_TIME = Duration.ofMillis(50);
+    private static final int OFFERED_PER_SECOND = 40;
+    private static final Duration LOAD = Duration.ofSeconds(15);
+
+    private static HttpTestNode sagalog;
+    private static FakeHttpParticipant participants;
+    private static IngestNode front;
+    private static HttpTestNode.Api frontApi;
+
+    @BeforeAll
+    static void start() throws Exception {
+        sagalog = HttpTestNode.start();
+        participants = FakeHttpParticipant.start(sagalog.vertx);
+        front = IngestNode.start(new IngestNode.Options(KafkaClients.of(KafkaFixture.bootstrapServers()),
+                TopicNames.DEFAULT, "127.0.0.1", 0, List.of(new Endpoint("127.0.0.1", sagalog.node.port())), null,
+                HttpLimits.defaults(), null));
+        frontApi = new HttpTestNode.Api(front.port());
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        Closeables.closeAll(front, participants, sagalog);
+    }
+
+    @Test
+    void shouldRefuseThroughTheFrontWhatAParticipantCannotServeAndCompleteEverythingItAccepted() throws Exception {
+        String participant = "fovl-" + RUN;
+        participants.behave(participant, call -> FakeHttpParticipant.SUCCEED.apply(call).after(SERVICE_TIME));
+        HttpResponse<String> registered = sagalog.api.put("/v1/participants/" + participant, "{\"transport\":\"http\","
+                + "\"url\":\"" + participants.url(participant) + "\",\"timeout\":\"2s\",\"maxConcurrency\":" + CONCURRENCY + "}");
+        assertThat(registered.statusCode()).as(registered.body()).isEqualTo(200);
+        sagalog.api.httpParticipants.add(participant);
+        String def = "fovl-" + RUN;
+        String retry = "{\"maxAttempts\":3,\"initialBackoff\":\"200ms\",\"maxBackoff\":\"1s\"}";
+        sagalog.api.registerDefinition(def, definition(def, step("a", participant, "reserve", "cancel", "3s", retry),
+                step("b", participant, "reserve", "cancel", "3s", retry),
+                step("c", participant, "reserve", "cancel", "3s", retry)));
+
+        OverloadIntegrationTest.Load load = OverloadIntegrationTest.Load.open(front.port(), def, OFFERED_PER_SECOND, LOAD);
+
+        System.out.printf("overload through a front end: offered %d in %s, answers %s%n", load.offered(), LOAD,
+                load.answers());
+        assertThat(load.answers()).as("answers by status").containsOnlyKeys(202, 503);
+        int accepted = load.accepted().size();
+        int capacity = (int) (1000 / SERVICE_TIME.toMillis() * CONCURRENCY / 3 * LOAD.toSeconds());
+        assertThat(accepted).as("accepted about what the participant can serve (%d in %s)", capacity, LOAD)
+                .isGreaterThan(capacity / 3).isLessThan(load.offered());
+        assertThat(load.refusals()).as("refusals are 503 overloaded problems with Retry-After").isNotEmpty()
+                .allSatisfy(r -> assertThat(r).matches("(?s)Retry-After: \\d+ .*").contains("overloaded")
+                        .contains("nothing was recorded"));
+
+        Map<String, Integer> finals = new TreeMap<>();
+        for (String txId : load.accepted()) {
+            JsonNode tx = sagalog.api.awaitStatus(txId, Duration.ofSeconds(90), "COMPLETED", "ROLLED_BACK", "PARKED");
+            finals.merge(tx.path("status").asText(), 1, Integer::sum);
+        }
+        assertThat(finals).as("every transaction the front accepted completed").isEqualTo(Map.of("COMPLETED", accepted));
+        long actions = participants.calls().stream().filter(c -> c.participant().equals(participant) && c.isAction())
+                .count();
+        assertThat(actions).as("each action reached the participant about once").isBetween(3L * accepted,
+                (long) (3L * accepted * 1.05));
+    }
+
+    @Test
+    void shouldAcceptADefinitionJustRegisteredThroughTheEngineOnTheFirstSubmit() throws Exception {
+        String participant = "fdef-" + RUN;
+        participants.behave(participant, FakeHttpParticipant.SUCCEED);
+        sagalog.api.registerHttpParticipant(participant, participants.url(participant), "5s", null);
+        for (int i = 0; i < 5; i++) {
+            String def = "fdef-" + RUN + "-" + i;
+            sagalog.api.registerDefinition(def, definition(def, step("a", participant, "reserve", "cancel", "5s",
+                    "{\"maxAttempts\":2}")));
+            // At once, through the other process's registry reader: it catches up before answering.
+            HttpResponse<String> r = frontApi.postJson(frontApi.base + "/v1/transactions",
+                    "{\"definition\":\"" + def + "\",\"input\":{}}");
+            assertThat(r.statusCode()).as("submit right after registering %s: %s", def, r.body()).isEqualTo(202);
+        }
+        HttpResponse<String> unknown = frontApi.postJson(frontApi.base + "/v1/transactions",
+                "{\"definition\":\"never-registered-" + RUN + "\",\"input\":{}}");
+        assertThat(unknown.statusCode()).as("a definition nobody registered is still 422").isEqualTo(422);
+        assertThat(unknown.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+    }
+}
