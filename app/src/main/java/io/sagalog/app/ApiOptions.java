@@ -100,6 +100,23 @@ class ApiOptions {
                     + "(default: ${DEFAULT-VALUE}).")
     int maxInFlightSubmits;
 
+    @Option(names = "--max-engine-lag", defaultValue = "100000", paramLabel = "RECORDS",
+            description = "Submits are answered 503 while the engine is more records than this behind its input "
+                    + "(default: ${DEFAULT-VALUE}).")
+    long maxEngineLag;
+
+    @Option(names = "--max-delivery-delay", defaultValue = "1s", paramLabel = "DURATION",
+            description = "Submits of a definition are answered 503 while step requests for one of its participants "
+                    + "wait longer than this before delivery (at most a quarter of its shortest step timeout); 0 turns "
+                    + "this off (default: ${DEFAULT-VALUE}).")
+    String maxDeliveryDelay;
+
+    /** The HTTP limits these options name (the same back-pressure bounds on engine nodes and front ends). */
+    HttpLimits httpLimits() {
+        return httpLimits(maxEngineLag, "0".equals(maxDeliveryDelay.trim()) ? java.time.Duration.ZERO
+                : duration("--max-delivery-delay", maxDeliveryDelay));
+    }
+
     /** The HTTP limits these options name, with the engine's own back-pressure limits given. */
     HttpLimits httpLimits(long maxEngineLag, java.time.Duration maxDeliveryDelay) {
         return new HttpLimits(httpMaxConnections, duration("--http-idle-timeout", httpIdleTimeout),

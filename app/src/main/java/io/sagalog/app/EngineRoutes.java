@@ -58,7 +58,10 @@ final class EngineRoutes {
         Admission admission = Admission.all(lagAdmission,
                 new DeliveryAdmission(engine.deliveryDelays(), limits.maxDeliveryDelay()));
         new IngestApi(vertx, p.controlLog(), p.registry()::definitions, Clock.systemUTC(), p.waits(), engine.queries(),
-                admission, limits.requestTimeout()).mount(routes);
+                admission, limits.requestTimeout(), p.registry()::readToEnd).mount(routes);
+        // What the stateless front ends fetch to apply the same admission (EngineLoad).
+        EngineLoad.serve(routes, () -> String.valueOf(engine.queries().self()), lagAdmission::lastLag,
+                engine.deliveryDelays()::recent);
         new QueryApi(vertx, engine.queries(), p.controlLog(), Clock.systemUTC(), p.waits()).mount(routes);
         new RegistryApi(vertx, p.registry(), p.options().participantUrls()).mount(routes);
         new StepResultsApi(vertx, p.controlLog(), engine.queries(), p.callbackTokens(), Clock.systemUTC()).mount(routes);

@@ -60,7 +60,7 @@ public final class IngestCommand implements Callable<Integer> {
         StartFailures.preflight(kafka);
         IngestNode node = IngestNode.start(new IngestNode.Options(kafka,
                 ApiOptions.topicNames(spec.commandLine(), options.topicPrefix), options.host, options.port, engines,
-                tokens, options.httpLimits(Long.MAX_VALUE, java.time.Duration.ZERO), options.advertisedUrl));
+                tokens, options.httpLimits(), options.advertisedUrl));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();

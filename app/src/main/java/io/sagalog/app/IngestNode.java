@@ -13,11 +13,14 @@ import io.sagalog.health.ComponentHealth;
 import io.sagalog.health.ConsumerFactory;
 import io.sagalog.ingest.Admission;
 import io.sagalog.http.ControlLog;
+import io.sagalog.ingest.DeliveryAdmission;
 import io.sagalog.ingest.IngestApi;
 import io.sagalog.ingest.KafkaControlLog;
+import io.sagalog.ingest.LagAdmission;
 import io.sagalog.http.TransactionWaits;
 import io.sagalog.http.auth.BearerAuth;
 import io.sagalog.http.auth.DeclaredRoutes;
+import io.sagalog.http.auth.Role;
 import io.sagalog.http.auth.Tokens;
 import io.sagalog.schemas.KafkaClients;
 import io.sagalog.schemas.TopicNames;
@@ -66,12 +69,17 @@ public final class IngestNode implements AutoCloseable {
 
     /** Reads the registry, listens, and returns once submits are served. Topics must exist (an engine creates them). */
     public static IngestNode start(Options options) throws Exception {
+        return start(options, ConsumerFactory.KAFKA);
+    }
+
+    /** @param consumers creates the Kafka consumers of the background loops (tests slow or break them on purpose) */
+    public static IngestNode start(Options options, ConsumerFactory consumers) throws Exception {
         NodeAddress.problem(options.host(), options.advertisedUrl()).ifPresent(problem -> {
             throw new IllegalArgumentException(problem);
         });
         ComponentHealth health = new ComponentHealth();
         CompletableFuture<Registry> registryRead = RegistryRead.start(options.kafka(), options.topics(), health,
-                ConsumerFactory.KAFKA);
+                consumers);
         Vertx vertx = Vertx.vertx();
         Router router = Router.router(vertx);
         HttpFront front = new HttpFront(vertx, router, options.limits());
@@ -92,7 +100,7 @@ public final class IngestNode implements AutoCloseable {
                 limits.maxInFlightSubmits());
         TransactionWaits waits = null;
         try {
-            waits = new TransactionWaits(vertx, options.kafka(), options.topics(), health, ConsumerFactory.KAFKA);
+            waits = new TransactionWaits(vertx, options.kafka(), options.topics(), health, consumers);
             mount(router, vertx, options, engines, registry, controlLog, waits, health, broker);
             front.open();
             return new IngestNode(vertx, http, front, registry, controlLog, waits, broker);
@@ -108,10 +116,15 @@ public final class IngestNode implements AutoCloseable {
         new EngineRelay(vertx, engines).mount(router);
         BearerAuth auth = options.tokens() == null ? BearerAuth.disabled() : new BearerAuth(options.tokens());
         DeclaredRoutes routes = DeclaredRoutes.on(router, auth);
-        // Back-pressure from the engine's lag and delivery delays is the engine nodes' own (they answer 503 and are
-        // taken out of their Service by readiness); the front refuses when Kafka does not keep up with its appends.
-        new IngestApi(vertx, controlLog, registry::definitions, Clock.systemUTC(), waits, engines, Admission.always(),
-                options.limits().requestTimeout()).mount(routes);
+        // The engine's own admission, on the figures the engines report (EngineLoad); the control log's bound on
+        // in-flight appends applies besides.
+        HttpLimits limits = options.limits();
+        EngineLoad load = new EngineLoad(health);
+        LagAdmission lag = new LagAdmission(load::engineLag, limits.maxEngineLag());
+        load.follow(vertx, options.engines(), engineToken(options.tokens()), lag::refresh);
+        Admission admission = Admission.all(lag, new DeliveryAdmission(load, limits.maxDeliveryDelay()));
+        new IngestApi(vertx, controlLog, registry::definitions, Clock.systemUTC(), waits, engines, admission,
+                limits.requestTimeout(), registry::readToEnd).mount(routes);
         PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(meters);
         new JvmGcMetrics().bindTo(meters);
@@ -120,8 +133,18 @@ public final class IngestNode implements AutoCloseable {
         new MetricsApi(List::of, meters::scrape).mount(router);
         new HealthApi(Map.of("broker", () -> new HealthApi.Check(broker.state(), broker.reachable()),
                 Registry.COMPONENT, HealthApi.component(health, Registry.COMPONENT),
-                TransactionWaits.COMPONENT, HealthApi.component(health, TransactionWaits.COMPONENT))).mount(router);
+                TransactionWaits.COMPONENT, HealthApi.component(health, TransactionWaits.COMPONENT),
+                EngineLoad.COMPONENT, HealthApi.component(health, EngineLoad.COMPONENT))).mount(router);
         RouterErrors.mount(router);
+    }
+
+    /** A token the engines accept for {@link EngineLoad#PATH}: the first submitter's, else a viewer's; null without auth. */
+    private static String engineToken(Tokens tokens) {
+        if (tokens == null) {
+            return null;
+        }
+        Map<Role, String> first = tokens.firstTokenPerRole();
+        return first.getOrDefault(Role.SUBMITTER, first.get(Role.VIEWER));
     }
 
     public int port() {

@@ -77,23 +77,6 @@ public final class NodeOptions extends ApiOptions {
         }
     }
 
-    @Option(names = "--max-engine-lag", defaultValue = "100000", paramLabel = "RECORDS",
-            description = "Submits are answered 503 while the engine is more records than this behind its input "
-                    + "(default: ${DEFAULT-VALUE}).")
-    long maxEngineLag;
-
-    @Option(names = "--max-delivery-delay", defaultValue = "1s", paramLabel = "DURATION",
-            description = "Submits of a definition are answered 503 while step requests for one of its participants "
-                    + "wait longer than this before delivery (at most a quarter of its shortest step timeout); 0 turns "
-                    + "this off (default: ${DEFAULT-VALUE}).")
-    String maxDeliveryDelay;
-
-    /** The HTTP limits these options name. */
-    HttpLimits httpLimits() {
-        return httpLimits(maxEngineLag, "0".equals(maxDeliveryDelay.trim()) ? java.time.Duration.ZERO
-                : duration("--max-delivery-delay", maxDeliveryDelay));
-    }
-
     /** The secret that signs callback tokens: read from the file, or created there on first use. */
     static byte[] callbackSecret(Path file) throws IOException {
         if (Files.exists(file)) {

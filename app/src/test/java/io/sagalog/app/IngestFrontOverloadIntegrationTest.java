@@ -6,6 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sagalog.engine.TransactionQueries.Endpoint;
+import io.sagalog.engine.registry.Registry;
+import io.sagalog.health.ConsumerFactory;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.Consumer;
 import io.sagalog.schemas.KafkaClients;
 import io.sagalog.schemas.TopicNames;
 import java.net.http.HttpResponse;
@@ -46,8 +52,31 @@ class IngestFrontOverloadIntegrationTest {
         participants = FakeHttpParticipant.start(sagalog.vertx);
         front = IngestNode.start(new IngestNode.Options(KafkaClients.of(KafkaFixture.bootstrapServers()),
                 TopicNames.DEFAULT, "127.0.0.1", 0, List.of(new Endpoint("127.0.0.1", sagalog.node.port())), null,
-                HttpLimits.defaults(), null));
+                HttpLimits.defaults(), null), IngestFrontOverloadIntegrationTest::slowRegistryReader);
         frontApi = new HttpTestNode.Api(front.port());
+    }
+
+    /**
+     * The front's registry reader as it is under load: each poll takes half a second more, so a definition registered
+     * through the engine reaches the front's catalog only after the registration answered.
+     */
+    @SuppressWarnings("unchecked")
+    private static Consumer<String, byte[]> slowRegistryReader(String component, Properties config) {
+        Consumer<String, byte[]> real = ConsumerFactory.KAFKA.create(component, config);
+        if (!component.equals(Registry.COMPONENT)) {
+            return real;
+        }
+        return (Consumer<String, byte[]>) Proxy.newProxyInstance(IngestFrontOverloadIntegrationTest.class.getClassLoader(),
+                new Class<?>[] {Consumer.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("poll")) {
+                        Thread.sleep(500); // the reader's own thread, standing in for a slow broker
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
     }
 
     @AfterAll

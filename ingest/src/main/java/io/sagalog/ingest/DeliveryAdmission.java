@@ -19,13 +19,24 @@ import org.slf4j.LoggerFactory;
  */
 public final class DeliveryAdmission implements Admission {
     private static final Logger log = LoggerFactory.getLogger(DeliveryAdmission.class);
-    private final DeliveryDelays delays;
+    /** Where the recent waits come from: the engine's own {@link DeliveryDelays}, or what a front end learned. */
+    @FunctionalInterface
+    public interface Delays {
+        /** The participant among these whose requests recently waited longest, with that wait; null when none did. */
+        Map.Entry<String, Long> worst(Iterable<String> participants);
+    }
+
+    private final Delays delays;
     private final Duration maxDelay;
     private final AtomicBoolean refusing = new AtomicBoolean();
     /** Below this the wait is Kafka's own round trip, not a backlog. */
     static final long MIN_BOUND_MILLIS = 50;
 
     public DeliveryAdmission(DeliveryDelays delays, Duration maxDelay) {
+        this((Delays) delays::worst, maxDelay);
+    }
+
+    public DeliveryAdmission(Delays delays, Duration maxDelay) {
         this.delays = delays;
         this.maxDelay = maxDelay;
     }

@@ -45,6 +45,11 @@ public final class IngestApi {
     private final IdempotencyKeys keys;
     private final Admission admission;
     private final Duration submitTimeout;
+    /** Catches the registry up with its topic (another node may just have registered a definition); null: never. */
+    private final Supplier<java.util.concurrent.CompletionStage<Void>> registryReadToEnd;
+    /** How long a submit naming an unknown definition waits for the registry to catch up before its 422. */
+    static final Duration UNKNOWN_DEFINITION_WAIT = Duration.ofSeconds(2);
+    private static final String CAUGHT_UP = "sagalog.registryCaughtUp";
 
     public IngestApi(Vertx vertx, ControlLog controlLog, Supplier<DefinitionCatalog> definitions,
                      Clock clock) {
@@ -65,6 +70,18 @@ public final class IngestApi {
      */
     public IngestApi(Vertx vertx, ControlLog controlLog, Supplier<DefinitionCatalog> definitions, Clock clock,
                      TransactionWaits waits, TransactionQueries queries, Admission admission, Duration requestTimeout) {
+        this(vertx, controlLog, definitions, clock, waits, queries, admission, requestTimeout, null);
+    }
+
+    /**
+     * @param registryReadToEnd completes once the registry has read its topic to the end ({@code Registry::readToEnd}):
+     *     a submit naming a definition not known yet waits for it (at most {@link #UNKNOWN_DEFINITION_WAIT}) before
+     *     answering 422, since the definition may just have been registered through another node
+     */
+    public IngestApi(Vertx vertx, ControlLog controlLog, Supplier<DefinitionCatalog> definitions, Clock clock,
+                     TransactionWaits waits, TransactionQueries queries, Admission admission, Duration requestTimeout,
+                     Supplier<java.util.concurrent.CompletionStage<Void>> registryReadToEnd) {
+        this.registryReadToEnd = registryReadToEnd;
         this.waits = waits;
         this.vertx = vertx;
         this.controlLog = controlLog;
@@ -128,6 +145,14 @@ public final class IngestApi {
         }
         DefinitionCatalog catalog = definitions.get();
         java.util.Optional<io.sagalog.engine.Definition> latest = catalog.latest(definition.asText());
+        if (latest.isEmpty() && registryReadToEnd != null && ctx.get(CAUGHT_UP) == null) {
+            ctx.put(CAUGHT_UP, true);
+            io.vertx.core.Context context = vertx.getOrCreateContext();
+            registryReadToEnd.get().toCompletableFuture().orTimeout(UNKNOWN_DEFINITION_WAIT.toMillis(),
+                    java.util.concurrent.TimeUnit.MILLISECONDS).whenComplete((read, error) -> context.runOnContext(
+                            v -> submit(ctx))); // once caught up (or after the bound) the catalog answers for good
+            return;
+        }
         if (latest.isEmpty()) {
             Problem.unknownDefinition(definition.asText(), catalog.names()).send(ctx);
             return;

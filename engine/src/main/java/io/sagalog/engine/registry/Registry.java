@@ -159,6 +159,14 @@ public final class Registry implements AutoCloseable {
         return StepTopicCollisions.colliding(name, definitions(), participants().keySet());
     }
 
+    /**
+     * Completes once this registry has read everything written to it before the call, also by other instances (a
+     * definition just registered through another node). Does not block; bound the wait with {@code orTimeout}.
+     */
+    public CompletableFuture<Void> readToEnd() {
+        return reader.readToEnd();
+    }
+
     /** Stores (or replaces) how to reach a participant. */
     public CompletionStage<ParticipantInfo> registerParticipant(ParticipantInfo p) {
         ParticipantRecord record = ParticipantRecord.newBuilder().setName(p.name())

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -48,6 +49,9 @@ final class RegistryReader {
 
     private record Waiter(TopicPartition partition, long offset, Runnable done) {}
 
+    /** Callers waiting to see everything written so far ({@link #readToEnd}); served by the reader's own thread. */
+    private final Queue<CompletableFuture<Void>> readsToEnd = new ConcurrentLinkedQueue<>();
+
     RegistryReader(KafkaClients kafka, TopicNames names, ConsumerFactory consumers) {
         this.kafka = kafka;
         this.names = names;
@@ -77,6 +81,45 @@ final class RegistryReader {
     void whenRead(TopicPartition partition, long offset, Runnable done) {
         waiters.add(new Waiter(partition, offset, done));
         releaseWaiters(); // the reader may have read the record already
+    }
+
+    /**
+     * Completes once this reader has read both topics up to their ends as of the reader's next round (what another
+     * instance registered before this call is then known). Never blocks the caller: the reader's own thread asks
+     * the broker for the ends; callers bound the wait themselves (a reader that is restarting answers later).
+     */
+    CompletableFuture<Void> readToEnd() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        readsToEnd.add(done);
+        return done;
+    }
+
+    /** On the reader's thread: turns the waiting {@link #readToEnd} calls into waiters at the topics' current ends. */
+    private void registerReadsToEnd(Consumer<String, byte[]> consumer) {
+        if (readsToEnd.isEmpty()) {
+            return;
+        }
+        List<CompletableFuture<Void>> callers = new ArrayList<>();
+        for (CompletableFuture<Void> f = readsToEnd.poll(); f != null; f = readsToEnd.poll()) {
+            callers.add(f);
+        }
+        Map<TopicPartition, Long> ends;
+        try {
+            ends = consumer.endOffsets(consumer.assignment());
+        } catch (RuntimeException e) {
+            readsToEnd.addAll(callers); // asked again next round
+            throw e;
+        }
+        List<CompletableFuture<Void>> partitionsRead = new ArrayList<>();
+        ends.forEach((tp, end) -> {
+            if (end > 0) {
+                CompletableFuture<Void> read = new CompletableFuture<>();
+                partitionsRead.add(read);
+                whenRead(tp, end - 1, () -> read.complete(null));
+            }
+        });
+        CompletableFuture<Void> all = CompletableFuture.allOf(partitionsRead.toArray(CompletableFuture[]::new));
+        callers.forEach(caller -> all.thenRun(() -> caller.complete(null)));
     }
 
     private void releaseWaiters() {
@@ -125,6 +168,7 @@ final class RegistryReader {
 
     /** One poll: applies what came, publishes new snapshots, and releases the writers waiting for it. */
     private void readOnce(Consumer<String, byte[]> consumer) {
+        registerReadsToEnd(consumer);
         var records = consumer.poll(Duration.ofMillis(100));
         boolean changedDefinitions = false;
         boolean changedParticipants = false;
