@@ -50,17 +50,23 @@ final class EngineLoad implements DeliveryAdmission.Delays {
 
     private final Map<String, Sample> byInstance = new ConcurrentHashMap<>();
     private final ComponentHealth health;
+    private final LongSupplier clock;
     private volatile boolean stale;
 
     EngineLoad(ComponentHealth health) {
+        this(health, System::currentTimeMillis);
+    }
+
+    EngineLoad(ComponentHealth health, LongSupplier clock) {
         this.health = health;
+        this.clock = clock;
         health.register(COMPONENT);
     }
 
-    /** On an engine node: serves its own figures to the front ends (callers holding submitter or viewer). */
+    /** On an engine node: serves its own figures to the front ends (any role: a front holds a submitter token). */
     static void serve(DeclaredRoutes routes, Supplier<String> instance, LongSupplier engineLag,
                       Supplier<Map<String, Long>> delayMillis) {
-        routes.route(HttpMethod.GET, PATH, Role.SUBMITTER, Role.VIEWER).handler(ctx -> {
+        routes.route(HttpMethod.GET, PATH, Role.SUBMITTER, Role.VIEWER, Role.OPERATOR).handler(ctx -> {
             ObjectNode body = JSON.createObjectNode().put("instance", instance.get())
                     .put("engineLag", engineLag.getAsLong());
             ObjectNode delays = body.putObject("deliveryDelayMillis");
@@ -73,7 +79,7 @@ final class EngineLoad implements DeliveryAdmission.Delays {
      * On a front end: fetches every engine's figures every {@link #PERIOD_MILLIS}; {@code afterEachAnswer} runs on the
      * event loop after each answer (e.g. {@code LagAdmission::refresh}, cheap once the figures are here).
      *
-     * @param token a bearer token holding submitter or viewer for the engines; null when they check none
+     * @param token a bearer token the engines accept; null when they check none
      */
     void follow(Vertx vertx, List<Endpoint> engines, String token, Runnable afterEachAnswer) {
         EngineLoad load = this;
@@ -114,12 +120,12 @@ final class EngineLoad implements DeliveryAdmission.Delays {
         Map<String, Long> delays = new HashMap<>();
         json.path("deliveryDelayMillis").fields().forEachRemaining(e -> delays.put(e.getKey(), e.getValue().asLong()));
         byInstance.put(json.path("instance").asText(), new Sample(json.path("engineLag").asLong(), Map.copyOf(delays),
-                System.currentTimeMillis()));
+                clock.getAsLong()));
     }
 
     /** Drops figures older than {@link #FRESH}; reports (once per change) whether any are left. */
     private void checkFresh() {
-        long oldest = System.currentTimeMillis() - FRESH.toMillis();
+        long oldest = clock.getAsLong() - FRESH.toMillis();
         byInstance.values().removeIf(s -> s.receivedAtMillis() < oldest);
         boolean nowStale = byInstance.isEmpty();
         if (nowStale && !stale) {
@@ -138,14 +144,14 @@ final class EngineLoad implements DeliveryAdmission.Delays {
 
     /** The largest record lag an engine instance reported recently; 0 when none did. */
     long engineLag() {
-        long oldest = System.currentTimeMillis() - FRESH.toMillis();
+        long oldest = clock.getAsLong() - FRESH.toMillis();
         return byInstance.values().stream().filter(s -> s.receivedAtMillis() >= oldest)
                 .mapToLong(Sample::engineLag).max().orElse(0);
     }
 
     @Override
     public Map.Entry<String, Long> worst(Iterable<String> participants) {
-        long oldest = System.currentTimeMillis() - FRESH.toMillis();
+        long oldest = clock.getAsLong() - FRESH.toMillis();
         Map.Entry<String, Long> worst = null;
         for (Sample sample : byInstance.values()) {
             if (sample.receivedAtMillis() < oldest) {

@@ -4,7 +4,6 @@ import static io.sagalog.app.HttpParticipantsIntegrationTest.definition;
 import static io.sagalog.app.HttpParticipantsIntegrationTest.step;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.sagalog.engine.TransactionQueries.Endpoint;
 import io.sagalog.engine.registry.Registry;
 import io.sagalog.health.ConsumerFactory;
@@ -15,10 +14,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import io.sagalog.schemas.KafkaClients;
 import io.sagalog.schemas.TopicNames;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,11 +31,6 @@ import org.junit.jupiter.api.Test;
 @Tag("integration")
 class IngestFrontOverloadIntegrationTest {
     private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
-    /** As in {@link OverloadIntegrationTest}: two calls at a time, 50 ms each, driven at three times that. */
-    private static final int CONCURRENCY = 2;
-    private static final Duration SERVICE_TIME = Duration.ofMillis(50);
-    private static final int OFFERED_PER_SECOND = 40;
-    private static final Duration LOAD = Duration.ofSeconds(15);
 
     private static HttpTestNode sagalog;
     private static FakeHttpParticipant participants;
@@ -86,41 +77,15 @@ class IngestFrontOverloadIntegrationTest {
 
     @Test
     void shouldRefuseThroughTheFrontWhatAParticipantCannotServeAndCompleteEverythingItAccepted() throws Exception {
-        String participant = "fovl-" + RUN;
-        participants.behave(participant, call -> FakeHttpParticipant.SUCCEED.apply(call).after(SERVICE_TIME));
-        HttpResponse<String> registered = sagalog.api.put("/v1/participants/" + participant, "{\"transport\":\"http\","
-                + "\"url\":\"" + participants.url(participant) + "\",\"timeout\":\"2s\",\"maxConcurrency\":" + CONCURRENCY + "}");
-        assertThat(registered.statusCode()).as(registered.body()).isEqualTo(200);
-        sagalog.api.httpParticipants.add(participant);
-        String def = "fovl-" + RUN;
-        String retry = "{\"maxAttempts\":3,\"initialBackoff\":\"200ms\",\"maxBackoff\":\"1s\"}";
-        sagalog.api.registerDefinition(def, definition(def, step("a", participant, "reserve", "cancel", "3s", retry),
-                step("b", participant, "reserve", "cancel", "3s", retry),
-                step("c", participant, "reserve", "cancel", "3s", retry)));
+        String name = "fovl-" + RUN;
+        OverloadIntegrationTest.registerSlowParticipant(sagalog, participants, name);
 
-        OverloadIntegrationTest.Load load = OverloadIntegrationTest.Load.open(front.port(), def, OFFERED_PER_SECOND, LOAD);
+        OverloadIntegrationTest.Load load = OverloadIntegrationTest.Load.open(front.port(), name,
+                OverloadIntegrationTest.OFFERED_PER_SECOND, OverloadIntegrationTest.LOAD);
 
-        System.out.printf("overload through a front end: offered %d in %s, answers %s%n", load.offered(), LOAD,
-                load.answers());
-        assertThat(load.answers()).as("answers by status").containsOnlyKeys(202, 503);
-        int accepted = load.accepted().size();
-        int capacity = (int) (1000 / SERVICE_TIME.toMillis() * CONCURRENCY / 3 * LOAD.toSeconds());
-        assertThat(accepted).as("accepted about what the participant can serve (%d in %s)", capacity, LOAD)
-                .isGreaterThan(capacity / 3).isLessThan(load.offered());
-        assertThat(load.refusals()).as("refusals are 503 overloaded problems with Retry-After").isNotEmpty()
-                .allSatisfy(r -> assertThat(r).matches("(?s)Retry-After: \\d+ .*").contains("overloaded")
-                        .contains("nothing was recorded"));
-
-        Map<String, Integer> finals = new TreeMap<>();
-        for (String txId : load.accepted()) {
-            JsonNode tx = sagalog.api.awaitStatus(txId, Duration.ofSeconds(90), "COMPLETED", "ROLLED_BACK", "PARKED");
-            finals.merge(tx.path("status").asText(), 1, Integer::sum);
-        }
-        assertThat(finals).as("every transaction the front accepted completed").isEqualTo(Map.of("COMPLETED", accepted));
-        long actions = participants.calls().stream().filter(c -> c.participant().equals(participant) && c.isAction())
-                .count();
-        assertThat(actions).as("each action reached the participant about once").isBetween(3L * accepted,
-                (long) (3L * accepted * 1.05));
+        System.out.printf("overload through a front end: offered %d in %s, answers %s%n", load.offered(),
+                OverloadIntegrationTest.LOAD, load.answers());
+        OverloadIntegrationTest.assertRefusedWhatCouldNotBeServedAndCompletedTheRest(sagalog, participants, name, load);
     }
 
     @Test

@@ -53,7 +53,8 @@ class RouteRolesTest {
             Map.entry("PUT /v1/participants/:name", "operator"),
             Map.entry("GET /v1/participants", "operator,submitter,viewer"),
             Map.entry("GET /v1/participants/:name", "operator,submitter,viewer"),
-            Map.entry("POST /v1/step-results", "open")));
+            Map.entry("POST /v1/step-results", "open"),
+            Map.entry("GET /v1/internal/engine-load", "operator,submitter,viewer")));
     private static final Map<String, String> TOKENS = Map.of("viewer", "tok-viewer-0123456789",
             "operator", "tok-operator-0123456789", "submitter", "tok-submitter-0123456789");
 
@@ -74,6 +75,7 @@ class RouteRolesTest {
         new QueryApi(vertx, null, null, Clock.systemUTC()).mount(routes);
         new RegistryApi(vertx, null).mount(routes);
         new StepResultsApi(vertx, null, null, null, Clock.systemUTC()).mount(routes);
+        EngineLoad.serve(routes, () -> "test", () -> 0, Map::of);
         // A route someone mounted without declaring it: it must never be reached.
         router.get("/v1/undeclared").handler(ctx -> ctx.response().end("leaked"));
         server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").toCompletionStage()

@@ -1,5 +1,7 @@
 package io.sagalog.ingest;
 
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sagalog.engine.DefinitionCatalog;
@@ -45,8 +47,7 @@ public final class IngestApi {
     private final IdempotencyKeys keys;
     private final Admission admission;
     private final Duration submitTimeout;
-    /** Catches the registry up with its topic (another node may just have registered a definition); null: never. */
-    private final Supplier<java.util.concurrent.CompletionStage<Void>> registryReadToEnd;
+    private final Supplier<java.util.concurrent.CompletionStage<Void>> registryReadToEnd; // null: no catching up
     /** How long a submit naming an unknown definition waits for the registry to catch up before its 422. */
     static final Duration UNKNOWN_DEFINITION_WAIT = Duration.ofSeconds(2);
     private static final String CAUGHT_UP = "sagalog.registryCaughtUp";
@@ -73,11 +74,7 @@ public final class IngestApi {
         this(vertx, controlLog, definitions, clock, waits, queries, admission, requestTimeout, null);
     }
 
-    /**
-     * @param registryReadToEnd completes once the registry has read its topic to the end ({@code Registry::readToEnd}):
-     *     a submit naming a definition not known yet waits for it (at most {@link #UNKNOWN_DEFINITION_WAIT}) before
-     *     answering 422, since the definition may just have been registered through another node
-     */
+    /** @param registryReadToEnd {@code Registry::readToEnd}: a submit naming an unknown definition waits for it first. */
     public IngestApi(Vertx vertx, ControlLog controlLog, Supplier<DefinitionCatalog> definitions, Clock clock,
                      TransactionWaits waits, TransactionQueries queries, Admission admission, Duration requestTimeout,
                      Supplier<java.util.concurrent.CompletionStage<Void>> registryReadToEnd) {
@@ -148,9 +145,8 @@ public final class IngestApi {
         if (latest.isEmpty() && registryReadToEnd != null && ctx.get(CAUGHT_UP) == null) {
             ctx.put(CAUGHT_UP, true);
             io.vertx.core.Context context = vertx.getOrCreateContext();
-            registryReadToEnd.get().toCompletableFuture().orTimeout(UNKNOWN_DEFINITION_WAIT.toMillis(),
-                    java.util.concurrent.TimeUnit.MILLISECONDS).whenComplete((read, error) -> context.runOnContext(
-                            v -> submit(ctx))); // once caught up (or after the bound) the catalog answers for good
+            registryReadToEnd.get().toCompletableFuture().orTimeout(UNKNOWN_DEFINITION_WAIT.toMillis(), MILLISECONDS)
+                    .whenComplete((read, error) -> context.runOnContext(v -> submit(ctx))); // then the catalog answers
             return;
         }
         if (latest.isEmpty()) {
