@@ -52,6 +52,8 @@ final class EngineLoad implements DeliveryAdmission.Delays {
     private final ComponentHealth health;
     private final LongSupplier clock;
     private volatile boolean stale;
+    /** Why the last fetch gave nothing (e.g. a 401 for a token the engines do not know), for the stale report. */
+    private volatile String lastFailure = "none yet";
 
     EngineLoad(ComponentHealth health) {
         this(health, System::currentTimeMillis);
@@ -82,7 +84,6 @@ final class EngineLoad implements DeliveryAdmission.Delays {
      * @param token a bearer token the engines accept; null when they check none
      */
     void follow(Vertx vertx, List<Endpoint> engines, String token, Runnable afterEachAnswer) {
-        EngineLoad load = this;
         WebClient client = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(1_000).setIdleTimeout(30)
                 .setKeepAlive(true).setFollowRedirects(false));
         vertx.setPeriodic(0, PERIOD_MILLIS, id -> {
@@ -95,15 +96,17 @@ final class EngineLoad implements DeliveryAdmission.Delays {
                     // Whatever an answer holds, the timer goes on: a failure here is one missed sample, reported.
                     try {
                         if (r.succeeded() && r.result().statusCode() == 200) {
-                            load.accept(r.result().bodyAsString());
+                            accept(r.result().bodyAsString());
                         } else {
-                            log.debug("engine {} gave no load figures: {}", engine, r.succeeded()
-                                    ? r.result().statusCode() + " " + r.result().bodyAsString() : r.cause().toString());
+                            lastFailure = engine + ": " + (r.succeeded() ? "HTTP " + r.result().statusCode() + " "
+                                    + r.result().bodyAsString() : r.cause().toString());
+                            log.debug("no load figures from engine {}", lastFailure);
                         }
                     } catch (RuntimeException e) {
+                        lastFailure = engine + ": " + e;
                         log.warn("unreadable load figures from engine {}: {}", engine, e.toString());
                     }
-                    load.checkFresh();
+                    checkFresh();
                     afterEachAnswer.run();
                 });
             }
@@ -129,10 +132,11 @@ final class EngineLoad implements DeliveryAdmission.Delays {
         byInstance.values().removeIf(s -> s.receivedAtMillis() < oldest);
         boolean nowStale = byInstance.isEmpty();
         if (nowStale && !stale) {
-            log.warn("no engine instance reported its lag and delivery delays for {} s: admitting submits without "
-                    + "engine back-pressure until one answers", FRESH.toSeconds());
+            log.warn("no engine instance reported its lag and delivery delays for {} s (last failure {}): admitting "
+                    + "submits without engine back-pressure until one answers", FRESH.toSeconds(), lastFailure);
             health.degraded(COMPONENT, new IllegalStateException("no engine instance answered " + PATH + " for "
-                    + FRESH.toSeconds() + " s; submits are admitted without engine back-pressure"));
+                    + FRESH.toSeconds() + " s (last failure " + lastFailure + "); submits are admitted without engine "
+                    + "back-pressure"));
         } else if (!nowStale) {
             if (stale) {
                 log.info("engine load figures arrive again: engine back-pressure applies");
