@@ -128,7 +128,7 @@ class ApiOptions {
         try {
             return io.sagalog.engine.Durations.parse(text.trim());
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(option + " must be a duration such as 10s or 500ms (got '" + text + "')");
+            throw new UsageError(option + " must be a duration such as 10s or 500ms (got '" + text + "')");
         }
     }
 }

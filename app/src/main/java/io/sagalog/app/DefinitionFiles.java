@@ -21,8 +21,8 @@ final class DefinitionFiles {
             try {
                 all.add(DefinitionParser.parse(Files.readString(file), 1));
             } catch (InvalidDefinitionException e) {
-                throw new ParameterException(command, file + " is not a valid definition:\n  - "
-                        + String.join("\n  - ", e.problems()));
+                throw new ParameterException(command, file + " is not a valid definition: "
+                        + String.join("; ", e.problems()));
             } catch (IOException e) {
                 throw new ParameterException(command, "--definition " + file + ": cannot read it ("
                         + e.getClass().getSimpleName() + ")");

@@ -81,6 +81,10 @@ public final class DevCommand implements Callable<Integer> {
         if (brokers > 1 || engines > 1) {
             return runCluster();
         }
+        // Everything a person can get wrong is checked before the embedded broker starts, so that it is told at once.
+        HttpLimits limits = options.httpLimits();
+        StartFailures.requireFreePort(options.host, options.port);
+        Tokens tokens = devTokens();
         PrintStream out = System.out;
         long started = System.nanoTime();
         out.printf("Starting Sagalog dev (data in %s)...%n", dataDir.toAbsolutePath().normalize());
@@ -99,14 +103,13 @@ public final class DevCommand implements Callable<Integer> {
                 .withProcessingGuarantee(options.processingGuarantee.name())
                 .withTopics(NodeOptions.topicNames(new picocli.CommandLine(this), options.topicPrefix))
                 .withRetention(options.retention.retention(this));
-        Tokens tokens = devTokens();
         out.print("  Engine and HTTP ......... ");
         out.flush();
         SagalogNode node;
         try {
             node = SagalogNode.start(new SagalogNode.Options(engineConfig, options.host, options.port, options.partitions, definitions,
                     NodeOptions.callbackSecret(dataDir.resolve("callback-secret")), tokens,
-                    options.participantUrls(this, io.sagalog.ingest.ParticipantUrls.LOOPBACK)).withLimits(options.httpLimits())
+                    options.participantUrls(this, io.sagalog.ingest.ParticipantUrls.LOOPBACK)).withLimits(limits)
                     .withIdentity(options.advertisedUrl, false).withCluster(options.cluster(this)));
         } catch (Exception e) {
             kafka.close();

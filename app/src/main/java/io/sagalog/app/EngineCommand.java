@@ -70,13 +70,15 @@ public final class EngineCommand implements Callable<Integer> {
         EngineConfig config = new EngineConfig(options.kafkaClients(this, bootstrap), applicationId, instanceId, stateDir, options.processingGuarantee.name(), 1,
                 EngineConfig.defaults(bootstrap, stateDir).commitInterval(), java.util.Map.of(),
                 NodeOptions.topicNames(spec.commandLine(), options.topicPrefix)).withRetention(options.retention.retention(this));
+        HttpLimits limits = options.httpLimits();
+        StartFailures.requireFreePort(options.host, options.port);
         StartFailures.preflight(config.kafka());
         byte[] secret = NodeOptions.callbackSecret(callbackSecretFile != null ? callbackSecretFile : stateDir.resolve("callback-secret"));
         SagalogNode node;
         try {
             node = SagalogNode.start(new SagalogNode.Options(config, options.host, options.port, options.partitions,
                     definitions, secret, tokens, options.participantUrls(this, java.util.List.of()))
-                    .withLimits(options.httpLimits()).withIdentity(options.advertisedUrl, true)
+                    .withLimits(limits).withIdentity(options.advertisedUrl, true)
                     .withCluster(options.cluster(this)));
         } catch (SharedSecret.Mismatch e) {
             spec.commandLine().getErr().println("sagalog engine: " + e.getMessage());

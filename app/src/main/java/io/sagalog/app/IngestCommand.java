@@ -57,10 +57,12 @@ public final class IngestCommand implements Callable<Integer> {
         io.sagalog.http.auth.Tokens tokens = options.tokens == null ? null
                 : io.sagalog.http.auth.Tokens.load(options.tokens);
         io.sagalog.schemas.KafkaClients kafka = options.kafkaClients(this, bootstrap);
+        HttpLimits limits = options.httpLimits();
+        StartFailures.requireFreePort(options.host, options.port);
         StartFailures.preflight(kafka);
         IngestNode node = IngestNode.start(new IngestNode.Options(kafka,
                 ApiOptions.topicNames(spec.commandLine(), options.topicPrefix), options.host, options.port, engines,
-                tokens, options.httpLimits(), options.advertisedUrl));
+                tokens, limits, options.advertisedUrl));
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             node.close();

@@ -15,6 +15,10 @@ import picocli.CommandLine.Command;
                 TrainClassArchiveCommand.class, io.sagalog.app.archive.ArchiveCommand.class, CommandLine.HelpCommand.class})
 public final class SagalogCli implements Runnable {
 
+    @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "On an error, print its stack trace after the one line that tells it.")
+    boolean verbose;
+
     public static void main(String[] args) {
         int code = commandLine().execute(args);
         // Exit explicitly: a library thread that is not a daemon must not keep a finished command alive (the
@@ -25,15 +29,7 @@ public final class SagalogCli implements Runnable {
     /** The command line as {@link #main} runs it: failures an operator can fix are one line, not a stack trace. */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new SagalogCli(), new BenchFactory(new BenchNodes()));
-        cli.setExecutionExceptionHandler((error, commandLine, parseResult) -> {
-            String line = StartFailures.oneLine(error);
-            if (line == null) {
-                throw error; // unexpected: picocli prints it in full, for a bug report
-            }
-            commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + line);
-            commandLine.getErr().flush();
-            return 1;
-        });
+        CliErrors.install(cli);
         return cli;
     }
 

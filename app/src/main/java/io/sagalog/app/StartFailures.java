@@ -37,9 +37,37 @@ final class StartFailures {
         }
     }
 
+    /**
+     * Fails at once, before Kafka is asked anything, when another process listens on the HTTP port: a start that
+     * would otherwise end only after the embedded broker, the topics and the engine are up. The real bind can still
+     * lose a race; {@link #oneLine} tells that the same way.
+     */
+    static void requireFreePort(String host, int port) {
+        if (port == 0) {
+            return;
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+            probe.setReuseAddress(true);
+            probe.bind(new java.net.InetSocketAddress(host, port));
+        } catch (java.net.BindException e) {
+            throw new IllegalStateException(portInUse(host, port), e);
+        } catch (java.io.IOException e) {
+            // Another problem with the address (one this host does not have): the real bind tells it.
+        }
+    }
+
+    private static String portInUse(String host, int port) {
+        return "port " + port + " on " + host + " is in use by another process (stop it, or pick another with --port)";
+    }
+
     /** The line to print for {@code error}, or null when it is not one of these (then the trace helps more). */
     static String oneLine(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException
+                    || (t instanceof java.io.IOException && String.valueOf(t.getMessage()).contains("Address already in use"))) {
+                return error.getMessage() != null && error.getMessage().startsWith("port ") ? error.getMessage()
+                        : "cannot listen for HTTP: " + flat(String.valueOf(t.getMessage())) + " (pick another --port or --host)";
+            }
             if (t instanceof AuthenticationException) {
                 return flat(top(error, t)) + " (check the credentials in --kafka-config)";
             }
