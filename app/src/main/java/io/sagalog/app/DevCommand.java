@@ -29,6 +29,9 @@ public final class DevCommand implements Callable<Integer> {
     @Mixin
     NodeOptions options;
 
+    @Mixin
+    LogOptions logs;
+
     @Option(names = "--data-dir", defaultValue = ".sagalog", description = "Where Kafka and engine keep their data (default: ./${DEFAULT-VALUE}).")
     Path dataDir;
 
@@ -68,6 +71,7 @@ public final class DevCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        logs.apply(spec.commandLine());
         java.util.Optional<String> addressProblem = options.addressProblem();
         if (addressProblem.isPresent()) {
             // One line and exit code 2, before anything starts: a usage error, not a failure.

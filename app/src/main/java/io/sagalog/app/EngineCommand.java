@@ -27,6 +27,9 @@ public final class EngineCommand implements Callable<Integer> {
     @Mixin
     NodeOptions options;
 
+    @Mixin
+    LogOptions logs;
+
     @Option(names = "--bootstrap", required = true, description = "Kafka bootstrap servers, e.g. localhost:9092.")
     String bootstrap;
 
@@ -53,6 +56,7 @@ public final class EngineCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        logs.apply(spec.commandLine());
         java.util.Optional<String> addressProblem = options.addressProblem();
         if (addressProblem.isPresent()) {
             // One line and exit code 2, before anything starts: a usage error, not a failure.

@@ -25,6 +25,9 @@ public final class IngestCommand implements Callable<Integer> {
     @Mixin
     ApiOptions options;
 
+    @Mixin
+    LogOptions logs;
+
     @Option(names = "--bootstrap", required = true, description = "Kafka bootstrap servers, e.g. localhost:9092.")
     String bootstrap;
 
@@ -39,6 +42,7 @@ public final class IngestCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        logs.apply(spec.commandLine());
         java.util.Optional<String> addressProblem = options.addressProblem();
         if (addressProblem.isPresent()) {
             spec.commandLine().getErr().println("sagalog ingest: " + addressProblem.get());

@@ -15,13 +15,13 @@ final class StartFailures {
     private StartFailures() {}
 
     /**
-     * Asks the cluster once for its brokers before a command starts anything, with the Kafka network client's own
+     * Asks the cluster once for its brokers before a command starts anything, with the Kafka clients' own
      * log muted meanwhile: a refused login is then told once, in {@link #oneLine}'s words, instead of also as a
      * client ERROR line. A failure here is the one the node's start would have met first anyway.
      */
     static void preflight(io.sagalog.schemas.KafkaClients kafka) throws InterruptedException {
         // Only where logging is logback (the shipped jar); an embedding with another backend keeps its lines.
-        ch.qos.logback.classic.Logger network = org.slf4j.LoggerFactory.getLogger("org.apache.kafka.clients.NetworkClient")
+        ch.qos.logback.classic.Logger network = org.slf4j.LoggerFactory.getLogger("org.apache.kafka.clients")
                 instanceof ch.qos.logback.classic.Logger l ? l : null;
         ch.qos.logback.classic.Level before = network == null ? null : network.getLevel();
         if (network != null) {

@@ -193,7 +193,7 @@ public final class HttpDispatcher implements AutoCloseable {
                     : lane.submit(request, startedAt).thenCompose(answer -> answer.later()
                             ? CompletableFuture.completedFuture(null)
                             : reporter.report(request, answer, startedAt.get() < 0 ? null : Math.max(0, startedAt.get() - decidedAt)));
-            inFlight.add(new TopicPartition(record.topic(), record.partition()), record.offset(), done);
+            inFlight.add(new TopicPartition(record.topic(), record.partition()), record.offset(), request, done);
         }
         commitFinished(false);
         applyBackpressure();

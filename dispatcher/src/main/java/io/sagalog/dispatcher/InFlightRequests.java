@@ -1,5 +1,6 @@
 package io.sagalog.dispatcher;
 
+import io.sagalog.schemas.avro.StepRequest;
 import java.util.ArrayDeque;
 import java.util.Collection;
 import java.util.HashMap;
@@ -19,12 +20,13 @@ final class InFlightRequests {
     private static final Logger log = LoggerFactory.getLogger(InFlightRequests.class);
 
     /** A request handed to a lane, by its offset; done once its answer is in the control log. */
-    private record InFlight(long offset, CompletableFuture<?> done) {}
+    private record InFlight(long offset, StepRequest request, CompletableFuture<?> done) {}
 
     private final Map<TopicPartition, ArrayDeque<InFlight>> byPartition = new HashMap<>();
 
-    void add(TopicPartition partition, long offset, CompletableFuture<?> done) {
-        byPartition.computeIfAbsent(partition, tp -> new ArrayDeque<>()).add(new InFlight(offset, done));
+    /** @param request the request at {@code offset}, or null when it could not be read (for the log only) */
+    void add(TopicPartition partition, long offset, StepRequest request, CompletableFuture<?> done) {
+        byPartition.computeIfAbsent(partition, tp -> new ArrayDeque<>()).add(new InFlight(offset, request, done));
     }
 
     /** Forgets the requests that are answered; per partition, the offset to commit now (partitions with none left out). */
@@ -37,7 +39,10 @@ final class InFlightRequests {
                 InFlight finished = queue.pollFirst();
                 if (finished.done().isCompletedExceptionally()) {
                     // The answer could not be appended; the engine times the attempt out and retries it.
-                    log.warn("an answer of {} was not recorded; the engine will retry that attempt", entry.getKey());
+                    StepRequest r = finished.request();
+                    try (var mdc = r == null ? null : io.sagalog.logging.TransactionMdc.of(r.getTxId(), r.getDefinition(), r.getStep())) {
+                        log.warn("an answer of {} was not recorded; the engine will retry that attempt", entry.getKey());
+                    }
                 }
                 next = finished.offset() + 1;
             }

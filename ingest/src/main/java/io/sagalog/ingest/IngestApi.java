@@ -185,7 +185,9 @@ public final class IngestApi {
         // A client's key may have been used before: the same request gets its transaction back, another is refused.
         keys.prior(ctx, txId).onComplete(found -> {
             if (found.failed()) {
-                log.debug("could not look up Idempotency-Key {} (transaction {}): {}", key, txId, found.cause().toString());
+                try (var mdc = io.sagalog.logging.TransactionMdc.of(txId, definition.asText(), null)) {
+                    log.debug("could not look up Idempotency-Key {} (transaction {}): {}", key, txId, found.cause().toString());
+                }
                 ctx.response().putHeader("Retry-After", "1");
                 Problem.unavailable("could not check whether Idempotency-Key '" + key + "' was used before ("
                         + found.cause().getMessage() + "); nothing was recorded; retry shortly").send(ctx);
@@ -235,8 +237,10 @@ public final class IngestApi {
                 settled.cancel().run();
             }
             ctx.response().putHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
-            log.warn("request {} was sent to Kafka but not acknowledged within {} ms; outcome unknown", txId,
-                    submitTimeout.toMillis());
+            try (var mdc = io.sagalog.logging.TransactionMdc.of(txId, definition, null)) {
+                log.warn("request {} was sent to Kafka but not acknowledged within {} ms; outcome unknown", txId,
+                        submitTimeout.toMillis());
+            }
             Problem.outcomeUnknown(unknownOutcome(txId, key, "Kafka did not acknowledge it within "
                     + submitTimeout.toMillis() + " ms")).send(ctx);
         });
@@ -253,11 +257,15 @@ public final class IngestApi {
                         ? c.getCause() : appended.cause();
                 ctx.response().putHeader("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
                 if (cause instanceof NotRecordedException) {
-                    log.warn("did not append request {} to the control log: {}", txId, cause.getMessage());
+                    try (var mdc = io.sagalog.logging.TransactionMdc.of(txId, definition, null)) {
+                        log.warn("did not append request {} to the control log: {}", txId, cause.getMessage());
+                    }
                     Problem.unavailable("Kafka did not take the request, so nothing was recorded (" + cause.getMessage()
                             + "); retry after " + RETRY_AFTER_SECONDS + " seconds").send(ctx);
                 } else {
-                    log.warn("append of request {} failed after it was sent: {}", txId, cause.toString());
+                    try (var mdc = io.sagalog.logging.TransactionMdc.of(txId, definition, null)) {
+                        log.warn("append of request {} failed after it was sent: {}", txId, cause.toString());
+                    }
                     Problem.outcomeUnknown(unknownOutcome(txId, key, cause instanceof KafkaStalledException
                             ? "the request was sent, but " + cause.getMessage()
                             : "Kafka reported " + cause.getClass().getSimpleName() + " after the request was sent"))

@@ -38,8 +38,10 @@ final class SubmitFailures {
                     ctx.request().path(), String.valueOf(ctx.failure()));
         } else if (ctx.get(IngestApi.APPENDED) != null) {
             String txId = ctx.get(IngestApi.APPENDED);
-            log.error("request {} {} failed after transaction {} was recorded", ctx.request().method(), ctx.request().path(),
-                    txId, ctx.failure());
+            try (var mdc = io.sagalog.logging.TransactionMdc.of(txId, null, null)) {
+                log.error("request {} {} failed after transaction {} was recorded", ctx.request().method(),
+                        ctx.request().path(), txId, ctx.failure());
+            }
             Problem.of(500, "internal-error", "Internal error", "the request was recorded as transaction " + txId
                     + ", but answering failed; GET /v1/transactions/" + txId + " shows it").send(ctx);
         } else {

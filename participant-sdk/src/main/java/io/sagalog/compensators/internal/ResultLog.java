@@ -52,9 +52,12 @@ public final class ResultLog implements AutoCloseable {
             if (!(e.getCause() instanceof RecordTooLargeException)) {
                 throw e;
             }
-            log.error("participant {}: the result of {} {} of transaction {} is too large for Kafka ({}); reporting a "
-                    + "failure instead", participant, request.getPhase(), request.getStep(), request.getTxId(),
-                    e.getCause().getMessage());
+            try (var mdc = io.sagalog.logging.TransactionMdc.of(request.getTxId(), request.getDefinition(),
+                    request.getStep())) {
+                log.error("participant {}: the result of {} {} of transaction {} is too large for Kafka ({}); reporting "
+                        + "a failure instead", participant, request.getPhase(), request.getStep(), request.getTxId(),
+                        e.getCause().getMessage());
+            }
             // The handler ran: its effect may stand, so the outcome is unknown (in doubt), not a rejection.
             ControlRecord failure = StepResults.encode(request.getTxId(), request.getStep(), request.getAttempt(),
                     request.getPhase(), Outcome.UNKNOWN, null,

@@ -59,6 +59,13 @@ public final class StepRunner {
 
     /** @param queuedMillis how long the request waited before this run began (reported with the result), or -1 */
     public ControlRecord run(StepRequest request, long queuedMillis) {
+        // Around the handler too: its own log lines then carry the transaction, like the SDK's.
+        try (var mdc = io.sagalog.logging.TransactionMdc.of(request.getTxId(), request.getDefinition(), request.getStep())) {
+            return attempt(request, queuedMillis);
+        }
+    }
+
+    private ControlRecord attempt(StepRequest request, long queuedMillis) {
         Draft result = new Draft(queuedMillis);
         if (request.getPhase() == Phase.ACTION && clock.millis() > request.getDeadlineMillis()) {
             // The engine stopped waiting for this attempt (it retried, or rolled back). Doing the work now could
