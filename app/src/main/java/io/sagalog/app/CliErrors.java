@@ -1,6 +1,6 @@
 package io.sagalog.app;
 
-import io.sagalog.ingest.auth.InvalidTokenFileException;
+import io.sagalog.http.auth.InvalidTokenFileException;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import picocli.CommandLine;
