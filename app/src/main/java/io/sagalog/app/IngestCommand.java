@@ -72,6 +72,8 @@ public final class IngestCommand implements Callable<Integer> {
             node.close();
             stopped.countDown();
         }, "sagalog-shutdown"));
+        org.slf4j.LoggerFactory.getLogger(IngestCommand.class).info("Sagalog {} ingest front end started: HTTP on {}:{}; "
+                + "Kafka {}; engines {}", SagalogCli.VERSION, options.host, node.port(), kafka.bootstrapServers(), engines);
         // One machine-readable line first: scripts and tests wait for it.
         System.out.println("sagalog ingest ready http=" + options.host + ":" + node.port() + " engines=" + engines);
         System.out.flush();

@@ -8,12 +8,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The {@code sagalog} command. */
-@Command(name = "sagalog", mixinStandardHelpOptions = true, version = "sagalog 0.1.0",
+@Command(name = "sagalog", mixinStandardHelpOptions = true, version = "sagalog " + SagalogCli.VERSION,
         description = "Event-sourced transaction log and compensation (saga) engine on Kafka.",
         subcommands = {DevCommand.class, EngineCommand.class, IngestCommand.class, TopicsCommand.class,
                 BenchCommand.class, OverloadBenchCommand.class, RecoveryBenchCommand.class,
                 TrainClassArchiveCommand.class, io.sagalog.app.archive.ArchiveCommand.class, CommandLine.HelpCommand.class})
 public final class SagalogCli implements Runnable {
+    /** This build's version, as --version and the start log line tell it. */
+    static final String VERSION = "0.1.0";
 
     @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
             description = "On an error, print its stack trace after the one line that tells it.")

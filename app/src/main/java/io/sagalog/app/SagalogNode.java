@@ -184,6 +184,10 @@ public final class SagalogNode implements AutoCloseable {
                     + e.getMessage(), e);
         }
         NodeAddress address = NodeAddress.of(options.host(), http.actualPort(), options.advertisedUrl());
+        log.info("Sagalog {} engine node starting: HTTP on {}:{}, reached at {}; Kafka {}; application id {}, instance {}",
+                SagalogCli.VERSION, options.host(), http.actualPort(), address.baseUrl(), kafka.bootstrapServers(),
+                options.engine().applicationId(), options.engine().instanceId() == null ? "(dynamic)"
+                        : options.engine().instanceId());
         if (options.sharedSecret()) {
             // Checked before the engine joins its group: an instance with the wrong secret never takes partitions
             // from the healthy ones (it costs this start the registry read, which otherwise runs beside the join).

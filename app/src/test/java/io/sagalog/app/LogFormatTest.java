@@ -64,6 +64,23 @@ class LogFormatTest {
     }
 
     @Test
+    void shouldShipAConfigurationWithSagalogAtInfoAndKafkaAtWarn() throws Exception {
+        LoggerContext context = new LoggerContext();
+        ch.qos.logback.classic.joran.JoranConfigurator configurator = new ch.qos.logback.classic.joran.JoranConfigurator();
+        configurator.setContext(context);
+        configurator.doConfigure(SagalogCli.class.getResource("/logback.xml"));
+
+        assertThat(context.getStatusManager().getCopyOfStatusList())
+                .noneMatch(s -> s.getLevel() >= ch.qos.logback.core.status.Status.WARN);
+        assertThat(context.getLogger("io.sagalog.engine.SagaEngine").getEffectiveLevel())
+                .isEqualTo(ch.qos.logback.classic.Level.INFO);
+        assertThat(context.getLogger("org.apache.kafka.clients.NetworkClient").getEffectiveLevel())
+                .isEqualTo(ch.qos.logback.classic.Level.WARN);
+        assertThat(context.getLogger("kafka.server.ReplicaManager").getEffectiveLevel())
+                .isEqualTo(ch.qos.logback.classic.Level.WARN);
+    }
+
+    @Test
     void shouldRestoreAnOuterTransactionWhenANestedOneCloses() {
         try (var outer = TransactionMdc.of("tx-outer", "d", null)) {
             try (var inner = TransactionMdc.of("tx-inner", null, "s")) {
