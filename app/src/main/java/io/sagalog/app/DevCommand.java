@@ -87,6 +87,8 @@ public final class DevCommand implements Callable<Integer> {
         }
         // Everything a person can get wrong is checked before the embedded broker starts, so that it is told at once.
         HttpLimits limits = options.httpLimits();
+        ClusterSettings cluster = options.cluster(this);
+        var retention = options.retention.retention(this);
         StartFailures.requireFreePort(options.host, options.port);
         Tokens tokens = devTokens();
         PrintStream out = System.out;
@@ -106,7 +108,7 @@ public final class DevCommand implements Callable<Integer> {
                 .withInstanceId("sagalog-dev-engine")
                 .withProcessingGuarantee(options.processingGuarantee.name())
                 .withTopics(NodeOptions.topicNames(new picocli.CommandLine(this), options.topicPrefix))
-                .withRetention(options.retention.retention(this));
+                .withRetention(retention);
         out.print("  Engine and HTTP ......... ");
         out.flush();
         SagalogNode node;
@@ -114,7 +116,7 @@ public final class DevCommand implements Callable<Integer> {
             node = SagalogNode.start(new SagalogNode.Options(engineConfig, options.host, options.port, options.partitions, definitions,
                     NodeOptions.callbackSecret(dataDir.resolve("callback-secret")), tokens,
                     options.participantUrls(this, io.sagalog.ingest.ParticipantUrls.LOOPBACK)).withLimits(limits)
-                    .withIdentity(options.advertisedUrl, false).withCluster(options.cluster(this)));
+                    .withIdentity(options.advertisedUrl, false).withCluster(cluster));
         } catch (Exception e) {
             kafka.close();
             throw e;
