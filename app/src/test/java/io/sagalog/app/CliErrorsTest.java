@@ -130,6 +130,15 @@ class CliErrorsTest {
     }
 
     @Test
+    void shouldTellABadTimeOfArchiveExportInOneLine() {
+        Outcome outcome = run("archive", "export", "--bootstrap", NO_BROKER, "--from", "yesterday",
+                "--out", dir.resolve("out.jsonl").toString());
+
+        assertThat(outcome.oneLine("sagalog archive export")).contains("--from").contains("yesterday");
+        assertThat(outcome.code()).isEqualTo(2);
+    }
+
+    @Test
     void shouldAddTheStackTraceWithVerbose() {
         Outcome plain = run("engine", "--bootstrap", NO_BROKER, "--tokens", dir.resolve("missing").toString());
         Outcome verbose = run("engine", "--verbose", "--bootstrap", NO_BROKER, "--tokens", dir.resolve("missing").toString());
