@@ -52,18 +52,13 @@ public final class IngestApi {
     static final Duration UNKNOWN_DEFINITION_WAIT = Duration.ofSeconds(2);
     private static final String CAUGHT_UP = "sagalog.registryCaughtUp";
 
-    public IngestApi(Vertx vertx, ControlLog controlLog, Supplier<DefinitionCatalog> definitions,
-                     Clock clock) {
-        this(vertx, controlLog, definitions, clock, null);
-    }
-
-    /** @param waits lets {@code POST /v1/transactions?wait=5s} answer once the transaction settled; null: no waits */
-    public IngestApi(Vertx vertx, ControlLog controlLog, Supplier<DefinitionCatalog> definitions, Clock clock,
-                     TransactionWaits waits) {
-        this(vertx, controlLog, definitions, clock, waits, null, Admission.always(), DEFAULT_REQUEST_TIMEOUT);
+    /** Without waits, Idempotency-Key look-ups or admission (tests, a lone ingest). */
+    public IngestApi(Vertx vertx, ControlLog controlLog, Supplier<DefinitionCatalog> definitions, Clock clock) {
+        this(vertx, controlLog, definitions, clock, null, null, Admission.always(), DEFAULT_REQUEST_TIMEOUT);
     }
 
     /**
+     * @param waits lets {@code POST /v1/transactions?wait=5s} answer once the transaction settled; null: no waits
      * @param queries where a client's Idempotency-Key is looked up before appending (the owner of its txId is asked);
      *                null: no look-up (a reuse with another body is not detected)
      * @param admission asked before each append (e.g. {@link LagAdmission}); refused submits answer 503
@@ -223,7 +218,7 @@ public final class IngestApi {
         // Every submit is answered in time: still queued here, it is withdrawn (nothing recorded); already with
         // Kafka, the outcome is unknown and the answer says so.
         long timer = vertx.setTimer(submitTimeout.toMillis(), id -> {
-            if (answered(ctx)) {
+            if (SubmitFailures.answered(ctx)) {
                 return;
             }
             if (stage instanceof PendingAppend pending && pending.withdraw("not handed to Kafka within "
@@ -241,12 +236,12 @@ public final class IngestApi {
                 log.warn("request {} was sent to Kafka but not acknowledged within {} ms; outcome unknown", txId,
                         submitTimeout.toMillis());
             }
-            Problem.outcomeUnknown(unknownOutcome(txId, key, "Kafka did not acknowledge it within "
+            Problem.outcomeUnknown(SubmitFailures.unknownOutcome(txId, key, "Kafka did not acknowledge it within "
                     + submitTimeout.toMillis() + " ms")).send(ctx);
         });
         Future.fromCompletionStage(stage, context).onComplete(appended -> {
             vertx.cancelTimer(timer);
-            if (answered(ctx)) {
+            if (SubmitFailures.answered(ctx)) {
                 return; // answered by the timer: the client was told the outcome was unknown
             }
             if (appended.failed()) {
@@ -266,7 +261,7 @@ public final class IngestApi {
                     try (var mdc = io.sagalog.logging.TransactionMdc.of(txId, definition, null)) {
                         log.warn("append of request {} failed after it was sent: {}", txId, cause.toString());
                     }
-                    Problem.outcomeUnknown(unknownOutcome(txId, key, cause instanceof KafkaStalledException
+                    Problem.outcomeUnknown(SubmitFailures.unknownOutcome(txId, key, cause instanceof KafkaStalledException
                             ? "the request was sent, but " + cause.getMessage()
                             : "Kafka reported " + cause.getClass().getSimpleName() + " after the request was sent"))
                             .send(ctx);
@@ -276,15 +271,6 @@ public final class IngestApi {
             ctx.put(APPENDED, txId);
             accepted(ctx, txId, "PENDING", wait, settled);
         });
-    }
-
-    private static boolean answered(RoutingContext ctx) {
-        return ctx.response().ended() || ctx.response().headWritten() || ctx.response().closed();
-    }
-
-    private static String unknownOutcome(String txId, String key, String why) {
-        return why + ", so it may or may not have been recorded (as transaction " + txId + "); retry with the same "
-                + "Idempotency-Key '" + key + "': a retry of the same request is safe and answers with that transaction";
     }
 
     /** 202 with the state so far, or, with {@code ?wait}, the answer of GET /v1/transactions/{txId} once settled. */

@@ -49,4 +49,14 @@ final class SubmitFailures {
             Problem.internal().send(ctx);
         }
     }
+
+    static boolean answered(RoutingContext ctx) {
+        return ctx.response().ended() || ctx.response().headWritten() || ctx.response().closed();
+    }
+
+    /** What a submit whose append may have happened says: it is safe to retry with the same key. */
+    static String unknownOutcome(String txId, String key, String why) {
+        return why + ", so it may or may not have been recorded (as transaction " + txId + "); retry with the same "
+                + "Idempotency-Key '" + key + "': a retry of the same request is safe and answers with that transaction";
+    }
 }
