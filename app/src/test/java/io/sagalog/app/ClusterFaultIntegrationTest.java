@@ -113,17 +113,17 @@ class ClusterFaultIntegrationTest {
                         Duration before, Duration after) throws Exception {
         try (FaultLoad load = new FaultLoad(n -> cluster.engine(n).baseUrl(), cluster.engines().size(), DEFINITION)) {
             load.start(rate);
-            Thread.sleep(before.toMillis()); // deliberate: load before the fault
+            load.awaitOffered(rate, before);
             Instant faultAt = Instant.now();
             fault.cause().run();
             Instant causedAt = Instant.now();
-            Thread.sleep(fault.lasting().toMillis()); // deliberate: the fault's duration
+            load.awaitOffered(rate, fault.lasting());
             Instant endingAt = Instant.now();
             if (fault.end() != null) {
                 fault.end().run();
             }
             Instant endedAt = Instant.now();
-            Thread.sleep(after.toMillis()); // deliberate: load after the fault
+            load.awaitOffered(rate, after);
             load.stop();
             List<FaultLoad.Submit> accepted = load.accepted();
             var txs = load.awaitFinal(accepted.stream().map(FaultLoad.Submit::txId).filter(java.util.Objects::nonNull).toList(), DRAIN);

@@ -15,7 +15,16 @@ import org.apache.kafka.clients.admin.Admin;
  * retries) and the engine's catching up.
  */
 final class FailoverTimeline implements AutoCloseable {
-    private final Thread poller;
+    private final java.util.concurrent.ScheduledThreadPoolExecutor poller =
+            new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "failover-timeline");
+                t.setDaemon(true);
+                return t;
+            });
+    private final BrokerCluster kafka;
+    private final int deadId;
+    private final String topic;
+    private Admin admin;
     private final Instant killedAt;
     private final boolean wasController;
     volatile Duration newController;
@@ -25,8 +34,9 @@ final class FailoverTimeline implements AutoCloseable {
     private FailoverTimeline(BrokerCluster kafka, int deadId, String topic, Instant killedAt, boolean wasController) {
         this.killedAt = killedAt;
         this.wasController = wasController;
-        this.poller = new Thread(() -> poll(kafka, deadId, topic), "failover-timeline");
-        poller.setDaemon(true);
+        this.kafka = kafka;
+        this.deadId = deadId;
+        this.topic = topic;
     }
 
     /** Call just before the kill: notes whether {@code deadId} is the active controller, then polls once it is dead. */
@@ -36,36 +46,41 @@ final class FailoverTimeline implements AutoCloseable {
             controller = admin.describeMetadataQuorum().quorumInfo().get(5, TimeUnit.SECONDS).leaderId() == deadId;
         }
         FailoverTimeline t = new FailoverTimeline(kafka, deadId, topic, Instant.now(), controller);
-        t.poller.start();
+        t.start();
         return t;
     }
 
-    private void poll(BrokerCluster kafka, int deadId, String topic) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        try (Admin admin = kafka.admin()) {
-            while (System.nanoTime() < deadline && (newController == null || fenced == null || leadersMoved == null)) {
-                try {
-                    if (newController == null) {
-                        int leader = admin.describeMetadataQuorum().quorumInfo().get(1, TimeUnit.SECONDS).leaderId();
-                        if (leader != deadId && leader >= 0) {
-                            newController = since();
-                        }
-                    }
-                    if (fenced == null && admin.describeCluster().nodes().get(1, TimeUnit.SECONDS).stream()
-                            .noneMatch(n -> n.id() == deadId)) {
-                        fenced = since();
-                    }
-                    if (leadersMoved == null && admin.describeTopics(List.of(topic)).allTopicNames().get(1, TimeUnit.SECONDS)
-                            .get(topic).partitions().stream().allMatch(p -> p.leader() != null && p.leader().id() != deadId)) {
-                        leadersMoved = since();
-                    }
-                } catch (Exception e) {
-                    // no answer within 1 s (no controller yet): ask again
+    /** Asks the cluster every 100 ms (each question bounded by 1 s) until every step was seen, for at most 60 s. */
+    private void start() {
+        // Once every step was seen, shutting down ends the poller at once, not after the 60 s bound below.
+        poller.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        poller.execute(() -> admin = kafka.admin());
+        poller.scheduleWithFixedDelay(this::askOnce, 0, 100, TimeUnit.MILLISECONDS);
+        poller.schedule(poller::shutdown, 60, TimeUnit.SECONDS);
+    }
+
+    private void askOnce() {
+        if (newController != null && fenced != null && leadersMoved != null) {
+            poller.shutdown();
+            return;
+        }
+        try {
+            if (newController == null) {
+                int leader = admin.describeMetadataQuorum().quorumInfo().get(1, TimeUnit.SECONDS).leaderId();
+                if (leader != deadId && leader >= 0) {
+                    newController = since();
                 }
-                Thread.sleep(100);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            if (fenced == null && admin.describeCluster().nodes().get(1, TimeUnit.SECONDS).stream()
+                    .noneMatch(n -> n.id() == deadId)) {
+                fenced = since();
+            }
+            if (leadersMoved == null && admin.describeTopics(List.of(topic)).allTopicNames().get(1, TimeUnit.SECONDS)
+                    .get(topic).partitions().stream().allMatch(p -> p.leader() != null && p.leader().id() != deadId)) {
+                leadersMoved = since();
+            }
+        } catch (Exception e) {
+            // no answer within 1 s (no controller yet): ask again at the next tick
         }
     }
 
@@ -86,6 +101,10 @@ final class FailoverTimeline implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        poller.join(TimeUnit.SECONDS.toMillis(65));
+        poller.awaitTermination(65, TimeUnit.SECONDS);
+        poller.shutdownNow();
+        if (admin != null) {
+            admin.close();
+        }
     }
 }

@@ -103,6 +103,17 @@ final class FaultLoad implements AutoCloseable {
         return new ArrayList<>(submits);
     }
 
+    /**
+     * Returns once the load has offered {@code duration}'s worth of submits at {@code perSecond} from now: the load,
+     * not the clock, says when a phase is over (a starved ticker catches up before the phase ends).
+     */
+    void awaitOffered(int perSecond, Duration duration) {
+        long target = seq.get() + perSecond * duration.toMillis() / 1000;
+        org.awaitility.Awaitility.await("the load to offer " + duration + " of submits")
+                .atMost(duration.multipliedBy(4).plusSeconds(30)).pollDelay(Duration.ZERO)
+                .pollInterval(Duration.ofMillis(20)).until(() -> seq.get() >= target);
+    }
+
     List<Submit> accepted() {
         return submits.stream().filter(Submit::accepted).toList();
     }
@@ -115,28 +126,30 @@ final class FaultLoad implements AutoCloseable {
         Map<String, JsonNode> last = new java.util.concurrent.ConcurrentHashMap<>();
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            List<String> open = new ArrayList<>(txIds);
-            while (!open.isEmpty()) {
-                List<Future<?>> reads = new ArrayList<>();
-                for (String id : open) {
-                    reads.add(pool.submit(() -> {
-                        JsonNode tx = read(id);
-                        if (tx != null) {
-                            last.put(id, tx);
-                        }
-                        return null;
-                    }));
-                }
-                for (Future<?> f : reads) {
-                    f.get();
-                }
-                open = open.stream().filter(id -> !last.containsKey(id)
-                        || !FINAL.contains(last.get(id).path("status").asText())).toList();
-                if (open.isEmpty() || System.nanoTime() > deadline) {
-                    break;
-                }
-                Thread.sleep(500); // between polling rounds, not standing in for a condition
+            List<String> open = new java.util.concurrent.CopyOnWriteArrayList<>(txIds);
+            try {
+                // One polling round per attempt: read every transaction not final yet, keep the open ones.
+                org.awaitility.Awaitility.await("every accepted transaction final").atMost(timeout)
+                        .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500)).until(() -> {
+                            List<Future<?>> reads = new ArrayList<>();
+                            for (String id : open) {
+                                reads.add(pool.submit(() -> {
+                                    JsonNode tx = read(id);
+                                    if (tx != null) {
+                                        last.put(id, tx);
+                                    }
+                                    return null;
+                                }));
+                            }
+                            for (Future<?> f : reads) {
+                                f.get();
+                            }
+                            open.removeIf(id -> last.containsKey(id)
+                                    && FINAL.contains(last.get(id).path("status").asText()));
+                            return open.isEmpty();
+                        });
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                // Not all final in time: the caller reports the ones left open as violations.
             }
         } finally {
             pool.shutdownNow();

@@ -7,10 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sagalog.engine.TransactionQueries.Endpoint;
 import io.sagalog.engine.registry.Registry;
 import io.sagalog.health.ConsumerFactory;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import io.sagalog.schemas.KafkaClients;
 import io.sagalog.schemas.TopicNames;
 import java.net.http.HttpResponse;
@@ -48,26 +47,19 @@ class IngestFrontOverloadIntegrationTest {
     }
 
     /**
-     * The front's registry reader as it is under load: each poll takes half a second more, so a definition registered
-     * through the engine reaches the front's catalog only after the registration answered.
+     * The front's registry reader behind a slow broker: each fetch waits at the broker up to 800 ms for more bytes
+     * than the registry ever holds ({@code fetch.min.bytes}), so a definition registered through the engine reaches
+     * the front's catalog only after the registration answered.
      */
-    @SuppressWarnings("unchecked")
     private static Consumer<String, byte[]> slowRegistryReader(String component, Properties config) {
-        Consumer<String, byte[]> real = ConsumerFactory.KAFKA.create(component, config);
         if (!component.equals(Registry.COMPONENT)) {
-            return real;
+            return ConsumerFactory.KAFKA.create(component, config);
         }
-        return (Consumer<String, byte[]>) Proxy.newProxyInstance(IngestFrontOverloadIntegrationTest.class.getClassLoader(),
-                new Class<?>[] {Consumer.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("poll")) {
-                        Thread.sleep(500); // the reader's own thread, standing in for a slow broker
-                    }
-                    try {
-                        return method.invoke(real, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        Properties slow = new Properties();
+        slow.putAll(config);
+        slow.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, String.valueOf(64 * 1024 * 1024));
+        slow.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "800");
+        return ConsumerFactory.KAFKA.create(component, slow);
     }
 
     @AfterAll
