@@ -50,9 +50,36 @@ class SdkJarIntegrationTest {
             Object json = mapper.getClass().getMethod("writeValueAsString", Object.class)
                     .invoke(mapper, Instant.parse("2026-12-24T15:00:00Z"));
             assertThat(json).isEqualTo("\"2026-12-24T15:00:00Z\"");
+            // ...through the JavaTimeModule inside the SDK jar, under its relocated name, never the original one
+            // (which a participant's own jackson-datatype-jsr310, of any version, may bring).
+            assertThat(Class.forName("io.sagalog.compensators.internal.jsr310.JavaTimeModule", false, sdk)
+                    .getClassLoader()).isSameAs(sdk);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> Class.forName(
+                            "com.fasterxml.jackson.datatype.jsr310.JavaTimeModule", false, sdk))
+                    .isInstanceOf(ClassNotFoundException.class);
 
             assertThat(Class.forName("io.sagalog.health.SupervisedLoop", false, sdk).getClassLoader()).isSameAs(sdk);
         }
+    }
+
+    @Test
+    void shouldPublishAPomListingExactlyTheJarsAParticipantResolves() throws Exception {
+        String pom = Files.readString(Path.of("dependency-reduced-pom.xml"));
+        List<String> published = new ArrayList<>();
+        java.util.regex.Matcher dependency = java.util.regex.Pattern.compile(
+                "<dependency>\\s*<groupId>[^<]+</groupId>\\s*<artifactId>([^<]+)</artifactId>(.*?)</dependency>",
+                java.util.regex.Pattern.DOTALL).matcher(pom);
+        while (dependency.find()) {
+            String scope = dependency.group(2).replaceAll("(?s).*<scope>([^<]+)</scope>.*", "$1");
+            if (!dependency.group(2).contains("<scope>") || scope.equals("compile") || scope.equals("runtime")) {
+                published.add(dependency.group(1));
+            }
+        }
+
+        assertThat(published).as("the compile and runtime dependencies of the published pom")
+                .contains("kafka-clients", "avro", "jackson-databind", "slf4j-api")
+                .doesNotContain("jackson-datatype-jsr310", "sagalog-schemas");
+        assertThat(SdkClasspathTest.runtimeJars()).hasSizeLessThanOrEqualTo(SdkClasspathTest.MAX_JARS);
     }
 
     private static Path sdkJar() throws Exception {
