@@ -194,9 +194,12 @@ class ConsoleApiIntegrationTest {
     @Test
     void shouldAnswerAWaitingClientAsSoonAsTheTransactionSettles() throws Exception {
         String body = "{\"definition\":\"" + definition + "\",\"input\":{}}";
-        long start = System.nanoTime();
-        HttpResponse<String> settled = send(b, "POST", "/v1/transactions?wait=20s", SUBMITTER, body);
-        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        long[] start = new long[1]; // of the attempt that was accepted
+        HttpResponse<String> settled = HttpTestClient.retryingOverload(() -> {
+            start[0] = System.nanoTime();
+            return send(b, "POST", "/v1/transactions?wait=20s", SUBMITTER, body);
+        });
+        Duration took = Duration.ofNanos(System.nanoTime() - start[0]);
         assertThat(settled.statusCode()).as(settled.body()).isEqualTo(200);
         JsonNode tx = JSON.readTree(settled.body());
         assertThat(tx.get("status").asText()).isIn("COMPLETED", "PARKED");
@@ -210,7 +213,8 @@ class ConsoleApiIntegrationTest {
             assertThat(JSON.readTree(again.body()).get("status").asText()).isEqualTo(tx.get("status").asText());
         }
         // A wait that runs out answers with the state so far: 202, still going.
-        HttpResponse<String> early = send(a, "POST", "/v1/transactions?wait=0s", SUBMITTER, body);
+        HttpResponse<String> early = HttpTestClient.retryingOverload(
+                () -> send(a, "POST", "/v1/transactions?wait=0s", SUBMITTER, body));
         assertThat(early.statusCode()).as(early.body()).isEqualTo(202);
         assertThat(JSON.readTree(early.body()).get("txId").asText()).isNotBlank();
         assertThat(send(a, "POST", "/v1/transactions?wait=forever", SUBMITTER, body).statusCode()).isEqualTo(422);

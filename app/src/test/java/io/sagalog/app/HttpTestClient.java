@@ -34,6 +34,27 @@ final class HttpTestClient {
         return post("/v1/transactions", "application/json", json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
 
+    /**
+     * POST /v1/transactions as a well-behaved client does: a 503 {@code overloaded} recorded nothing and says "retry
+     * later", so it is sent again (up to a minute) instead of failing a test that is not about overload because the
+     * shared machine was busy. Any other answer is returned as it is.
+     */
+    HttpResponse<String> submitRetryingOverload(String json) throws Exception {
+        return retryingOverload(() -> submit(json));
+    }
+
+    /** Sends {@code request} again while it answers 503 {@code overloaded} (nothing recorded), for up to a minute. */
+    static HttpResponse<String> retryingOverload(java.util.concurrent.Callable<HttpResponse<String>> request) {
+        @SuppressWarnings("unchecked")
+        HttpResponse<String>[] last = new HttpResponse[1];
+        org.awaitility.Awaitility.await("an answer other than 503 overloaded").atMost(Duration.ofSeconds(60))
+                .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500)).until(() -> {
+                    last[0] = request.call();
+                    return !(last[0].statusCode() == 503 && last[0].body().contains("/problems/overloaded"));
+                });
+        return last[0];
+    }
+
     HttpResponse<String> get(String path) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(30)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -122,7 +122,8 @@ final class HttpTestNode implements AutoCloseable {
 
         /** POST /v1/transactions; fails the test unless accepted; returns the txId. */
         String submit(String definition, String inputJson) throws Exception {
-            HttpResponse<String> r = client.submit("{\"definition\":\"" + definition + "\",\"input\":" + inputJson + "}");
+            HttpResponse<String> r = client.submitRetryingOverload(
+                    "{\"definition\":\"" + definition + "\",\"input\":" + inputJson + "}");
             if (r.statusCode() != 202) {
                 throw new AssertionError("POST /v1/transactions answered " + r.statusCode() + ": " + r.body());
             }

@@ -63,6 +63,9 @@ public final class EngineChild implements AutoCloseable {
         Path file = logDir.resolve("engine-logback.xml");
         try {
             Files.createDirectories(logDir);
+            // -Dsagalog.engine.kafkaLogLevel=INFO shows the Kafka clients' own account of a fail-over (coordinator
+            // lost and found, rebalances, NOT_LEADER retries) in each engine's log, for diagnosing a stall.
+            String kafkaLevel = System.getProperty("sagalog.engine.kafkaLogLevel", "WARN");
             Files.writeString(file, """
                     <configuration>
                       <appender name="ERR" class="ch.qos.logback.core.ConsoleAppender">
@@ -70,12 +73,12 @@ public final class EngineChild implements AutoCloseable {
                         <encoder><pattern>%d{HH:mm:ss.SSS} %-5level [%thread] %logger{36} - %msg%n</pattern></encoder>
                       </appender>
                       <logger name="io.sagalog" level="INFO"/>
-                      <logger name="org.apache.kafka" level="WARN"/>
+                      <logger name="org.apache.kafka" level="KAFKA_LEVEL"/>
                       <logger name="org.apache.kafka.streams.KafkaStreams" level="INFO"/>
                       <logger name="kafka" level="WARN"/>
                       <root level="WARN"><appender-ref ref="ERR"/></root>
                     </configuration>
-                    """);
+                    """.replace("KAFKA_LEVEL", kafkaLevel));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
