@@ -149,6 +149,20 @@ class ConsoleBrowserIntegrationTest {
                 wait.withMessage(() -> "#tx-status reads COMPLETED after the resume")
                         .until(b -> text(b, "tx-status").equals("COMPLETED"));
                 screenshot(browser, "console-completed.png");
+
+                // Legal hold on the finished transaction, then lifted: only the button that fits is enabled.
+                wait.withMessage(() -> "Hold is enabled and Release is not on a finished transaction not on hold")
+                        .until(b -> b.findElement(By.id("action-hold")).isEnabled()
+                                && !b.findElement(By.id("action-release")).isEnabled());
+                confirmAction(browser, wait, "hold", "audit asked to keep it (browser test)");
+                wait.withMessage(() -> "Release is enabled and Hold is not once the hold is applied")
+                        .until(b -> b.findElement(By.id("action-release")).isEnabled()
+                                && !b.findElement(By.id("action-hold")).isEnabled());
+                assertThat(transaction(txId).path("held").asBoolean()).as("held, as the API says").isTrue();
+                confirmAction(browser, wait, "release", "audit is done (browser test)");
+                wait.withMessage(() -> "Hold is enabled again once the hold is lifted")
+                        .until(b -> b.findElement(By.id("action-hold")).isEnabled());
+                assertThat(transaction(txId).path("held").asBoolean()).as("released, as the API says").isFalse();
             } catch (RuntimeException | AssertionError e) {
                 screenshot(browser, "console-failure.png");
                 throw new AssertionError(e.getMessage() + "\n#notice: " + textOrNothing(browser, "notice")
@@ -180,6 +194,17 @@ class ConsoleBrowserIntegrationTest {
                 vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
             }
         }
+    }
+
+    /** Clicks an action's button, gives the reason and confirms; returns once the dialog is closed. */
+    private static void confirmAction(WebDriver browser, WebDriverWait wait, String action, String reason) {
+        browser.findElement(By.id("action-" + action)).click();
+        wait.withMessage(() -> "the " + action + " dialog opens")
+                .until(b -> b.findElement(By.id("action-dialog")).isDisplayed());
+        browser.findElement(By.id("action-reason")).sendKeys(reason);
+        browser.findElement(By.id("action-confirm")).click();
+        wait.withMessage(() -> "the " + action + " dialog closes, the action accepted")
+                .until(b -> !b.findElement(By.id("action-dialog")).isDisplayed());
     }
 
     // --- the browser ---
