@@ -59,8 +59,11 @@ class KafkaClientSettingsIntegrationTest {
                 "SASL_PLAINTEXT://" + saslBootstrap);
         // The journal exists already, kept one day by its own setting: the node must say so, not accept it silently.
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            // ...and so does the archive of expired transactions (asked: --archive-retention, a year by default).
             admin.createTopics(List.of(new NewTopic("sagalog.journal", 3, (short) 1)
-                    .configs(Map.of("retention.ms", Long.toString(ONE_DAY_MS))))).all().get();
+                    .configs(Map.of("retention.ms", Long.toString(ONE_DAY_MS))),
+                    new NewTopic("sagalog.archive", 3, (short) 1)
+                            .configs(Map.of("retention.ms", Long.toString(ONE_DAY_MS))))).all().get();
         }
     }
 
@@ -120,7 +123,8 @@ class KafkaClientSettingsIntegrationTest {
             JsonNode health = HttpTestClient.JSON.readTree(http.get("/health/cluster").body());
             assertThat(health.path("status").asText()).isEqualTo("YELLOW");
             assertThat(health.path("ready").asInt()).isEqualTo(1);
-            assertThat(health.path("reasons").toString()).contains("sagalog.journal").contains("--journal-retention");
+            assertThat(health.path("reasons").toString()).contains("sagalog.journal").contains("--journal-retention")
+                    .contains("sagalog.archive").contains("--archive-retention");
         } finally {
             workers.forEach(ParticipantWorker::close);
         }

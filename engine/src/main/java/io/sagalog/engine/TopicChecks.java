@@ -64,8 +64,8 @@ public final class TopicChecks {
 
     /**
      * Checks the existing topics of a plan: fewer copies or a lower {@code min.insync.replicas} than asked, and a
-     * journal kept shorter than asked, are problems, one sentence each. A journal that inherits a shorter retention
-     * from the broker gets the asked one set on the topic (extending a retention deletes nothing).
+     * journal or archive kept shorter than asked, are problems, one sentence each. A journal or archive that inherits
+     * a shorter retention from the broker gets the asked one set on the topic (extending a retention deletes nothing).
      */
     static List<String> check(Admin admin, io.sagalog.schemas.TopicNames topics, List<NewTopic> planned,
                               TopicSettings settings)
@@ -89,39 +89,44 @@ public final class TopicChecks {
                         + wantIsr + " its replication factor calls for: an append acknowledged by one broker only "
                         + "is lost with it");
             }
+            String problem = null;
             if (have.name().equals(topics.journal().name()) && settings.journalRetention() != null) {
-                String problem = journalRetention(admin, have, settings.journalRetention());
-                if (problem != null) {
-                    problems.add(problem);
-                }
+                problem = retention(admin, have, settings.journalRetention(), "--journal-retention",
+                        "the audit trail ends sooner than expected");
+            } else if (have.name().equals(topics.archive()) && settings.archiveRetention() != null) {
+                problem = retention(admin, have, settings.archiveRetention(), "--archive-retention",
+                        "expired transactions leave the archive sooner than expected");
+            }
+            if (problem != null) {
+                problems.add(problem);
             }
         }
         return problems;
     }
 
-    private static String journalRetention(Admin admin, Existing journal, Duration wanted)
+    /** The journal's or the archive's retention: raised when inherited from the broker, reported when set shorter. */
+    private static String retention(Admin admin, Existing topic, Duration wanted, String flag, String consequence)
             throws InterruptedException {
-        String value = journal.config("retention.ms");
+        String value = topic.config("retention.ms");
         long have = value == null ? -1 : Long.parseLong(value);
         if (have < 0 || have >= wanted.toMillis()) {
             return null; // kept forever or at least as long as asked
         }
-        if (journal.setsItself("retention.ms")) {
-            return "topic " + journal.name() + " keeps records " + TopicSettings.show(Duration.ofMillis(have)) + " (retention.ms set on "
-                    + "the topic), shorter than the " + TopicSettings.show(wanted) + " asked (--journal-retention): the audit trail ends "
-                    + "sooner than expected";
+        if (topic.setsItself("retention.ms")) {
+            return "topic " + topic.name() + " keeps records " + TopicSettings.show(Duration.ofMillis(have)) + " (retention.ms set on "
+                    + "the topic), shorter than the " + TopicSettings.show(wanted) + " asked (" + flag + "): " + consequence;
         }
-        var resource = new ConfigResource(ConfigResource.Type.TOPIC, journal.name());
+        var resource = new ConfigResource(ConfigResource.Type.TOPIC, topic.name());
         var op = new AlterConfigOp(new ConfigEntry("retention.ms", Long.toString(wanted.toMillis())),
                 AlterConfigOp.OpType.SET);
         try {
             admin.incrementalAlterConfigs(new HashMap<>(Map.of(resource, List.of(op)))).all().get();
-            log.info("topic {} inherited the broker's retention of {}; set to {} (--journal-retention)", journal.name(),
-                    TopicSettings.show(Duration.ofMillis(have)), TopicSettings.show(wanted));
+            log.info("topic {} inherited the broker's retention of {}; set to {} ({})", topic.name(),
+                    TopicSettings.show(Duration.ofMillis(have)), TopicSettings.show(wanted), flag);
             return null;
         } catch (ExecutionException e) {
-            return "topic " + journal.name() + " keeps records " + TopicSettings.show(Duration.ofMillis(have)) + " (the broker's default), "
-                    + "shorter than the " + TopicSettings.show(wanted) + " asked (--journal-retention), and setting it failed: "
+            return "topic " + topic.name() + " keeps records " + TopicSettings.show(Duration.ofMillis(have)) + " (the broker's default), "
+                    + "shorter than the " + TopicSettings.show(wanted) + " asked (" + flag + "), and setting it failed: "
                     + e.getCause().getMessage();
         }
     }
