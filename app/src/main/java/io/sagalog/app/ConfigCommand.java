@@ -92,7 +92,9 @@ public final class ConfigCommand implements Runnable {
                             + (missing.contains(option) ? " (required: pass --" + SettingNames.key(option) + ", set "
                             + SettingNames.env(option) + " or " + SettingNames.key(option) + "= in the file)" : ""));
                 } else {
-                    out.println(pad(SettingNames.key(option) + "=" + value) + " # " + where + details(option));
+                    // A file cannot name another: the file's own name is shown as a comment, so the output reads back.
+                    String comment = SettingNames.CONFIG_OPTION.equals(option.longestName()) ? "# " : "";
+                    out.println(pad(comment + SettingNames.key(option) + "=" + value) + " # " + where + details(option));
                 }
             }
             out.flush();
