@@ -251,4 +251,19 @@ class ConfigurationTest {
         assertThat(printed.out()).contains("# bootstrap is not set (required");
         assertThat(printed.code()).isEqualTo(2);
     }
+
+    @Test
+    void shouldConfigureTopicsAndArchiveExportLikeTheNodes() throws IOException {
+        Path config = file("topics.conf", "topic-prefix=shop.", "partitions=12");
+
+        Outcome topics = run(Map.of(), "topics", "describe", "--config", config.toString());
+        Outcome archive = run(Map.of("SAGALOG_FROM", "yesterday", "SAGALOG_BOOTSTRAP", NO_BROKER), "archive", "export",
+                "--out", dir.resolve("out.jsonl").toString());
+
+        assertThat(topics.code()).isZero();
+        assertThat(topics.out()).containsPattern("shop\\.control +partitions 12 ");
+        assertThat(archive.oneLine("sagalog archive export")).contains("SAGALOG_FROM=yesterday (environment): --from: "
+                + "'yesterday' is not a time");
+        assertThat(archive.code()).isEqualTo(2);
+    }
 }
