@@ -7,7 +7,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -204,13 +203,10 @@ class ConfigurationTest {
 
     @Test
     void shouldWarnOfAnUnknownSagalogVariableButNotOfTheLaunchersOrKubernetesOwn() {
-        Map<String, String> env = new HashMap<>();
-        env.put("SAGALOG_MAX_DELIVERY_DELAI", "2s");
-        env.put("SAGALOG_JAVA_OPTS", "-Xmx1g");
-        env.put("SAGALOG_CLASS_ARCHIVE", "off");
-        env.put("SAGALOG_SERVICE_HOST", "10.0.0.7");
-        env.put("SAGALOG_PORT_8080_TCP_ADDR", "10.0.0.7");
-        env.put("SAGALOG_ENGINE_SERVICE_PORT_HTTP", "8080");
+        // One misspelt setting (the positive control); the launcher's variables and Kubernetes' service links.
+        Map<String, String> env = Map.of("SAGALOG_MAX_DELIVERY_DELAI", "2s", "SAGALOG_JAVA_OPTS", "-Xmx1g",
+                "SAGALOG_CLASS_ARCHIVE", "off", "SAGALOG_SERVICE_HOST", "10.0.0.7", "SAGALOG_PORT_8080_TCP_ADDR", "10.0.0.7",
+                "SAGALOG_ENGINE_SERVICE_PORT_HTTP", "8080");
 
         Outcome outcome = run(env, "config", "print", "engine", "--bootstrap", NO_BROKER);
 
