@@ -1,5 +1,7 @@
 package io.sagalog.app;
 
+import io.sagalog.app.config.SettingNames;
+import io.sagalog.app.config.SettingSources;
 import io.sagalog.http.auth.InvalidTokenFileException;
 import java.io.PrintWriter;
 import java.util.Arrays;
@@ -16,24 +18,30 @@ import picocli.CommandLine.ParseResult;
 final class CliErrors {
     private CliErrors() {}
 
-    static void install(CommandLine cli) {
-        cli.setParameterExceptionHandler((error, args) -> usage(cli, error, args));
-        cli.setExecutionExceptionHandler(CliErrors::failure);
+    /** Errors about a value from the environment or a --config file name that source ({@link SettingSources#explain}). */
+    static void install(CommandLine cli, SettingSources sources) {
+        cli.setParameterExceptionHandler((error, args) -> usage(cli, sources, error, args));
+        cli.setExecutionExceptionHandler((error, command, parsed) -> failure(sources, error, command, parsed));
     }
 
     /** picocli's own usage errors, and {@link ParameterException}s the commands throw. */
-    private static int usage(CommandLine root, ParameterException error, String[] args) {
+    private static int usage(CommandLine root, SettingSources sources, ParameterException error, String[] args) {
         CommandLine command = inTree(root, error.getCommandLine());
         String name = command.getCommandSpec().qualifiedName();
-        tell(command, error, Arrays.asList(args).contains("--verbose"),
-                flat(error.getMessage()) + " (see '" + name + " --help')");
+        String line = sources.explain(command.getCommandSpec(), error, flat(error.getMessage()));
+        if (error instanceof CommandLine.MissingParameterException missing && SettingNames.configurable(command.getCommandSpec())) {
+            line += missing.getMissing().stream().filter(a -> a instanceof CommandLine.Model.OptionSpec)
+                    .map(a -> SettingNames.env((CommandLine.Model.OptionSpec) a)).findFirst()
+                    .map(env -> " (or set " + env + ", or its key in the --config file)").orElse("");
+        }
+        tell(command, error, Arrays.asList(args).contains("--verbose"), line + " (see '" + name + " --help')");
         return CommandLine.ExitCode.USAGE;
     }
 
-    private static int failure(Exception error, CommandLine command, ParseResult parsed) throws Exception {
+    private static int failure(SettingSources sources, Exception error, CommandLine command, ParseResult parsed) throws Exception {
         boolean verbose = verbose(parsed);
         if (error instanceof InvalidTokenFileException || error instanceof UsageError) {
-            tell(command, error, verbose, flat(error.getMessage()));
+            tell(command, error, verbose, sources.explain(command.getCommandSpec(), error, flat(error.getMessage())));
             return CommandLine.ExitCode.USAGE;
         }
         String line = StartFailures.oneLine(error);
@@ -71,13 +79,9 @@ final class CliErrors {
         return thrower;
     }
 
+    /** --verbose given, or SAGALOG_VERBOSE=true. */
     private static boolean verbose(ParseResult parsed) {
-        for (ParseResult p = parsed; p != null; p = p.subcommand()) {
-            if (p.hasMatchedOption("--verbose")) {
-                return true;
-            }
-        }
-        return false;
+        return Boolean.TRUE.equals(parsed.commandSpec().findOption("--verbose").getValue());
     }
 
     /** Several problems (a definition's, a tokens file's) on one line, separated by "; ". */

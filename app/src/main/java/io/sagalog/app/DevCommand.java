@@ -32,6 +32,9 @@ public final class DevCommand implements Callable<Integer> {
     @Mixin
     LogOptions logs;
 
+    @Mixin
+    io.sagalog.app.config.ConfigOption config;
+
     @Option(names = "--data-dir", defaultValue = ".sagalog", description = "Where Kafka and engine keep their data (default: ./${DEFAULT-VALUE}).")
     Path dataDir;
 

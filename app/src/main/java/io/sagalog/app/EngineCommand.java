@@ -30,6 +30,9 @@ public final class EngineCommand implements Callable<Integer> {
     @Mixin
     LogOptions logs;
 
+    @Mixin
+    io.sagalog.app.config.ConfigOption config;
+
     @Option(names = "--bootstrap", required = true, description = "Kafka bootstrap servers, e.g. localhost:9092.")
     String bootstrap;
 
@@ -42,7 +45,7 @@ public final class EngineCommand implements Callable<Integer> {
     @Option(names = "--instance-id", description = "A stable name for this instance: after a restart it takes its partitions back at once (Kafka static membership).")
     String instanceId;
 
-    @Option(names = "--definition", paramLabel = "FILE", description = "A definition as JSON, registered at start unless the registry has it already; repeat for more. "
+    @Option(names = "--definition", paramLabel = "FILE", split = ",", description = "A definition as JSON, registered at start unless the registry has it already; repeat (or separate by commas) for more. "
             + "Without any, the engine runs the definitions registered over HTTP (PUT /v1/definitions/{name}).")
     List<Path> definitionFiles = new ArrayList<>();
 

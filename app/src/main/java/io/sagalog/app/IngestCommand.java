@@ -28,6 +28,9 @@ public final class IngestCommand implements Callable<Integer> {
     @Mixin
     LogOptions logs;
 
+    @Mixin
+    io.sagalog.app.config.ConfigOption config;
+
     @Option(names = "--bootstrap", required = true, description = "Kafka bootstrap servers, e.g. localhost:9092.")
     String bootstrap;
 

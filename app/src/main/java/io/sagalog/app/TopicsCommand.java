@@ -42,6 +42,9 @@ public final class TopicsCommand implements Runnable {
         @Spec(Spec.Target.MIXEE)
         CommandSpec spec;
 
+        @Mixin
+        io.sagalog.app.config.ConfigOption config;
+
         @Option(names = "--bootstrap", description = "Kafka bootstrap servers, e.g. localhost:9092.")
         String bootstrap;
 
@@ -64,7 +67,7 @@ public final class TopicsCommand implements Runnable {
         @Option(names = "--journal-retention", defaultValue = "30d", paramLabel = "DURATION", description = "How long the journal is kept (default: ${DEFAULT-VALUE}).")
         String journalRetention;
 
-        @Option(names = "--definition", paramLabel = "FILE", description = "A definition as JSON, whose step topics are needed too; repeatable.")
+        @Option(names = "--definition", paramLabel = "FILE", split = ",", description = "A definition as JSON, whose step topics are needed too; repeatable, or separated by commas.")
         List<Path> definitionFiles = new ArrayList<>();
 
         @Option(names = "--application-id", defaultValue = "sagalog-engine", description = "The engines' --application-id, which names the Streams internal topics (default: ${DEFAULT-VALUE}).")

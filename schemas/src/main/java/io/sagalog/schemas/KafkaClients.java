@@ -103,9 +103,15 @@ public record KafkaClients(String bootstrapServers, Map<String, String> settings
     /** What the settings say, with secrets masked: for logs and error messages. */
     @Override
     public String toString() {
+        Map<String, String> shown = maskedSettings();
+        return "KafkaClients[" + bootstrapServers + (shown.isEmpty() ? "" : ", " + shown) + "]";
+    }
+
+    /** The operator's settings, sorted, with passwords, JAAS configurations, secrets and keys shown as ***. */
+    public Map<String, String> maskedSettings() {
         Map<String, String> shown = new TreeMap<>();
         settings.forEach((k, v) -> shown.put(k, secret(k) ? "***" : v));
-        return "KafkaClients[" + bootstrapServers + (shown.isEmpty() ? "" : ", " + shown) + "]";
+        return shown;
     }
 
     private static boolean secret(String key) {

@@ -36,6 +36,9 @@ public final class ArchiveCommand implements Runnable {
         @Spec
         picocli.CommandLine.Model.CommandSpec spec;
 
+        @picocli.CommandLine.Mixin
+        io.sagalog.app.config.ConfigOption config;
+
         @Option(names = "--bootstrap", required = true, description = "Kafka bootstrap servers, e.g. localhost:9092.")
         String bootstrap;
 
