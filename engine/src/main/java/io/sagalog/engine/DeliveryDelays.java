@@ -14,16 +14,13 @@ import java.util.function.Supplier;
  * delivered at all (EXPIRED). Ingest refuses new transactions for a participant whose requests wait too long, so an
  * overload slows transactions down instead of timing them out (DESIGN section 10, "Overload").
  *
- * <p>"Recent" is the <em>shortest</em> wait reported in the current and the previous one-second window, as CoDel
- * judges a queue by its minimum sojourn time: a standing queue, where every request waits, shows in every report,
- * while a burst that is draining (the requests held up by a broker loss or a pause, delivered all at once when it
- * ends) does not, since the last requests of the burst hardly wait. A mean would keep refusing submits for seconds
- * after such a queue had emptied: ClusterFaultBenchmark's broker loss stalled completions that long. One slow delivery
- * (a pause for garbage collection, say) does not refuse submits either; a wait is forgotten within one to two seconds
- * once no result reports it again. Written on the stream threads, read on the event loop.
+ * <p>"Recent" is the mean of the reports of the current and the previous two-second window: one slow delivery (a
+ * pause for garbage collection, say) does not refuse submits, a backlog does, since every request behind it waits;
+ * a wait is forgotten within two to four seconds once no result reports it again. Written on the stream threads,
+ * read on the event loop.
  */
 public final class DeliveryDelays implements DecisionObserver {
-    static final long WINDOW_MILLIS = 1_000;
+    static final long WINDOW_MILLIS = 2_000;
 
     private final Supplier<DefinitionCatalog> definitions;
     private final LongSupplier clock;
@@ -56,7 +53,7 @@ public final class DeliveryDelays implements DecisionObserver {
         byParticipant.computeIfAbsent(participant, p -> new Window()).record(clock.getAsLong(), queuedMillis);
     }
 
-    /** The shortest wait reported for the participant in the last one to two seconds; 0 when none was. */
+    /** The mean wait reported for the participant in the last two to four seconds; 0 when none was. */
     public long recentMillis(String participant) {
         Window window = byParticipant.get(participant);
         return window == null ? 0 : window.recent(clock.getAsLong());
@@ -74,29 +71,31 @@ public final class DeliveryDelays implements DecisionObserver {
         return worst;
     }
 
-    /** Every participant's recent wait, by name (for metrics). */
+    /** Every participant's recent mean wait, by name (for metrics). */
     public Map<String, Long> recent() {
         Map<String, Long> out = new TreeMap<>();
         byParticipant.keySet().forEach(p -> out.put(p, recentMillis(p)));
         return out;
     }
 
-    /** The shortest wait of the current and the previous window together. */
+    /** The mean of the current and the previous window together. */
     private static final class Window {
-        private static final long NONE = Long.MAX_VALUE;
         private long index = Long.MIN_VALUE;
-        private long shortest = NONE;
-        private long previousShortest = NONE;
+        private long sum;
+        private long count;
+        private long previousSum;
+        private long previousCount;
 
         synchronized void record(long nowMillis, long millis) {
             roll(nowMillis);
-            shortest = Math.min(shortest, millis);
+            sum += millis;
+            count++;
         }
 
         synchronized long recent(long nowMillis) {
             roll(nowMillis);
-            long min = Math.min(shortest, previousShortest);
-            return min == NONE ? 0 : min;
+            long n = count + previousCount;
+            return n == 0 ? 0 : (sum + previousSum) / n;
         }
 
         private void roll(long nowMillis) {
@@ -104,8 +103,11 @@ public final class DeliveryDelays implements DecisionObserver {
             if (now == index) {
                 return;
             }
-            previousShortest = now == index + 1 ? shortest : NONE;
-            shortest = NONE;
+            boolean next = now == index + 1;
+            previousSum = next ? sum : 0;
+            previousCount = next ? count : 0;
+            sum = 0;
+            count = 0;
             index = now;
         }
     }
