@@ -29,12 +29,15 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.kafka.streams.StreamsConfig;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -164,6 +167,36 @@ class JavaClientIntegrationTest {
         assertThat(done.status()).isEqualTo(TransactionStatus.COMPLETED);
         assertThat(done.history()).filteredOn(e -> e.type().equals("OperatorActed")).singleElement()
                 .satisfies(e -> assertThat(e.reason()).isEqualTo("mail server is back"));
+    }
+
+    @Test
+    void theExampleProgramBooksATripWithTheClientAndJacksonOnly() throws Exception {
+        mailDown.set(false);
+        Path example = Path.of("").toAbsolutePath();
+        while (!Files.exists(example.resolve("examples/java-client/TripBooking.java"))) {
+            example = example.getParent();
+        }
+        // Its classpath is what the client needs: the client's classes and jackson-databind, -core, -annotations.
+        String classpath = Stream.of(SagalogClient.class, com.fasterxml.jackson.databind.ObjectMapper.class,
+                        com.fasterxml.jackson.core.JsonParser.class, com.fasterxml.jackson.annotation.JsonIgnoreProperties.class)
+                .map(c -> Path.of(uri(c)).toString()).distinct().collect(Collectors.joining(java.io.File.pathSeparator));
+        Process run = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                classpath, example.resolve("examples/java-client/TripBooking.java").toString(), base(), SUBMITTER, definition)
+                .redirectErrorStream(true).start();
+        byte[] output = run.getInputStream().readAllBytes(); // until it exits
+        assertThat(run.waitFor(PATIENCE.toSeconds(), java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        String printed = new String(output, java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(run.exitValue()).as(printed).isZero();
+        assertThat(printed).contains(" COMPLETED", "  notify SUCCEEDED {\"sent\":true}",
+                "the same order id with another trip: 422 idempotency-key-reused");
+    }
+
+    private static URI uri(Class<?> c) {
+        try {
+            return c.getProtectionDomain().getCodeSource().getLocation().toURI();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
