@@ -19,7 +19,6 @@ import io.sagalog.client.TransactionPage;
 import io.sagalog.client.TransactionStatus;
 import io.sagalog.client.TransactionSummary;
 import io.sagalog.client.UnauthorizedException;
-import io.sagalog.compensators.Participant;
 import io.sagalog.compensators.ParticipantWorker;
 import io.sagalog.engine.DefinitionCatalog;
 import io.sagalog.engine.EngineConfig;
@@ -74,26 +73,13 @@ class JavaClientIntegrationTest {
                 .withApplicationId("it-client-" + suffix)
                 .withOverrides(Map.of(StreamsConfig.mainConsumerPrefix("auto.offset.reset"), "latest"));
         node = SagalogNode.start(new SagalogNode.Options(engine, "127.0.0.1", 0, 3, DefinitionCatalog.of(List.of()), tokens));
-        workers.add(ParticipantWorker.start(Participant.named("hotels-" + suffix)
-                .action("reserve", call -> Map.of("room", 7)).compensation("cancel", call -> { }).build(), bootstrap));
-        workers.add(ParticipantWorker.start(Participant.named("payments-" + suffix)
-                .action("charge", call -> Map.of("charge", "ch_1")).build(), bootstrap));
-        workers.add(ParticipantWorker.start(Participant.named("mail-" + suffix).action("send", call -> {
-            if (mailDown.get()) {
-                throw new IllegalStateException("mail server unreachable");
-            }
-            return Map.of("sent", true);
-        }).build(), bootstrap));
+        workers.addAll(ParkingTrip.participants(suffix, bootstrap, mailDown));
         // Registering is plain HTTP: the client is for applications and operators, not for deployments.
         HttpResponse<String> put = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                         URI.create(base() + "/v1/definitions/" + definition)).header("Authorization", "Bearer " + OPERATOR)
-                .header("Content-Type", "application/json").PUT(HttpRequest.BodyPublishers.ofString("""
-                        {"steps": [
-                          {"name": "reserve", "participant": "hotels-%s", "action": "reserve", "compensation": "cancel"},
-                          {"name": "charge", "participant": "payments-%s", "action": "charge", "kind": "pivot"},
-                          {"name": "notify", "participant": "mail-%s", "action": "send", "kind": "retriable",
-                           "retry": {"maxAttempts": 2, "initialBackoff": "100ms", "jitter": 0}}
-                        ]}""".formatted(suffix, suffix, suffix))).build(), HttpResponse.BodyHandlers.ofString());
+                .header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString("{\"steps\": " + ParkingTrip.steps(suffix) + "}")).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
         submitter = client(SUBMITTER);
         operator = client(OPERATOR);
