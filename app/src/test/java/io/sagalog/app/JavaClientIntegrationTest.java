@@ -149,7 +149,8 @@ class JavaClientIntegrationTest {
         ActionAccepted resumed = operator.act(parked.txId(), ActionRequest.of(Action.RESUME, "mail server is back")
                 .expectedSeq(seen));
         assertThat(resumed.status()).isEqualTo("accepted");
-        Transaction done = operator.await(parked.txId(), PATIENCE);
+        // Waits for what the action led to, past the PARKED state it acted on.
+        Transaction done = operator.await(parked.txId(), seen, PATIENCE);
         assertThat(done.status()).isEqualTo(TransactionStatus.COMPLETED);
         assertThat(done.history()).filteredOn(e -> e.type().equals("OperatorActed")).singleElement()
                 .satisfies(e -> assertThat(e.reason()).isEqualTo("mail server is back"));

@@ -139,6 +139,15 @@ public final class SagalogClient {
      * @throws NotFoundException when it is still unknown once {@code timeout} has passed
      */
     public Transaction await(String txId, Duration timeout) {
+        return await(txId, -1, timeout);
+    }
+
+    /**
+     * Waits like {@link #await(String, Duration)}, for a settled state with events after {@code afterSeq}: after an
+     * action on a PARKED transaction, pass the {@link Transaction#lastSeq()} acted on, so the wait is for what the
+     * action led to rather than the PARKED state it left (which the engine may not have applied the action to yet).
+     */
+    public Transaction await(String txId, long afterSeq, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Duration wait = min(remaining(deadline), MAX_SERVER_WAIT);
@@ -151,7 +160,8 @@ public final class SagalogClient {
                     throw e;
                 }
             }
-            if (tx != null && (tx.isSettled() || remaining(deadline).isZero())) {
+            boolean moved = afterSeq < 0 || tx != null && tx.lastSeq().orElse(-1) > afterSeq;
+            if (tx != null && (tx.isSettled() && moved || remaining(deadline).isZero())) {
                 return tx;
             }
             if (System.nanoTime() - start < wait.toNanos() / 2) {

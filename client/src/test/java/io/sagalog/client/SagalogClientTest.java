@@ -240,6 +240,19 @@ class SagalogClientTest {
     }
 
     @Test
+    void awaitAfterAnActionWaitsPastThePARKEDStateTheActionLeft() {
+        String parked = TRANSACTION.replace("\"status\":\"ROLLED_BACK\"", "\"status\":\"PARKED\"");
+        String resumed = parked.replace("\"seq\":9", "\"seq\":10").replace("\"status\":\"PARKED\"", "\"status\":\"COMPLETED\"");
+        server.json(200, parked).json(200, resumed);
+
+        Transaction tx = client.await(TX, 9, Duration.ofSeconds(20));
+
+        assertThat(tx.status()).isEqualTo(TransactionStatus.COMPLETED);
+        assertThat(tx.lastSeq()).hasValue(10);
+        assertThat(server.received).hasSize(2);
+    }
+
+    @Test
     void submitAndWaitReadsTheSettledTransactionFromThePost() {
         server.json(200, TRANSACTION);
 
