@@ -18,22 +18,27 @@ public record ListQuery(TransactionStatus status, String definition, Duration ol
         return new ListQuery(null, null, null, null, null);
     }
 
+    /** Only transactions with this status. */
     public ListQuery withStatus(TransactionStatus s) {
         return new ListQuery(s, definition, olderThan, cursor, limit);
     }
 
+    /** Only transactions of this definition. */
     public ListQuery withDefinition(String name) {
         return new ListQuery(status, name, olderThan, cursor, limit);
     }
 
+    /** Only transactions created at least this long ago. */
     public ListQuery withOlderThan(Duration age) {
         return new ListQuery(status, definition, age, cursor, limit);
     }
 
+    /** The page after the one that handed out this {@code nextCursor}. */
     public ListQuery withCursor(String next) {
         return new ListQuery(status, definition, olderThan, next, limit);
     }
 
+    /** At most this many items a page (1 to 500). */
     public ListQuery withLimit(int items) {
         return new ListQuery(status, definition, olderThan, cursor, items);
     }

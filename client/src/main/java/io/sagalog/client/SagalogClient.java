@@ -291,6 +291,7 @@ public final class SagalogClient {
             return this;
         }
 
+        /** The client; it holds no connection until the first call. */
         public SagalogClient build() {
             return new SagalogClient(this);
         }
