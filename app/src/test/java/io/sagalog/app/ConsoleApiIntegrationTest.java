@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sagalog.compensators.Participant;
 import io.sagalog.compensators.ParticipantWorker;
 import io.sagalog.engine.DefinitionCatalog;
 import io.sagalog.engine.DefinitionParser;
@@ -54,28 +53,14 @@ class ConsoleApiIntegrationTest {
     @BeforeAll
     void start() throws Exception {
         String bootstrap = KafkaFixture.bootstrapServers();
-        DefinitionCatalog catalog = DefinitionCatalog.of(List.of(DefinitionParser.parse("""
-                {"name": "%s", "steps": [
-                  {"name": "reserve", "participant": "hotels-%s", "action": "reserve", "compensation": "cancel"},
-                  {"name": "charge", "participant": "payments-%s", "action": "charge", "kind": "pivot"},
-                  {"name": "notify", "participant": "mail-%s", "action": "send", "kind": "retriable",
-                   "retry": {"maxAttempts": 2, "initialBackoff": "100ms", "jitter": 0}}
-                ]}""".formatted(definition, suffix, suffix, suffix), 1)));
+        DefinitionCatalog catalog = DefinitionCatalog.of(List.of(DefinitionParser.parse(
+                "{\"name\": \"" + definition + "\", \"steps\": " + ParkingTrip.steps(suffix) + "}", 1)));
         Tokens tokens = Tokens.parse(List.of("# test tokens", VIEWER + " viewer", OPERATOR + " operator,viewer",
                 SUBMITTER + " submitter"), "test");
         String applicationId = "it-console-" + suffix;
         a = SagalogNode.start(new SagalogNode.Options(engine(bootstrap, applicationId, "a"), "127.0.0.1", 0, 6, catalog, tokens));
         b = SagalogNode.start(new SagalogNode.Options(engine(bootstrap, applicationId, "b"), "127.0.0.1", 0, 6, catalog, tokens));
-        workers.add(ParticipantWorker.start(Participant.named("hotels-" + suffix)
-                .action("reserve", call -> Map.of("room", 7)).compensation("cancel", call -> { }).build(), bootstrap));
-        workers.add(ParticipantWorker.start(Participant.named("payments-" + suffix)
-                .action("charge", call -> Map.of("charge", "ch_1")).build(), bootstrap));
-        workers.add(ParticipantWorker.start(Participant.named("mail-" + suffix).action("send", call -> {
-            if (mailDown.get()) {
-                throw new IllegalStateException("mail server unreachable");
-            }
-            return Map.of("sent", true);
-        }).build(), bootstrap));
+        workers.addAll(ParkingTrip.participants(suffix, bootstrap, mailDown));
         // Both instances must hold partitions, so some transactions are answered by forwarding.
         await("both instances own partitions", () -> owners().size() == 2);
     }
