@@ -98,7 +98,7 @@ public final class ClusterFaultBenchmark {
                     });
             var s = ClusterFaultIntegrationTest.run(cluster, participants, fault, rate, BEFORE, AFTER);
             timeline[0].close();
-            lines.add(row(fault.name(), 1, s.report(), timeline[0].describe()));
+            lines.add(row(fault.name(), 1, s.report(), timeline[0].describe() + "; " + refusals(s)));
         }
     }
 
@@ -136,6 +136,21 @@ public final class ClusterFaultBenchmark {
                 }
             }
         }
+    }
+
+    /**
+     * When the stall began and what admission refused meanwhile: the stall counts only accepted transactions, so
+     * submits refused with 503 while the cluster recovers lengthen it once the accepted ones have completed.
+     */
+    static String refusals(ClusterFaultIntegrationTest.Scenario s) {
+        var after = s.submits().stream().filter(x -> !x.sentAt().isBefore(s.faultAt())).toList();
+        var refused = after.stream().filter(x -> x.status() == 503).toList();
+        String last = refused.isEmpty() ? "none" : String.format("the last at +%.1f s",
+                Duration.between(s.faultAt(), refused.get(refused.size() - 1).sentAt()).toMillis() / 1e3);
+        String stallFrom = s.report().stallFrom == null ? "?" : String.format("+%.1f s",
+                Duration.between(s.faultAt(), s.report().stallFrom).toMillis() / 1e3);
+        return "stall from " + stallFrom + "; 503 to " + refused.size() + " of " + after.size()
+                + " submits from the fault, " + last;
     }
 
     private static String row(String name, int standby, FaultReport r, String notes) {
