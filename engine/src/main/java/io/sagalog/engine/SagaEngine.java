@@ -44,6 +44,12 @@ public final class SagaEngine implements AutoCloseable {
      * @param observer told of every decision on the stream thread (metrics); must not block
      */
     public static SagaEngine start(EngineConfig config, Registrations registrations, DecisionObserver observer) {
+        return start(config, registrations, observer, io.sagalog.engine.trace.SpanSink.NONE);
+    }
+
+    /** @param spans gets the transaction and attempt spans as decisions finish them; must not block */
+    public static SagaEngine start(EngineConfig config, Registrations registrations, DecisionObserver observer,
+                                   io.sagalog.engine.trace.SpanSink spans) {
         Properties properties = properties(config);
         java.util.function.Supplier<DefinitionCatalog> definitions = registrations::definitions;
         DeliveryDelays delays = new DeliveryDelays(definitions);
@@ -52,7 +58,7 @@ public final class SagaEngine implements AutoCloseable {
             observer.decided(before, input, decision, now);
         };
         KafkaStreams streams = new KafkaStreams(SagaTopology.build(registrations, both, config.topics(),
-                config.retention()), properties);
+                config.retention(), spans), properties);
         SagaEngine engine = new SagaEngine(streams, definitions, advertised(config), delays);
         engine.configuredThreads = Integer.parseInt(String.valueOf(properties.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG)));
         streams.setGlobalStateRestoreListener(engine.restore);
