@@ -26,20 +26,44 @@ public final class TracingSetup {
         });
     }
 
-    /** @param settings an {@code OTEL_*} variable's value by name, or null */
+    /**
+     * @param settings an {@code OTEL_*} variable's value by name, or null
+     * @throws io.sagalog.app.UsageError when the variables ask for something that cannot be set up (one line, exit 2)
+     */
     static SpanSink from(Function<String, String> settings) {
         if (!enabled(settings)) {
             return SpanSink.NONE;
         }
-        AutoConfiguredOpenTelemetrySdk configured = AutoConfiguredOpenTelemetrySdk.builder()
-                // Defaults the OTEL_* variables override: Sagalog sends traces only, as service "sagalog".
-                .addPropertiesSupplier(() -> Map.of("otel.service.name", "sagalog", "otel.metrics.exporter", "none",
-                        "otel.logs.exporter", "none"))
-                .addTracerProviderCustomizer((provider, config) -> provider.setIdGenerator(OtelSpans.ids()))
-                .build();
+        String protocol = value(settings, "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL",
+                value(settings, "OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"));
+        if (protocol.trim().equalsIgnoreCase("grpc")) {
+            throw new io.sagalog.app.UsageError("OTEL_EXPORTER_OTLP_PROTOCOL=grpc: Sagalog sends OTLP over HTTP only; "
+                    + "use http/protobuf (the default; collectors take it on port 4318)");
+        }
+        AutoConfiguredOpenTelemetrySdk configured;
+        try {
+            configured = build();
+        } catch (RuntimeException e) { // ConfigurationException and the like: a variable that cannot be used
+            Throwable root = e;
+            while (root.getCause() != null && root.getCause() != root) {
+                root = root.getCause();
+            }
+            throw new io.sagalog.app.UsageError("the OTEL_* variables cannot be used for tracing: " + e.getMessage()
+                    + (root == e ? "" : " (" + root + ")"));
+        }
         log.info("tracing on: spans go to the exporter OTEL_TRACES_EXPORTER names ({})",
                 value(settings, "OTEL_TRACES_EXPORTER", "otlp"));
         return new OtelSpans(configured.getOpenTelemetrySdk(), configured.getOpenTelemetrySdk());
+    }
+
+    private static AutoConfiguredOpenTelemetrySdk build() {
+        return AutoConfiguredOpenTelemetrySdk.builder()
+                // Defaults the OTEL_* variables override: Sagalog sends traces only, as service "sagalog", over
+                // http/protobuf (the specification's default; OpenTelemetry Java's own is grpc, not shipped here).
+                .addPropertiesSupplier(() -> Map.of("otel.service.name", "sagalog", "otel.metrics.exporter", "none",
+                        "otel.logs.exporter", "none", "otel.exporter.otlp.protocol", "http/protobuf"))
+                .addTracerProviderCustomizer((provider, config) -> provider.setIdGenerator(OtelSpans.ids()))
+                .build();
     }
 
     /** Whether the variables ask for an exporter. */
