@@ -51,6 +51,10 @@ class TracingIntegrationTest {
     private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
     private static final String OK = "trit-ok-" + RUN;
     private static final String NO = "trit-no-" + RUN;
+    /** A Java SDK worker: its handlers keep the trace context they were given, by txId and phase. */
+    private static final String JAVA = "trit-java-" + RUN;
+    private static final Map<String, io.sagalog.compensators.TraceContext> javaSaw = new ConcurrentHashMap<>();
+    private static io.sagalog.compensators.ParticipantWorker worker;
     private static final String DEFINITION = "trit-trip-" + RUN;
     private static final AttributeKey<String> TX_ID = AttributeKey.stringKey("sagalog.tx_id");
     private static final AttributeKey<String> STEP = AttributeKey.stringKey("sagalog.step");
@@ -91,12 +95,24 @@ class TracingIntegrationTest {
         String url = "http://127.0.0.1:" + participants.actualPort() + "/";
         sagalog.api.registerHttpParticipant(OK, url + OK, "5s", null);
         sagalog.api.registerHttpParticipant(NO, url + NO, "5s", null);
+        worker = io.sagalog.compensators.ParticipantWorker.start(io.sagalog.compensators.Participant.named(JAVA)
+                .action("do", call -> {
+                    javaSaw.put(call.txId() + "/ACTION", call.traceContext());
+                    return Map.of("ref", "hotel");
+                })
+                .compensation("undo", call -> javaSaw.put(call.txId() + "/COMPENSATION", call.traceContext()))
+                .build(), KafkaFixture.bootstrapServers());
+        Awaitility.await().atMost(Duration.ofSeconds(60)) // the worker registers itself
+                .until(() -> sagalog.api.get("/v1/participants/" + JAVA).statusCode() == 200);
         sagalog.api.registerDefinition(DEFINITION, HttpParticipantsIntegrationTest.definition(DEFINITION,
-                step("flights", OK), step("hotels", OK), step("payments", NO)));
+                step("flights", OK), step("hotels", JAVA), step("payments", NO)));
     }
 
     @AfterAll
     static void stop() throws Exception {
+        if (worker != null) {
+            worker.close();
+        }
         if (participants != null) {
             participants.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
@@ -145,13 +161,20 @@ class TracingIntegrationTest {
 
         // The participant got each attempt's own span as its parent, in the POST's trace.
         List<Map<String, String>> received = calls.stream().filter(c -> c.get("txId").equals(txId)).toList();
-        assertThat(received).hasSize(5).allSatisfy(call -> {
+        assertThat(received).hasSize(3).allSatisfy(call -> {
             TraceParent header = TraceParent.parse(call.get("traceparent")).orElseThrow();
             assertThat(header.traceId()).isEqualTo(post.traceId());
             SpanData attempt = children.stream().filter(s -> s.getAttributes().get(STEP).equals(call.get("step"))
                     && s.getAttributes().get(PHASE).equalsIgnoreCase(call.get("phase"))).findFirst().orElseThrow();
             assertThat(header.spanId()).isEqualTo(attempt.getSpanId());
         });
+
+        // So did the Java SDK's handlers: call.traceContext() is their attempt's span.
+        for (int i : new int[] {1, 3}) { // step hotels, compensation hotels
+            SpanData attempt = children.get(i);
+            assertThat(javaSaw.get(txId + "/" + attempt.getAttributes().get(PHASE))).isEqualTo(
+                    new io.sagalog.compensators.TraceContext(post.traceId(), attempt.getSpanId(), true));
+        }
 
         // The records carry it too: the request with the POST's context, the journal with the transaction's.
         List<ConsumerRecord<String, byte[]>> journal = recordsOf("sagalog.journal", txId);

@@ -3,10 +3,9 @@ package io.sagalog.tracing;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Optional;
-import java.util.random.RandomGenerator;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * A W3C trace context ({@code traceparent}: {@code 00-<trace-id>-<parent-id>-<flags>}), parsed and written by hand so
@@ -21,7 +20,6 @@ public record TraceParent(String traceId, String spanId, boolean sampled) {
     /** The record and HTTP header name. */
     public static final String HEADER = "traceparent";
     private static final HexFormat HEX = HexFormat.of();
-    private static final RandomGenerator RANDOM = new SecureRandom();
 
     public TraceParent {
         if (!isId(traceId, 32) || !isId(spanId, 16)) {
@@ -76,7 +74,7 @@ public record TraceParent(String traceId, String spanId, boolean sampled) {
     public static TraceParent newTrace(String spanId) {
         byte[] id = new byte[16];
         do {
-            RANDOM.nextBytes(id);
+            ThreadLocalRandom.current().nextBytes(id); // as OpenTelemetry's own ids: random, not secret
         } while (allZero(id));
         return new TraceParent(HEX.formatHex(id), spanId, true);
     }
@@ -85,7 +83,7 @@ public record TraceParent(String traceId, String spanId, boolean sampled) {
     public static String randomSpanId() {
         byte[] id = new byte[8];
         do {
-            RANDOM.nextBytes(id);
+            ThreadLocalRandom.current().nextBytes(id); // as OpenTelemetry's own ids: random, not secret
         } while (allZero(id));
         return HEX.formatHex(id);
     }
