@@ -150,6 +150,12 @@ public final class SagalogNode implements AutoCloseable {
 
     /** @param consumers creates the Kafka consumers of the background loops (tests break them on purpose) */
     public static SagalogNode start(Options options, io.sagalog.health.ConsumerFactory consumers) throws Exception {
+        return start(options, consumers, io.sagalog.app.tracing.TracingSetup.fromEnvironment());
+    }
+
+    /** @param spans where the engine's spans go (the engine closes it); {@code OTEL_*} variables choose it otherwise */
+    public static SagalogNode start(Options options, io.sagalog.health.ConsumerFactory consumers,
+                                    io.sagalog.engine.trace.SpanSink spans) throws Exception {
         NodeAddress.problem(options.host(), options.advertisedUrl()).ifPresent(problem -> {
             throw new IllegalArgumentException(problem);
         });
@@ -211,7 +217,7 @@ public final class SagalogNode implements AutoCloseable {
         streams.putAll(options.engine().overrides());
         streams.put(org.apache.kafka.streams.StreamsConfig.APPLICATION_SERVER_CONFIG, address.applicationServer());
         SagaEngine engine = SagaEngine.start(options.engine().withOverrides(streams),
-                io.sagalog.engine.Registrations.of(definitions, participantRegistered), engineMetrics);
+                io.sagalog.engine.Registrations.of(definitions, participantRegistered), engineMetrics, spans);
         Registry registry;
         try {
             registry = registryRead.get();

@@ -49,12 +49,17 @@ final class HttpTestNode implements AutoCloseable {
     }
 
     static HttpTestNode start() throws Exception {
+        return start(io.sagalog.engine.trace.SpanSink.NONE);
+    }
+
+    /** @param spans where the engine's spans go */
+    static HttpTestNode start(io.sagalog.engine.trace.SpanSink spans) throws Exception {
         String bootstrap = KafkaFixture.bootstrapServers();
         EngineConfig engine = EngineConfig.defaults(bootstrap, Files.createTempDirectory("sagalog-http-it"))
                 .withApplicationId("it-http-" + UUID.randomUUID())
                 .withOverrides(Map.of(StreamsConfig.mainConsumerPrefix("auto.offset.reset"), "latest"));
         SagalogNode node = SagalogNode.start(new SagalogNode.Options(engine, "127.0.0.1", 0, 3,
-                DefinitionCatalog.of(List.of())));
+                DefinitionCatalog.of(List.of())), io.sagalog.health.ConsumerFactory.KAFKA, spans);
         return new HttpTestNode(node, Vertx.vertx());
     }
 

@@ -187,12 +187,15 @@ public final class HttpDispatcher implements AutoCloseable {
             // The record's time is the engine's decision time: the wait until the lane takes the request includes the
             // engine's lag and this topic's backlog, which is what eats into the attempt's deadline.
             long decidedAt = record.timestamp();
+            // The attempt's span, from the engine: the participant's work and the result belong to it.
+            io.sagalog.tracing.TraceParent trace = io.sagalog.tracing.TraceParent.from(record.headers()).orElse(null);
             java.util.concurrent.atomic.AtomicLong startedAt = new java.util.concurrent.atomic.AtomicLong(-1);
             CompletableFuture<?> done = lane == null
                     ? CompletableFuture.completedFuture(null) // unreadable, or no longer an HTTP participant
-                    : lane.submit(request, startedAt).thenCompose(answer -> answer.later()
+                    : lane.submit(request, startedAt, trace).thenCompose(answer -> answer.later()
                             ? CompletableFuture.completedFuture(null)
-                            : reporter.report(request, answer, startedAt.get() < 0 ? null : Math.max(0, startedAt.get() - decidedAt)));
+                            : reporter.report(request, answer, startedAt.get() < 0 ? null : Math.max(0, startedAt.get() - decidedAt),
+                                    trace));
             inFlight.add(new TopicPartition(record.topic(), record.partition()), record.offset(), request, done);
         }
         commitFinished(false);

@@ -39,8 +39,11 @@ final class ParticipantCall {
         this.ended = ended;
     }
 
-    /** POSTs {@code payload} with its idempotency key; the call's own timer bounds the wait for a connection too. */
-    void send(HttpClientAgent http, Buffer payload, String idempotencyKey) {
+    /**
+     * POSTs {@code payload} with its idempotency key and the attempt's {@code traceparent} (null: none); the call's own
+     * timer bounds the wait for a connection too.
+     */
+    void send(HttpClientAgent http, Buffer payload, String idempotencyKey, io.sagalog.tracing.TraceParent trace) {
         timer = context.owner().setTimer(timeoutMillis, id -> timedOut());
         Future<HttpClientRequest> connecting;
         try {
@@ -67,8 +70,11 @@ final class ParticipantCall {
             }
             request = req;
             req.putHeader("Content-Type", "application/json")
-                    .putHeader("Idempotency-Key", idempotencyKey)
-                    .send(payload)
+                    .putHeader("Idempotency-Key", idempotencyKey);
+            if (trace != null) {
+                req.putHeader(io.sagalog.tracing.TraceParent.HEADER, trace.header());
+            }
+            req.send(payload)
                     .onComplete(sent -> {
                         if (sent.failed()) {
                             if (!finished) {

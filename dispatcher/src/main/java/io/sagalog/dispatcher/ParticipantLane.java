@@ -52,7 +52,9 @@ final class ParticipantLane {
     }
 
     /** @param startedAt the wall-clock time the call leaves the queue (sent, or answered without sending) */
-    private record Call(StepRequest request, CompletableFuture<Answer> answer, AtomicLong startedAt) {
+    /** @param trace the step attempt's trace context, sent as {@code traceparent}; null: none */
+    private record Call(StepRequest request, CompletableFuture<Answer> answer, AtomicLong startedAt,
+                        io.sagalog.tracing.TraceParent trace) {
         String key() {
             return request.getTxId() + '\u0000' + request.getStep();
         }
@@ -122,9 +124,14 @@ final class ParticipantLane {
 
     /** As {@link #submit(StepRequest)}; {@code startedAt} gets the wall-clock time it leaves the queue (its wait). */
     CompletableFuture<Answer> submit(StepRequest request, AtomicLong startedAt) {
+        return submit(request, startedAt, null);
+    }
+
+    /** As {@link #submit(StepRequest, AtomicLong)}; the participant gets {@code trace} as its {@code traceparent}. */
+    CompletableFuture<Answer> submit(StepRequest request, AtomicLong startedAt, io.sagalog.tracing.TraceParent trace) {
         CompletableFuture<Answer> answer = new CompletableFuture<>();
         context.runOnContext(v -> {
-            waiting.add(new Call(request, answer, startedAt));
+            waiting.add(new Call(request, answer, startedAt, trace));
             drain();
         });
         return answer;
@@ -209,7 +216,7 @@ final class ParticipantLane {
             actionsInFlight.merge(call.key(), 1, Integer::sum);
         }
         new ParticipantCall(context, breaker, p.url(), timeout, answer -> ended(call, answer))
-                .send(http, payload, request.getIdempotencyKey());
+                .send(http, payload, request.getIdempotencyKey(), call.trace());
     }
 
     /**

@@ -51,8 +51,10 @@ final class ResultReporter implements AutoCloseable {
      * Completes once the answer is in the control log.
      *
      * @param queuedMillis how long the request waited before its call started; null: unknown
+     * @param trace the attempt's trace context, sent along as the result's {@code traceparent} header; null: none
      */
-    CompletableFuture<Void> report(StepRequest request, ParticipantLane.Answer answer, Long queuedMillis) {
+    CompletableFuture<Void> report(StepRequest request, ParticipantLane.Answer answer, Long queuedMillis,
+                                   io.sagalog.tracing.TraceParent trace) {
         ControlRecord result = Wire.encode(new Input.StepResult(request.getTxId(), request.getStep(),
                 request.getAttempt(), Phase.valueOf(request.getPhase().name()),
                 Outcome.valueOf(answer.outcome().name()), answer.output(), answer.error(),
@@ -61,7 +63,8 @@ final class ResultReporter implements AutoCloseable {
         try {
             reporter.execute(() -> {
                 try {
-                    producer.send(new ProducerRecord<>(control, request.getTxId(), result), (meta, error) -> {
+                    producer.send(new ProducerRecord<>(control, null, request.getTxId(), result,
+                            trace == null ? null : trace.asHeaders()), (meta, error) -> {
                         if (error == null) {
                             acked.complete(null);
                         } else {

@@ -24,6 +24,8 @@ public final class SagaEngine implements AutoCloseable {
     private final DeliveryDelays deliveryDelays;
     private final CountDownLatch running = new CountDownLatch(1);
     private final RestoreProgress restore = new RestoreProgress();
+    /** Owned by the engine once started: closed when it stops. */
+    private io.sagalog.engine.trace.SpanSink spans = io.sagalog.engine.trace.SpanSink.NONE;
     private final java.util.concurrent.atomic.AtomicLong threadReplacements = new java.util.concurrent.atomic.AtomicLong();
 
     private SagaEngine(KafkaStreams streams, java.util.function.Supplier<DefinitionCatalog> definitions,
@@ -44,6 +46,12 @@ public final class SagaEngine implements AutoCloseable {
      * @param observer told of every decision on the stream thread (metrics); must not block
      */
     public static SagaEngine start(EngineConfig config, Registrations registrations, DecisionObserver observer) {
+        return start(config, registrations, observer, io.sagalog.engine.trace.SpanSink.NONE);
+    }
+
+    /** @param spans gets the transaction and attempt spans as decisions finish them; must not block; closed with the engine */
+    public static SagaEngine start(EngineConfig config, Registrations registrations, DecisionObserver observer,
+                                   io.sagalog.engine.trace.SpanSink spans) {
         Properties properties = properties(config);
         java.util.function.Supplier<DefinitionCatalog> definitions = registrations::definitions;
         DeliveryDelays delays = new DeliveryDelays(definitions);
@@ -52,8 +60,9 @@ public final class SagaEngine implements AutoCloseable {
             observer.decided(before, input, decision, now);
         };
         KafkaStreams streams = new KafkaStreams(SagaTopology.build(registrations, both, config.topics(),
-                config.retention()), properties);
+                config.retention(), spans), properties);
         SagaEngine engine = new SagaEngine(streams, definitions, advertised(config), delays);
+        engine.spans = spans;
         engine.configuredThreads = Integer.parseInt(String.valueOf(properties.get(StreamsConfig.NUM_STREAM_THREADS_CONFIG)));
         streams.setGlobalStateRestoreListener(engine.restore);
         // A stream thread that dies is replaced, not left dead: the others go on, and the new one takes its tasks.
@@ -273,5 +282,6 @@ public final class SagaEngine implements AutoCloseable {
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(30));
+        spans.close(); // after the last decision: what it finished is still sent
     }
 }

@@ -12,6 +12,14 @@ public interface ControlLog extends AutoCloseable {
     /** Completes once the broker acknowledged the record (acks=all), or fails if it could not be written. */
     CompletionStage<Void> append(ControlRecord record);
 
+    /**
+     * As {@link #append(ControlRecord)}, with {@code trace} in the record's {@code traceparent} header (null: none).
+     * A log that keeps no headers appends the record alone.
+     */
+    default CompletionStage<Void> append(ControlRecord record, io.sagalog.tracing.TraceParent trace) {
+        return append(record);
+    }
+
     @Override
     void close();
 }

@@ -210,7 +210,9 @@ public final class IngestApi {
         TransactionWaits.Wait settled = wait == null ? null : waits.await(txId, wait);
         java.util.concurrent.CompletionStage<Void> appending;
         try {
-            appending = controlLog.append(record);
+            // The request's trace context (or a new trace) rides with it: the engine's spans join that trace.
+            appending = controlLog.append(record, io.sagalog.tracing.SagaSpanIds.ofRequest(
+                    ctx.request().getHeader(io.sagalog.tracing.TraceParent.HEADER), txId));
         } catch (RuntimeException e) {
             appending = java.util.concurrent.CompletableFuture.failedFuture(new NotRecordedException(e.toString(), e));
         }

@@ -149,6 +149,11 @@ public final class KafkaControlLog implements ControlLog {
 
     @Override
     public CompletionStage<Void> append(ControlRecord record) {
+        return append(record, null);
+    }
+
+    @Override
+    public CompletionStage<Void> append(ControlRecord record, io.sagalog.tracing.TraceParent trace) {
         PendingAppend acked = new PendingAppend();
         if (!inFlight.tryAcquire()) {
             acked.completeExceptionally(new NotRecordedException(maxInFlight + " requests are already waiting for Kafka"));
@@ -164,14 +169,14 @@ public final class KafkaControlLog implements ControlLog {
             sent.remove(acked);
         });
         try {
-            sender.execute(() -> send(record, acked));
+            sender.execute(() -> send(record, trace, acked));
         } catch (RuntimeException e) { // shut down
             acked.completeExceptionally(new NotRecordedException("the control log is closed", e));
         }
         return acked;
     }
 
-    private void send(ControlRecord record, PendingAppend acked) {
+    private void send(ControlRecord record, io.sagalog.tracing.TraceParent trace, PendingAppend acked) {
         if (failedLately() && acked.withdraw("Kafka is not answering: sends found it unreachable within the last "
                 + UNREACHABLE_BACKOFF)) {
             return; // failed with NotRecordedException; the caller says nothing was recorded
@@ -185,7 +190,8 @@ public final class KafkaControlLog implements ControlLog {
         }
         Thread self = Thread.currentThread();
         try {
-            producer.send(new ProducerRecord<>(control, record.getTxId(), record), (meta, error) -> {
+            producer.send(new ProducerRecord<>(control, null, record.getTxId(), record, trace == null ? null : trace.asHeaders()),
+                    (meta, error) -> {
                 if (error == null) {
                     lastAck = System.nanoTime();
                     acked.complete(null);

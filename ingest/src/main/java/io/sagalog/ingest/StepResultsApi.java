@@ -152,7 +152,10 @@ public final class StepResultsApi {
             }
             ControlRecord record = io.sagalog.engine.Wire.encode(new io.sagalog.engine.Input.StepResult(c.txId(),
                     c.step(), c.attempt(), c.phase(), reported, output, error), clock.millis());
-            Future.fromCompletionStage(controlLog.append(record), vertx.getOrCreateContext()).onComplete(appended -> {
+            // A participant that sends its traceparent back (the attempt's, as it received it) has it on the record.
+            Future.fromCompletionStage(controlLog.append(record, io.sagalog.tracing.TraceParent.parse(
+                    ctx.request().getHeader(io.sagalog.tracing.TraceParent.HEADER)).orElse(null)),
+                    vertx.getOrCreateContext()).onComplete(appended -> {
                 if (appended.failed()) {
                     used.remove(token);
                     ctx.response().putHeader("Retry-After", "5");

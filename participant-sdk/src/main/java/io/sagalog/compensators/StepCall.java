@@ -12,6 +12,18 @@ import java.time.Instant;
  * @param input the transaction's input as the client sent it
  * @param context outputs of the steps that succeeded before this one, keyed by step name
  * @param deadline after this instant the engine no longer waits for this attempt
+ * @param traceContext the attempt's W3C trace context, the parent of the handler's own spans (see {@link TraceContext})
  */
 public record StepCall(String txId, String definition, String step, String handler, int attempt,
-                       String idempotencyKey, JsonNode input, JsonNode context, Instant deadline) {}
+                       String idempotencyKey, JsonNode input, JsonNode context, Instant deadline,
+                       TraceContext traceContext) {
+    public StepCall {
+        java.util.Objects.requireNonNull(traceContext, "traceContext");
+    }
+
+    /** A call in a new trace of its own (tests, calls made by hand). */
+    public StepCall(String txId, String definition, String step, String handler, int attempt, String idempotencyKey,
+                    JsonNode input, JsonNode context, Instant deadline) {
+        this(txId, definition, step, handler, attempt, idempotencyKey, input, context, deadline, TraceContext.of(null));
+    }
+}

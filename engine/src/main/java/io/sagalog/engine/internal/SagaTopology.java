@@ -61,6 +61,13 @@ public final class SagaTopology {
     /** @param retention how long finished transactions stay in the stores, by outcome ({@code --retain-*}) */
     public static Topology build(io.sagalog.engine.Registrations registrations, DecisionObserver observer,
                                  io.sagalog.schemas.TopicNames topics, io.sagalog.engine.Retention retention) {
+        return build(registrations, observer, topics, retention, io.sagalog.engine.trace.SpanSink.NONE);
+    }
+
+    /** @param spans where the spans of transactions and attempts go as decisions finish them (no-op: none) */
+    public static Topology build(io.sagalog.engine.Registrations registrations, DecisionObserver observer,
+                                 io.sagalog.schemas.TopicNames topics, io.sagalog.engine.Retention retention,
+                                 io.sagalog.engine.trace.SpanSink spans) {
         Serde<String> keys = Serdes.String();
         Topology topology = new Topology();
 
@@ -70,7 +77,7 @@ public final class SagaTopology {
 
         // 2. Apply each input to its transaction's state with the pure decider.
         topology.addProcessor(PROCESSOR, () -> new TransactionProcessor(new Decider(registrations).withRetention(retention),
-                TIMER_TICK, observer, retention.expiredMarkers()), SOURCE);
+                TIMER_TICK, observer, retention.expiredMarkers(), new DecisionSpans(spans)), SOURCE);
 
         // 3. tx-history holds each transaction's journal, one entry per decision (a replay's repeated decisions,
         //    the same events with the same seqs, are dropped by seq when appended again); tx-state, registered

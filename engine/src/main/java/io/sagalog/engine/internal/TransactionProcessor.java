@@ -13,6 +13,7 @@ import io.sagalog.schemas.avro.ControlRecord;
 import io.sagalog.schemas.avro.JournalRecord;
 import io.sagalog.schemas.avro.StepRequest;
 import io.sagalog.schemas.avro.TxStateRecord;
+import io.sagalog.tracing.TraceParent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,6 +54,7 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
     private final DecisionObserver observer;
     private final Duration timerTick;
     private final Duration markerRetention;
+    private final DecisionSpans spans;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, TxStateRecord> states;
     private KeyValueStore<String, JournalRecord> history;
@@ -67,7 +69,13 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
     private long idleAfterMillis = STARTUP_GRACE_MILLIS;
 
     TransactionProcessor(Decider decider, Duration timerTick, DecisionObserver observer, Duration markerRetention) {
+        this(decider, timerTick, observer, markerRetention, new DecisionSpans(io.sagalog.engine.trace.SpanSink.NONE));
+    }
+
+    TransactionProcessor(Decider decider, Duration timerTick, DecisionObserver observer, Duration markerRetention,
+                         DecisionSpans spans) {
         this.decider = decider;
+        this.spans = spans;
         this.observer = observer;
         this.timerTick = timerTick;
         this.markerRetention = markerRetention;
@@ -113,7 +121,7 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
             log.error("skipping control record of transaction {} that this engine cannot read", record.key(), e);
             return;
         }
-        apply(record.key(), input, record.timestamp());
+        apply(record.key(), input, record.timestamp(), TraceParent.from(record.headers()).orElse(null));
     }
 
     /**
@@ -151,27 +159,33 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
      * the decision. Whatever fails while deciding or storing one transaction parks that transaction (rule
      * {@code engine-error}) and the partition moves on; only if even that fails is the input skipped, loudly.
      */
-    private void apply(String txId, Input input, long timestamp) {
+    private void apply(String txId, Input input, long timestamp, TraceParent header) {
         if (input instanceof Input.TimerFired fired) {
             timers.fired(txId, fired.timer());
         }
         Instant now = Instant.ofEpochMilli(timestamp);
         TxState state = null;
+        TraceParent trace = null;
         try {
-            state = WireCodec.state(states.get(txId));
+            TxStateRecord stored = states.get(txId);
+            state = WireCodec.state(stored);
+            // The trace a transaction belongs to is the one its request came with (telemetry only, kept beside the
+            // state; the decider never sees it).
+            trace = stored != null ? TraceParent.parse(stored.getTraceparent()).orElse(null)
+                    : input instanceof Input.TxRequested ? header : null;
             ExpiredTransaction expired = state == null ? expiries.marker(txId) : null;
             if (expired != null) {
                 afterExpiry(expired, input, now, timestamp);
                 return;
             }
-            carryOut(txId, state, input, decider.decide(state, input, now), now, timestamp);
+            carryOut(txId, state, input, decider.decide(state, input, now), now, timestamp, trace);
         } catch (RuntimeException e) {
             log.error("deciding {} of transaction {} failed; parking it (rule engine-error)", input.getClass().getSimpleName(),
                     txId, e);
             try {
                 Decision parked = decider.engineError(state, input, now, e);
                 if (parked != null) {
-                    carryOut(txId, state, input, parked, now, timestamp);
+                    carryOut(txId, state, input, parked, now, timestamp, trace);
                 }
             } catch (RuntimeException again) {
                 log.error("cannot park transaction {} either; the input is skipped", txId, again);
@@ -191,13 +205,17 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
                 timestamp), SagaTopology.JOURNAL_SINK);
     }
 
-    private void carryOut(String txId, TxState state, Input input, Decision decision, Instant now, long timestamp) {
+    private void carryOut(String txId, TxState state, Input input, Decision decision, Instant now, long timestamp,
+                          TraceParent trace) {
         // Encode everything first: a value that cannot be encoded must fail before anything is stored or sent.
         TxStateRecord stateRecord = decision.state() == null ? null : WireCodec.record(decision.state());
         JournalRecord journal = decision.journal().isEmpty() ? null : WireCodec.journal(txId, decision.journal());
         List<StepRequest> requests = new ArrayList<>(decision.commands().size());
         for (StepCommand command : decision.commands()) {
             requests.add(WireCodec.request(command));
+        }
+        if (stateRecord != null && trace != null) {
+            stateRecord.setTraceparent(trace.header());
         }
         observe(state, input, decision, now);
         switch (decision.retirement()) {
@@ -209,15 +227,23 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
             case EVICT -> retirements.evict(state, decision, now);
             case NONE -> store(txId, state, decision, stateRecord);
         }
+        JournalRecord prior = trace != null && spans.enabled() ? history.get(txId) : null;
         if (journal != null) {
             if (decision.state() != null && decision.retirement() == Decision.Retirement.NONE) {
                 // No history without a state: a stray input for an unknown transaction must not leave an entry behind.
                 HistoryAppend.append(history, txId, journal, MAX_HISTORY_EVENTS);
             }
-            context.forward(new Record<>(txId, (Object) journal, timestamp), SagaTopology.JOURNAL_SINK);
+            context.forward(new Record<>(txId, (Object) journal, timestamp, trace == null ? null
+                    : DecisionSpans.transaction(trace, txId).asHeaders()), SagaTopology.JOURNAL_SINK);
         }
         for (StepRequest request : requests) {
-            context.forward(new Record<>(txId, (Object) request, timestamp), SagaTopology.STEPS_SINK);
+            // The participant's work is a child of the attempt's span.
+            context.forward(new Record<>(txId, (Object) request, timestamp, trace == null ? null
+                    : DecisionSpans.attempt(trace, txId, request.getStep(), request.getPhase().name(),
+                    request.getAttempt()).asHeaders()), SagaTopology.STEPS_SINK);
+        }
+        if (trace != null && spans.enabled()) {
+            spans.finished(trace, decision.state(), decision, prior);
         }
     }
 

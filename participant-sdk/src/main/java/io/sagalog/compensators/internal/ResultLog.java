@@ -37,8 +37,13 @@ public final class ResultLog implements AutoCloseable {
     }
 
     public Future<RecordMetadata> append(StepRequest request, ControlRecord result) {
-        return producer.send(new ProducerRecord<>(names.control().name(), request.getTxId(),
-                Topics.CONTROL.serde().encode(result)));
+        return append(request, result, null);
+    }
+
+    /** @param trace the attempt's trace context, sent as the result's {@code traceparent} header; null: none */
+    public Future<RecordMetadata> append(StepRequest request, ControlRecord result, io.sagalog.tracing.TraceParent trace) {
+        return producer.send(new ProducerRecord<>(names.control().name(), null, request.getTxId(),
+                Topics.CONTROL.serde().encode(result), trace == null ? null : trace.asHeaders()));
     }
 
     /**

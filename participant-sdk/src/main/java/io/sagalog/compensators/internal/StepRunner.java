@@ -59,13 +59,18 @@ public final class StepRunner {
 
     /** @param queuedMillis how long the request waited before this run began (reported with the result), or -1 */
     public ControlRecord run(StepRequest request, long queuedMillis) {
+        return run(request, queuedMillis, null);
+    }
+
+    /** @param traceparent the request record's {@code traceparent} header (null or malformed: a new trace) */
+    public ControlRecord run(StepRequest request, long queuedMillis, String traceparent) {
         // Around the handler too: its own log lines then carry the transaction, like the SDK's.
         try (var mdc = io.sagalog.logging.TransactionMdc.of(request.getTxId(), request.getDefinition(), request.getStep())) {
-            return attempt(request, queuedMillis);
+            return attempt(request, queuedMillis, traceparent);
         }
     }
 
-    private ControlRecord attempt(StepRequest request, long queuedMillis) {
+    private ControlRecord attempt(StepRequest request, long queuedMillis, String traceparent) {
         Draft result = new Draft(queuedMillis);
         if (request.getPhase() == Phase.ACTION && clock.millis() > request.getDeadlineMillis()) {
             // The engine stopped waiting for this attempt (it retried, or rolled back). Doing the work now could
@@ -77,7 +82,8 @@ public final class StepRunner {
         try {
             StepCall call = new StepCall(request.getTxId(), request.getDefinition(), request.getStep(),
                     request.getHandler(), request.getAttempt(), request.getIdempotencyKey(), json(request.getInput()),
-                    json(request.getContext()), Instant.ofEpochMilli(request.getDeadlineMillis()));
+                    json(request.getContext()), Instant.ofEpochMilli(request.getDeadlineMillis()),
+                    io.sagalog.compensators.TraceContext.of(traceparent));
             if (request.getPhase() == Phase.ACTION) {
                 Optional<ActionHandler> handler = participant.action(request.getHandler());
                 if (handler.isEmpty()) {

@@ -87,9 +87,12 @@ public final class StepSession implements SupervisedLoop.Session {
             if (request != null) {
                 // From the engine's decision (the record's time) to now: its lag plus this topic's backlog,
                 // which ingest watches to refuse work participants cannot take (admission).
-                ControlRecord result = runner.run(request, Math.max(0, System.currentTimeMillis() - record.timestamp()));
+                // The engine's span for this attempt: the handler's spans are its children, the result belongs to it.
+                io.sagalog.tracing.TraceParent trace = io.sagalog.tracing.TraceParent.from(record.headers()).orElse(null);
+                ControlRecord result = runner.run(request, Math.max(0, System.currentTimeMillis() - record.timestamp()),
+                        trace == null ? null : trace.header());
                 requests.add(request);
-                sent.add(results.append(request, result));
+                sent.add(results.append(request, result, trace));
             }
         }
         for (int i = 0; i < sent.size(); i++) {
