@@ -1,7 +1,7 @@
 package io.sagalog.app;
 
 import io.sagalog.engine.Definition;
-import io.sagalog.engine.DefinitionParser;
+import io.sagalog.engine.DefinitionSchema;
 import io.sagalog.engine.InvalidDefinitionException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,7 +11,10 @@ import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
-/** The definitions named by {@code --definition FILE} options; a file that cannot be read or parsed is a usage error. */
+/**
+ * The definitions named by {@code --definition FILE} options, checked as registration checks them (the schema's fields
+ * and the parser's rules); a file that cannot be read or parsed is a usage error.
+ */
 final class DefinitionFiles {
     private DefinitionFiles() {}
 
@@ -19,7 +22,7 @@ final class DefinitionFiles {
         List<Definition> all = new ArrayList<>();
         for (Path file : files) {
             try {
-                all.add(DefinitionParser.parse(Files.readString(file), 1));
+                all.add(DefinitionSchema.parse(Files.readString(file), 1));
             } catch (InvalidDefinitionException e) {
                 throw new ParameterException(command, file + " is not a valid definition: "
                         + String.join("; ", e.problems()));

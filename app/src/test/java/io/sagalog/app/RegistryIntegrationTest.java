@@ -100,6 +100,22 @@ class RegistryIntegrationTest {
     }
 
     @Test
+    void shouldRefuseAMisspeltFieldNamingItsPathWithASuggestionInsteadOfUsingTheDefault() throws Exception {
+        String name = "regit-misspelt-" + RUN;
+        String json = definition(name, "{\"name\":\"a\",\"participant\":\"p\",\"action\":\"x\",\"compensation\":\"y\","
+                + "\"retry\":{\"maxAttemps\":5}}");
+
+        HttpResponse<String> r = api.put("/v1/definitions/" + name, json);
+
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(422);
+        assertThat(r.headers().firstValue("Content-Type")).contains("application/problem+json");
+        JsonNode problem = HttpTestClient.JSON.readTree(r.body());
+        assertThat(problem.path("type").asText()).endsWith("/invalid-definition");
+        assertThat(errors(problem)).containsExactly("steps[0].retry.maxAttemps: unknown field (did you mean maxAttempts?)");
+        assertThat(api.get("/v1/definitions/" + name).statusCode()).as("nothing was stored").isEqualTo(404);
+    }
+
+    @Test
     void shouldFinishAnInFlightTransactionOnItsVersionWhileNewOnesRunTheNewest() throws Exception {
         String name = "regit-versioned-" + RUN;
         String holder = "regit-holder-" + RUN;

@@ -2,7 +2,7 @@ package io.sagalog.engine.registry;
 
 import io.sagalog.engine.Definition;
 import io.sagalog.engine.DefinitionCatalog;
-import io.sagalog.engine.DefinitionParser;
+import io.sagalog.engine.DefinitionSchema;
 import io.sagalog.engine.InvalidDefinitionException;
 import io.sagalog.health.ComponentHealth;
 import io.sagalog.health.ConsumerFactory;
@@ -121,14 +121,15 @@ public final class Registry implements AutoCloseable {
     }
 
     /**
-     * Validates the definition and stores it as the next version of its name, as the definitions topic's single
+     * Validates the definition (its schema's fields and the parser's rules) and stores it as the next version of its name, as the definitions topic's single
      * partition decides it ({@link DefinitionsLog}): registrations through any instances at the same moment each
      * get their own version. Completes with the version decided once this instance has read it back.
      *
      * @throws InvalidDefinitionException listing every problem; nothing is stored then
      */
     public CompletionStage<Definition> registerDefinition(String name, String json) throws InvalidDefinitionException {
-        Definition checked = DefinitionParser.parse(json, 1); // refuse a bad definition before it takes a version
+        // Refuse a bad definition (an undeclared field too) before it takes a version.
+        Definition checked = DefinitionSchema.parse(json, 1);
         if (!checked.name().equals(name)) {
             throw new InvalidDefinitionException(List.of("name: '" + checked.name() + "' does not match the name in the path '"
                     + name + "'"));
