@@ -2,6 +2,7 @@ package io.sagalog.app;
 
 import io.sagalog.engine.TransactionQueries.Endpoint;
 import io.sagalog.ingest.IngestApi;
+import io.sagalog.http.ApiDocuments;
 import io.sagalog.http.OwnerForwarding;
 import io.sagalog.http.Problem;
 import io.sagalog.http.TransactionWaits;
@@ -44,11 +45,13 @@ final class EngineRelay {
 
     /**
      * Mounted before the API's own routes: {@code POST /v1/transactions} (a submit, which the front answers
-     * itself) passes on to them; every other {@code /v1} request, the console and the cluster health are relayed.
+     * itself) and the API's documents ({@link ApiDocuments}) pass on to them; every other {@code /v1} request, the console and the cluster health are relayed.
      */
     void mount(Router router) {
         router.route("/v1/*").handler(ctx -> {
-            if (ctx.request().method() == HttpMethod.POST && isSubmitPath(ctx.request().path())) {
+            HttpMethod method = ctx.request().method();
+            if (method == HttpMethod.POST && isSubmitPath(ctx.request().path())
+                    || ApiDocuments.isDocument(method, ctx.request().path())) {
                 ctx.next();
             } else {
                 relay(ctx);

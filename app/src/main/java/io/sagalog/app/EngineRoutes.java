@@ -13,6 +13,7 @@ import io.sagalog.engine.SagaEngine;
 import io.sagalog.engine.registry.Registry;
 import io.sagalog.health.ComponentHealth;
 import io.sagalog.ingest.Admission;
+import io.sagalog.http.ApiDocuments;
 import io.sagalog.http.ControlLog;
 import io.sagalog.ingest.DeliveryAdmission;
 import io.sagalog.ingest.IngestApi;
@@ -48,6 +49,7 @@ final class EngineRoutes {
         // Every /v1 route is declared with its roles as it is mounted; an undeclared one is never reached.
         DeclaredRoutes routes = DeclaredRoutes.on(p.router(), auth);
         new ConsolePage().mount(p.router());
+        ApiDocuments.mount(routes);
         LagAdmission lagAdmission = new LagAdmission(engine::consumerLag, limits.maxEngineLag());
         // Measured once a second on a worker, so a submit only reads the last measurement.
         vertx.setPeriodic(1_000, id -> vertx.executeBlocking(() -> {

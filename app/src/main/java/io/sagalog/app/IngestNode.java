@@ -12,6 +12,7 @@ import io.sagalog.engine.registry.Registry;
 import io.sagalog.health.ComponentHealth;
 import io.sagalog.health.ConsumerFactory;
 import io.sagalog.ingest.Admission;
+import io.sagalog.http.ApiDocuments;
 import io.sagalog.http.ControlLog;
 import io.sagalog.ingest.DeliveryAdmission;
 import io.sagalog.ingest.IngestApi;
@@ -116,6 +117,7 @@ public final class IngestNode implements AutoCloseable {
         new EngineRelay(vertx, engines).mount(router);
         BearerAuth auth = options.tokens() == null ? BearerAuth.disabled() : new BearerAuth(options.tokens());
         DeclaredRoutes routes = DeclaredRoutes.on(router, auth);
+        ApiDocuments.mount(routes);
         // The engine's own admission, on the figures the engines report (EngineLoad); the control log's bound on
         // in-flight appends applies besides.
         HttpLimits limits = options.limits();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.sagalog.console.QueryApi;
 import io.sagalog.engine.DefinitionCatalog;
 import io.sagalog.ingest.IngestApi;
+import io.sagalog.http.ApiDocuments;
 import io.sagalog.http.OwnerForwarding;
 import io.sagalog.ingest.RegistryApi;
 import io.sagalog.ingest.StepResultsApi;
@@ -54,7 +55,9 @@ class RouteRolesTest {
             Map.entry("GET /v1/participants", "operator,submitter,viewer"),
             Map.entry("GET /v1/participants/:name", "operator,submitter,viewer"),
             Map.entry("POST /v1/step-results", "open"),
-            Map.entry("GET /v1/internal/engine-load", "operator,submitter,viewer")));
+            Map.entry("GET /v1/internal/engine-load", "operator,submitter,viewer"),
+            Map.entry("GET /v1/openapi.json", "open"),
+            Map.entry("GET /v1/schemas/definition.json", "open")));
     private static final Map<String, String> TOKENS = Map.of("viewer", "tok-viewer-0123456789",
             "operator", "tok-operator-0123456789", "submitter", "tok-submitter-0123456789");
 
@@ -76,6 +79,7 @@ class RouteRolesTest {
         new RegistryApi(vertx, null).mount(routes);
         new StepResultsApi(vertx, null, null, null, Clock.systemUTC()).mount(routes);
         EngineLoad.serve(routes, () -> "test", () -> 0, Map::of);
+        ApiDocuments.mount(routes);
         // A route someone mounted without declaring it: it must never be reached.
         router.get("/v1/undeclared").handler(ctx -> ctx.response().end("leaked"));
         server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").toCompletionStage()

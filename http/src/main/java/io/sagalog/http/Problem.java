@@ -63,6 +63,12 @@ public record Problem(int status, String slug, String title, String detail, List
         return of(422, "invalid-request", "The request is missing something or has a wrong value", detail);
     }
 
+    /** Fields a request body may not have (422), each with its path and the nearest field it may have. */
+    public static Problem unknownFields(List<String> problems) {
+        return new Problem(422, "invalid-request", "The request has fields this endpoint does not take",
+                String.join("; ", problems), List.copyOf(problems));
+    }
+
     public static Problem unknownDefinition(String name, java.util.Collection<String> known) {
         return of(422, "unknown-definition", "No such definition",
                 "there is no definition named '" + name + "'; known definitions: " + String.join(", ", known));

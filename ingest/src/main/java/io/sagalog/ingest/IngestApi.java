@@ -5,6 +5,7 @@ import static java.util.concurrent.TimeUnit.MILLISECONDS;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sagalog.engine.DefinitionCatalog;
+import io.sagalog.http.ApiDocuments;
 import io.sagalog.http.ControlLog;
 import io.sagalog.http.Problem;
 import io.sagalog.http.StrictJson;
@@ -127,6 +128,9 @@ public final class IngestApi {
         }
         if (!request.isObject()) {
             Problem.invalidRequest("the body must be a JSON object {\"definition\": \"...\", \"input\": {...}}").send(ctx);
+            return;
+        }
+        if (ApiDocuments.refuseUnknownFields(ctx, request)) {
             return;
         }
         JsonNode definition = request.get("definition");

@@ -13,6 +13,7 @@ import io.sagalog.engine.InvalidDefinitionException;
 import io.sagalog.engine.StepDefinition;
 import io.sagalog.engine.registry.ParticipantInfo;
 import io.sagalog.engine.registry.Registry;
+import io.sagalog.http.ApiDocuments;
 import io.sagalog.http.Problem;
 import io.sagalog.http.StrictJson;
 import io.sagalog.http.auth.DeclaredRoutes;
@@ -147,7 +148,7 @@ public final class RegistryApi {
     private void putParticipant(RoutingContext ctx) {
         String name = ctx.pathParam("name");
         JsonNode body = jsonBody(ctx);
-        if (body == null) {
+        if (body == null || ApiDocuments.refuseUnknownFields(ctx, body)) {
             return;
         }
         String ownHost = ctx.request().localAddress() == null ? "" : ctx.request().localAddress().host();

@@ -10,6 +10,7 @@ import io.sagalog.engine.TransactionView;
 import io.sagalog.http.ControlLog;
 import io.sagalog.http.OwnerForwarding;
 import io.sagalog.http.Problem;
+import io.sagalog.http.ApiDocuments;
 import io.sagalog.http.StrictJson;
 import io.sagalog.http.auth.BearerAuth;
 import io.sagalog.http.auth.DeclaredRoutes;
@@ -87,6 +88,9 @@ public final class StepResultsApi {
         if (!body.isObject()) {
             Problem.invalidRequest("send {\"token\": \"...\", \"outcome\": \"succeeded|failed_transient|failed_permanent\", "
                     + "\"output\": {...}, \"error\": \"...\"}").send(ctx);
+            return;
+        }
+        if (ApiDocuments.refuseUnknownFields(ctx, body)) {
             return;
         }
         String token = body.path("token").asText(null);

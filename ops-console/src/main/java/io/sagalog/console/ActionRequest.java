@@ -3,6 +3,7 @@ package io.sagalog.console;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sagalog.engine.OperatorAction;
 import io.sagalog.http.Problem;
+import io.sagalog.http.ApiDocuments;
 import io.sagalog.http.StrictJson;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
@@ -24,7 +25,7 @@ record ActionRequest(String actionId, OperatorAction action, String step, String
     /** Parses and validates; on a problem sends it and returns null. */
     static ActionRequest parse(RoutingContext ctx) {
         JsonNode body = StrictJson.readObject(ctx);
-        if (body == null) {
+        if (body == null || ApiDocuments.refuseUnknownFields(ctx, body)) {
             return null;
         }
         try {

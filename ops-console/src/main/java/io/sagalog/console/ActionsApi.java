@@ -15,6 +15,7 @@ import io.sagalog.http.ControlLog;
 import io.sagalog.http.JsonAnswers;
 import io.sagalog.http.OwnerForwarding;
 import io.sagalog.http.Problem;
+import io.sagalog.http.ApiDocuments;
 import io.sagalog.http.StrictJson;
 import io.sagalog.http.auth.BearerAuth;
 import io.sagalog.http.auth.DeclaredRoutes;
@@ -132,7 +133,7 @@ final class ActionsApi {
 
     private void bulkAction(RoutingContext ctx) {
         JsonNode body = StrictJson.readObject(ctx);
-        if (body == null) {
+        if (body == null || ApiDocuments.refuseUnknownFields(ctx, body)) {
             return;
         }
         BulkActions.Request request;
