@@ -33,6 +33,11 @@ final class HttpFront {
     private final AtomicLong refused = new AtomicLong();
     private volatile String closedBecause = "the node is starting";
 
+    /** For tests: every route of the router this front serves. */
+    java.util.List<io.vertx.ext.web.Route> routes() {
+        return router.getRoutes();
+    }
+
     HttpFront(Vertx vertx, Router router, HttpLimits limits) {
         this.vertx = vertx;
         this.router = router;

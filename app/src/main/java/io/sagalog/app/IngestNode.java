@@ -149,6 +149,11 @@ public final class IngestNode implements AutoCloseable {
         return first.getOrDefault(Role.SUBMITTER, first.get(Role.VIEWER));
     }
 
+    /** For tests: every route of this front's router. */
+    java.util.List<io.vertx.ext.web.Route> routes() {
+        return front.routes();
+    }
+
     public int port() {
         return http.actualPort();
     }

@@ -268,6 +268,11 @@ public final class SagalogNode implements AutoCloseable {
         return registry;
     }
 
+    /** For tests: every route of this node's router. */
+    java.util.List<io.vertx.ext.web.Route> routes() {
+        return front.routes();
+    }
+
     public int port() {
         return http.actualPort();
     }
