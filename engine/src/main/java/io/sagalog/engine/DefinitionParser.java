@@ -48,13 +48,16 @@ public final class DefinitionParser {
     private DefinitionParser() {}
 
     public static Definition parse(String json, int version) throws InvalidDefinitionException {
-        JsonNode root;
+        return parse(tree(json), version);
+    }
+
+    /** The JSON of a definition; text that is not JSON is one problem. */
+    static JsonNode tree(String json) throws InvalidDefinitionException {
         try {
-            root = JSON.readTree(json);
+            return JSON.readTree(json);
         } catch (JsonProcessingException e) {
             throw new InvalidDefinitionException(List.of("not valid JSON: " + e.getOriginalMessage()));
         }
-        return parse(root, version);
     }
 
     public static Definition parse(JsonNode root, int version) throws InvalidDefinitionException {

@@ -42,12 +42,7 @@ public final class DefinitionSchema {
      * problem reported once.
      */
     public static Definition parse(String json, int version) throws InvalidDefinitionException {
-        JsonNode root;
-        try {
-            root = JSON.readTree(json);
-        } catch (JsonProcessingException e) {
-            throw new InvalidDefinitionException(List.of("not valid JSON: " + e.getOriginalMessage()));
-        }
+        JsonNode root = DefinitionParser.tree(json);
         List<SchemaFields.Unknown> unknown = unknownFields(root);
         Definition definition = null;
         List<String> rules = List.of();
