@@ -69,6 +69,18 @@ class CliErrorsTest {
     }
 
     @Test
+    void shouldRefuseADefinitionFileWithAMisspeltFieldNamingItsPath() throws IOException {
+        Path definition = Files.writeString(dir.resolve("misspelt.json"), "{\"name\": \"x\", \"steps\": [{\"name\": \"a\", "
+                + "\"participant\": \"p\", \"action\": \"do\", \"compensation\": \"undo\", \"retry\": {\"maxAttemps\": 5}}]}");
+
+        Outcome outcome = run("engine", "--bootstrap", NO_BROKER, "--no-auth", "--definition", definition.toString());
+
+        assertThat(outcome.oneLine("sagalog engine")).contains(definition.toString())
+                .contains("steps[0].retry.maxAttemps: unknown field (did you mean maxAttempts?)");
+        assertThat(outcome.code()).isEqualTo(2);
+    }
+
+    @Test
     void shouldTellAMissingKafkaConfigFileInOneLineForIngestAndTopics() {
         String missing = dir.resolve("kafka.properties").toString();
 
