@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Finds the fields of a JSON value that its JSON Schema does not declare: where an object's schema says
@@ -88,42 +87,10 @@ public final class SchemaFields {
     }
 
     private static String suggestion(String field, JsonNode properties) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (Iterator<String> it = properties.fieldNames(); it.hasNext(); ) {
-            String known = it.next();
-            int d = distance(field.toLowerCase(Locale.ROOT), known.toLowerCase(Locale.ROOT));
-            if (d < bestDistance) {
-                best = known;
-                bestDistance = d;
-            }
-        }
-        if (best != null && bestDistance <= Math.max(1, Math.min(3, best.length() / 3))) {
-            return " (did you mean " + best + "?)";
-        }
         List<String> known = new ArrayList<>();
         properties.fieldNames().forEachRemaining(known::add);
-        return known.isEmpty() ? "; nothing is allowed here" : "; the fields here are " + String.join(", ", known);
-    }
-
-    /** Levenshtein distance: the fewest single-character insertions, deletions and substitutions from a to b. */
-    static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int substitute = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitute, Math.min(previous[j], current[j - 1]) + 1);
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
+        return NearestName.closest(field, known).map(name -> " (did you mean " + name + "?)")
+                .orElse(known.isEmpty() ? "; nothing is allowed here" : "; the fields here are " + String.join(", ", known));
     }
 
     private static String shown(String field) {

@@ -89,8 +89,8 @@ class DefinitionSchemaTest {
 
     @Test
     void shouldSuggestOnlyNearNames() {
-        assertThat(SchemaFields.distance("maxattemps", "maxattempts")).isEqualTo(1);
-        assertThat(SchemaFields.distance("", "abc")).isEqualTo(3);
+        assertThat(NearestName.distance("maxattemps", "maxattempts")).isEqualTo(1);
+        assertThat(NearestName.distance("", "abc")).isEqualTo(3);
         assertThat(DefinitionSchema.pathOf("steps[2] (pay).retry.jitter: must be a number")).isEqualTo("steps[2].retry.jitter");
     }
 }
