@@ -188,6 +188,11 @@ public final class SagaEngine implements AutoCloseable {
         return streams.metrics();
     }
 
+    /** The Kafka Streams instance, for Micrometer's Kafka Streams binder only (metrics). */
+    public KafkaStreams kafkaStreams() {
+        return streams;
+    }
+
     /** Changelog records restored into the local stores since start. */
     public long restoredRecords() {
         return restore.restored.sum();
