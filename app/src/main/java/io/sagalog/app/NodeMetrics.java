@@ -89,7 +89,7 @@ final class NodeMetrics {
         AtomicBoolean breakersBound = new AtomicBoolean();
         return () -> {
             if (clusterHealth.getAsInt() >= 0 && clusterBound.compareAndSet(false, true)) {
-                Gauge.builder("sagalog_cluster_health", clusterHealth, IntSupplier::getAsInt)
+                Gauge.builder("sagalog_cluster_health", clusterHealth, IntSupplier::getAsInt).strongReference(true)
                         .description("GET /health/cluster as a number: 0 GREEN, 1 YELLOW, 2 RED (worked out every 10 s)")
                         .register(meters);
             }

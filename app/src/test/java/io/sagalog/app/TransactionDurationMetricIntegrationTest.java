@@ -61,8 +61,8 @@ class TransactionDurationMetricIntegrationTest {
             }
             return Map.of("charge", "ch_1");
         }).build(), bootstrap));
-        Map<TopicPartition, Long> controlBefore = controlEndOffsets(bootstrap);
         start(bootstrap, stateDir);
+        Map<TopicPartition, Long> controlBefore = controlEndOffsets(bootstrap);
 
         List<String> finished = new ArrayList<>();
         for (int i = 0; i < 3; i++) {

@@ -77,7 +77,11 @@ public final class SagaEngine implements AutoCloseable {
             log.info("engine {} -> {}", before, now);
             if (now == KafkaStreams.State.RUNNING) {
                 engine.running.countDown();
-                engine.group.rebalanced(streams);
+                try {
+                    engine.group.rebalanced(streams);
+                } catch (RuntimeException e) {
+                    log.debug("cannot describe the engine's group after a rebalance: {}", e.toString());
+                }
             }
         });
         streams.start();

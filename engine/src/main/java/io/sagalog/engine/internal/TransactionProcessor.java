@@ -289,9 +289,10 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
         }
     }
 
-    /** txId, definition (when the state is known) and step (of a step result) for a line about one transaction. */
+    /** txId, definition (of the state, or of a new request) and step (of a step result) for a line about one. */
     private static TransactionMdc mdc(String txId, TxState state, Input input) {
-        return TransactionMdc.of(txId, state == null ? null : state.definition(),
-                input instanceof Input.StepResult result ? result.step() : null);
+        String definition = state != null ? state.definition()
+                : input instanceof Input.TxRequested request ? request.definition() : null;
+        return TransactionMdc.of(txId, definition, input instanceof Input.StepResult result ? result.step() : null);
     }
 }
