@@ -23,7 +23,15 @@ final class GroupChanges {
     private Set<String> instances;
 
     /** Called on the move to RUNNING; reads only in-memory metadata, so it may run on a stream thread. */
-    synchronized void rebalanced(KafkaStreams streams) {
+    void rebalanced(KafkaStreams streams) {
+        try {
+            describe(streams);
+        } catch (RuntimeException e) { // a log line must never hurt the stream thread that changes the state
+            log.debug("cannot describe the engine's group after a rebalance: {}", e.toString());
+        }
+    }
+
+    private synchronized void describe(KafkaStreams streams) {
         Set<TopicPartition> nowActive = new HashSet<>();
         Set<TopicPartition> nowStandby = new HashSet<>();
         for (ThreadMetadata thread : streams.metadataForLocalThreads()) {

@@ -77,11 +77,7 @@ public final class SagaEngine implements AutoCloseable {
             log.info("engine {} -> {}", before, now);
             if (now == KafkaStreams.State.RUNNING) {
                 engine.running.countDown();
-                try {
-                    engine.group.rebalanced(streams);
-                } catch (RuntimeException e) {
-                    log.debug("cannot describe the engine's group after a rebalance: {}", e.toString());
-                }
+                engine.group.rebalanced(streams);
             }
         });
         streams.start();
@@ -246,11 +242,7 @@ public final class SagaEngine implements AutoCloseable {
             String line = "restored {} records into {} ({}) in {} ms from offset {}: {}";
             Object[] args = {totalRestored, store, partition, millis, from,
                     from == 0 && totalRestored > 0 ? "full restore" : "caught up from a checkpoint"};
-            if (totalRestored > 0) {
-                log.info(line, args);
-            } else {
-                log.debug(line, args);
-            }
+            log.atLevel(totalRestored > 0 ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.DEBUG).log(line, args);
         }
     }
 
