@@ -41,7 +41,8 @@ final class EngineRoutes {
                  PrometheusMeterRegistry meters, ComponentHealth health, BrokerProbe broker, NodeTopics.Checked topics,
                  CallbackTokens callbackTokens, Supplier<HttpDispatcher> dispatcher) {}
 
-    static void mount(Parts p) {
+    /** Mounts the routes; returns what closes the node's metric binders (close it when the node stops). */
+    static AutoCloseable mount(Parts p) {
         Vertx vertx = p.vertx();
         SagaEngine engine = p.engine();
         HttpLimits limits = p.options().limits();
@@ -86,8 +87,14 @@ final class EngineRoutes {
                 p.topics()::problems);
         cluster.mount(p.router());
         cluster.refreshEvery(vertx, 10_000); // for sagalog_cluster_health between requests
-        new MetricsApi(() -> NodeMetrics.engine(engine, p.dispatcher().get(), cluster::lastStatus,
-                p.topics().problems().size()), p.meters()::scrape).mount(p.router());
+        Runnable beforeScrape = NodeMetrics.engine(p.meters(), engine, p.dispatcher(), cluster::lastStatus,
+                p.topics().problems().size());
+        NodeMetrics.buildInfo(p.meters());
+        new MetricsApi(() -> {
+            beforeScrape.run();
+            return p.meters().scrape();
+        }).mount(p.router());
         RouterErrors.mount(p.router());
+        return NodeMetrics.bindKafka(p.meters(), engine.kafkaStreams(), p.controlLog());
     }
 }

@@ -56,9 +56,11 @@ public final class IngestNode implements AutoCloseable {
     private final ControlLog controlLog;
     private final TransactionWaits waits;
     private final BrokerProbe broker;
+    private final AutoCloseable metricBinders;
 
     private IngestNode(Vertx vertx, HttpServer http, HttpFront front, Registry registry, ControlLog controlLog,
-                       TransactionWaits waits, BrokerProbe broker) {
+                       TransactionWaits waits, BrokerProbe broker, AutoCloseable metricBinders) {
+        this.metricBinders = metricBinders;
         this.vertx = vertx;
         this.http = http;
         this.front = front;
@@ -102,16 +104,17 @@ public final class IngestNode implements AutoCloseable {
         TransactionWaits waits = null;
         try {
             waits = new TransactionWaits(vertx, options.kafka(), options.topics(), health, consumers);
-            mount(router, vertx, options, engines, registry, controlLog, waits, health, broker);
+            AutoCloseable binders = mount(router, vertx, options, engines, registry, controlLog, waits, health, broker);
             front.open();
-            return new IngestNode(vertx, http, front, registry, controlLog, waits, broker);
+            return new IngestNode(vertx, http, front, registry, controlLog, waits, broker, binders);
         } catch (Exception e) {
             Closeables.closeAll(vertx::close, controlLog, registry, broker, waits);
             throw e;
         }
     }
 
-    private static void mount(Router router, Vertx vertx, Options options, EngineInstances engines, Registry registry,
+    /** Mounts the routes; returns what closes the metric binders. */
+    private static AutoCloseable mount(Router router, Vertx vertx, Options options, EngineInstances engines, Registry registry,
                               ControlLog controlLog, TransactionWaits waits, ComponentHealth health, BrokerProbe broker) {
         // Before the API's guard: what the front does not answer itself is the engine's to check and answer.
         new EngineRelay(vertx, engines).mount(router);
@@ -132,12 +135,14 @@ public final class IngestNode implements AutoCloseable {
         new JvmGcMetrics().bindTo(meters);
         new JvmThreadMetrics().bindTo(meters);
         NodeMetrics.countRestarts(health, meters);
-        new MetricsApi(List::of, meters::scrape).mount(router);
+        NodeMetrics.buildInfo(meters);
+        new MetricsApi(meters::scrape).mount(router);
         new HealthApi(Map.of("broker", () -> new HealthApi.Check(broker.state(), broker.reachable()),
                 Registry.COMPONENT, HealthApi.component(health, Registry.COMPONENT),
                 TransactionWaits.COMPONENT, HealthApi.component(health, TransactionWaits.COMPONENT),
                 EngineLoad.COMPONENT, HealthApi.component(health, EngineLoad.COMPONENT))).mount(router);
         RouterErrors.mount(router);
+        return NodeMetrics.bindKafka(meters, null, controlLog);
     }
 
     /** A token the engines accept for {@link EngineLoad#PATH}: the first submitter's, else a viewer's; null without auth. */
@@ -162,6 +167,6 @@ public final class IngestNode implements AutoCloseable {
     @Override
     public void close() {
         front.shutdown(http);
-        Closeables.closeAll(waits, controlLog, registry, broker, vertx::close);
+        Closeables.closeAll(metricBinders, waits, controlLog, registry, broker, vertx::close);
     }
 }

@@ -122,10 +122,13 @@ public final class SagalogNode implements AutoCloseable {
     private final BrokerProbe broker;
     private final TransactionWaits waits;
     private final HttpFront front;
+    private final AutoCloseable metricBinders;
 
     private SagalogNode(SagaEngine engine, Registry registry, HttpDispatcher dispatcher, ControlLog controlLog, Vertx vertx,
-                        HttpServer http, BrokerProbe broker, TransactionWaits waits, HttpFront front) {
+                        HttpServer http, BrokerProbe broker, TransactionWaits waits, HttpFront front,
+                        AutoCloseable metricBinders) {
         this.front = front;
+        this.metricBinders = metricBinders;
         this.broker = broker;
         this.waits = waits;
         this.engine = engine;
@@ -237,10 +240,11 @@ public final class SagalogNode implements AutoCloseable {
         CallbackTokens tokens = new CallbackTokens(options.callbackSecret());
         HttpDispatcher dispatcher = null;
         TransactionWaits waits = null;
+        AutoCloseable metricBinders = null;
         try {
             waits = new TransactionWaits(vertx, kafka, names, health, consumers);
             HttpDispatcher[] dispatcherRef = new HttpDispatcher[1];
-            EngineRoutes.mount(new EngineRoutes.Parts(vertx, router, options, engine, registry, controlLog, waits,
+            metricBinders = EngineRoutes.mount(new EngineRoutes.Parts(vertx, router, options, engine, registry, controlLog, waits,
                     engineMetrics, meters, health, broker, topics, tokens, () -> dispatcherRef[0]));
             dispatcher = HttpDispatcher.start(vertx, kafka, names, HttpDispatcher.Group.of(options.engine().applicationId(),
                     options.engine().instanceId()), registry::participants, tokens, address.callbackUrl(), health,
@@ -253,9 +257,10 @@ public final class SagalogNode implements AutoCloseable {
                     + "it) {} ms, engine RUNNING and HTTP up {} ms", ms(System.nanoTime() - t0),
                     java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime(), ms(topicsChecked - t0),
                     ms(registryReadAt - topicsChecked), ms(System.nanoTime() - registryReadAt));
-            return new SagalogNode(engine, registry, dispatcher, controlLog, vertx, http, broker, waits, front);
+            return new SagalogNode(engine, registry, dispatcher, controlLog, vertx, http, broker, waits, front,
+                    metricBinders);
         } catch (Exception e) {
-            Closeables.closeAll(dispatcher, vertx::close, controlLog, engine, registry, broker, waits);
+            Closeables.closeAll(metricBinders, dispatcher, vertx::close, controlLog, engine, registry, broker, waits);
             throw e;
         }
     }
@@ -295,6 +300,6 @@ public final class SagalogNode implements AutoCloseable {
     @Override
     public void close() {
         front.shutdown(http);
-        Closeables.closeAll(dispatcher, waits, controlLog, engine, registry, broker, vertx::close);
+        Closeables.closeAll(metricBinders, dispatcher, waits, controlLog, engine, registry, broker, vertx::close);
     }
 }

@@ -61,7 +61,7 @@ class HelmChartTest {
         vertx = Vertx.vertx();
         Router router = Router.router(vertx);
         new HealthApi(Map.of()).mount(router);
-        new MetricsApi(List::of).mount(router);
+        new MetricsApi(() -> "").mount(router);
         healthAndMetricsRoutes = Set.copyOf(router.getRoutes().stream().map(Route::getPath).toList());
     }
 

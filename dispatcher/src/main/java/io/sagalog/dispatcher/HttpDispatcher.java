@@ -110,6 +110,11 @@ public final class HttpDispatcher implements AutoCloseable {
         return lanes.status();
     }
 
+    /** The participants' circuit breakers, for resilience4j-micrometer (each named {@code participant-<name>}). */
+    public io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry breakers() {
+        return lanes.breakers();
+    }
+
     /**
      * A fresh consumer, subscribed on the first step. A restarted session starts from the committed offsets, which
      * stop at the first request still unanswered, so requests in flight when the last one failed are sent again (with

@@ -1,5 +1,6 @@
 package io.sagalog.dispatcher;
 
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.sagalog.engine.CallbackTokens;
 import io.sagalog.engine.registry.ParticipantInfo;
 import io.vertx.core.Context;
@@ -24,6 +25,8 @@ final class Lanes implements AutoCloseable {
     private final WebClient client;
     private final CallbackTokens tokens;
     private final String callbackUrl;
+    /** Every lane's breaker, so resilience4j-micrometer can follow them as participants come and go. */
+    private final CircuitBreakerRegistry breakers = CircuitBreakerRegistry.ofDefaults();
 
     Lanes(Vertx vertx, CallbackTokens tokens, String callbackUrl) {
         this.context = vertx.getOrCreateContext();
@@ -40,7 +43,7 @@ final class Lanes implements AutoCloseable {
                 http.put(p.name(), p);
                 byName.compute(p.name(), (name, lane) -> {
                     if (lane == null) {
-                        return new ParticipantLane(context, client, p, tokens, callbackUrl);
+                        return new ParticipantLane(context, client, p, tokens, callbackUrl, breakers);
                     }
                     lane.update(p);
                     return lane;
@@ -59,6 +62,10 @@ final class Lanes implements AutoCloseable {
 
     Optional<ParticipantLane> of(String participant) {
         return Optional.ofNullable(byName.get(participant));
+    }
+
+    CircuitBreakerRegistry breakers() {
+        return breakers;
     }
 
     /** Per participant: breaker state, calls in flight, calls queued; for metrics and the console. */

@@ -2,6 +2,7 @@ package io.sagalog.dispatcher;
 
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
+import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.sagalog.engine.CallbackTokens;
 import io.sagalog.engine.Phase;
 import io.sagalog.engine.registry.ParticipantInfo;
@@ -72,6 +73,8 @@ final class ParticipantLane {
     private final String callbackUrl;
     private volatile ParticipantInfo info;
     private final CircuitBreaker breaker;
+    /** Where the breaker is registered (for its metrics); it leaves when the lane closes. */
+    private final CircuitBreakerRegistry breakers;
     private final ArrayDeque<Call> waiting = new ArrayDeque<>();
     /** Action calls in flight per txId and step; a compensation of that step waits until they have ended. */
     private final Map<String, Integer> actionsInFlight = new HashMap<>();
@@ -81,8 +84,10 @@ final class ParticipantLane {
     private boolean draining;
     private boolean drainAgain;
 
-    ParticipantLane(Context context, WebClient client, ParticipantInfo info, CallbackTokens tokens, String callbackUrl) {
+    ParticipantLane(Context context, WebClient client, ParticipantInfo info, CallbackTokens tokens, String callbackUrl,
+                    CircuitBreakerRegistry breakers) {
         this.context = context;
+        this.breakers = breakers;
         this.client = client;
         this.info = info;
         this.tokens = tokens;
@@ -92,7 +97,7 @@ final class ParticipantLane {
                         // not reused just as the server closes it: a request lost that way would be in doubt.
                         .setKeepAliveTimeout(4).setConnectTimeout(CONNECT_TIMEOUT_MILLIS),
                 new PoolOptions().setHttp1MaxSize(Math.max(POOL_SIZE, info.maxConcurrency())));
-        this.breaker = CircuitBreaker.of("participant-" + info.name(), CircuitBreakerConfig.custom()
+        this.breaker = breakers.circuitBreaker(breakerName(info.name()), CircuitBreakerConfig.custom()
                 .slidingWindowSize(10).minimumNumberOfCalls(5).failureRateThreshold(50)
                 .waitDurationInOpenState(Duration.ofSeconds(5)).permittedNumberOfCallsInHalfOpenState(2)
                 .automaticTransitionFromOpenToHalfOpenEnabled(true).build());
@@ -135,6 +140,11 @@ final class ParticipantLane {
             drain();
         });
         return answer;
+    }
+
+    /** The breaker's name in its registry and in resilience4j's metrics (tag {@code name}). */
+    static String breakerName(String participant) {
+        return "participant-" + participant;
     }
 
     String breakerState() {
@@ -254,6 +264,7 @@ final class ParticipantLane {
     }
 
     void close() {
+        breakers.remove(breaker.getName());
         context.runOnContext(v -> {
             if (healthTimer >= 0) {
                 context.owner().cancelTimer(healthTimer);

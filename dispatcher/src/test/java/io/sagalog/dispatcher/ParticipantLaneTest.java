@@ -353,7 +353,8 @@ class ParticipantLaneTest {
     private static ParticipantLane lane(String pathOrUrl, Duration timeout, int maxConcurrency) {
         String url = pathOrUrl.startsWith("http") ? pathOrUrl : "http://127.0.0.1:" + port + pathOrUrl;
         return new ParticipantLane(vertx.getOrCreateContext(), client, new ParticipantInfo("lane-test",
-                ParticipantInfo.Transport.HTTP, url, timeout, maxConcurrency, null), TOKENS, "http://127.0.0.1:1/cb");
+                ParticipantInfo.Transport.HTTP, url, timeout, maxConcurrency, null), TOKENS, "http://127.0.0.1:1/cb",
+                io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry.ofDefaults());
     }
 
     private static Answer call(ParticipantLane lane, StepRequest request) throws Exception {

@@ -26,6 +26,7 @@ public final class SagaEngine implements AutoCloseable {
     private final RestoreProgress restore = new RestoreProgress();
     /** Owned by the engine once started: closed when it stops. */
     private io.sagalog.engine.trace.SpanSink spans = io.sagalog.engine.trace.SpanSink.NONE;
+    private final GroupChanges group = new GroupChanges();
     private final java.util.concurrent.atomic.AtomicLong threadReplacements = new java.util.concurrent.atomic.AtomicLong();
 
     private SagaEngine(KafkaStreams streams, java.util.function.Supplier<DefinitionCatalog> definitions,
@@ -76,6 +77,7 @@ public final class SagaEngine implements AutoCloseable {
             log.info("engine {} -> {}", before, now);
             if (now == KafkaStreams.State.RUNNING) {
                 engine.running.countDown();
+                engine.group.rebalanced(streams);
             }
         });
         streams.start();
@@ -188,6 +190,11 @@ public final class SagaEngine implements AutoCloseable {
         return streams.metrics();
     }
 
+    /** The Kafka Streams instance, for Micrometer's Kafka Streams binder only (metrics). */
+    public KafkaStreams kafkaStreams() {
+        return streams;
+    }
+
     /** Changelog records restored into the local stores since start. */
     public long restoredRecords() {
         return restore.restored.sum();
@@ -231,8 +238,11 @@ public final class SagaEngine implements AutoCloseable {
             long[] start = started.remove(store + "@" + partition);
             long from = start == null ? -1 : start[0];
             long millis = start == null ? -1 : (System.nanoTime() - start[1]) / 1_000_000;
-            log.info("restored {} records into {} ({}) in {} ms from offset {}: {}", totalRestored, store, partition,
-                    millis, from, from == 0 && totalRestored > 0 ? "full restore" : "caught up from a checkpoint");
+            // Most stores of a start have nothing to restore: those lines only at DEBUG, the ones with records at INFO.
+            String line = "restored {} records into {} ({}) in {} ms from offset {}: {}";
+            Object[] args = {totalRestored, store, partition, millis, from,
+                    from == 0 && totalRestored > 0 ? "full restore" : "caught up from a checkpoint"};
+            log.atLevel(totalRestored > 0 ? org.slf4j.event.Level.INFO : org.slf4j.event.Level.DEBUG).log(line, args);
         }
     }
 

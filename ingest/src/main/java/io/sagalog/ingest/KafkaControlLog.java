@@ -224,6 +224,11 @@ public final class KafkaControlLog implements ControlLog {
         return maxInFlight - inFlight.availablePermits();
     }
 
+    /** The producer, for Micrometer's Kafka client binder only (metrics); appends go through {@link #append}. */
+    public org.apache.kafka.clients.producer.Producer<String, ControlRecord> producer() {
+        return producer;
+    }
+
     @Override
     public void close() {
         stallCheck.shutdownNow();

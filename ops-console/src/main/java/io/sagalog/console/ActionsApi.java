@@ -109,11 +109,12 @@ final class ActionsApi {
                         .send(ctx);
                 return;
             }
-            append(ctx, txId, actor, command);
+            append(ctx, txId, view.state().definition(), actor, command);
         });
     }
 
-    private void append(RoutingContext ctx, String txId, String actor, Input.OperatorCommand command) {
+    private void append(RoutingContext ctx, String txId, String definition, String actor,
+                        Input.OperatorCommand command) {
         Future.fromCompletionStage(controlLog.append(Wire.encode(command, clock.millis())), vertx.getOrCreateContext())
                 .onComplete(appended -> {
                     if (appended.failed()) {
@@ -122,8 +123,10 @@ final class ActionsApi {
                                 + "the same actionId (" + appended.cause().getClass().getSimpleName() + ")").send(ctx);
                         return;
                     }
-                    log.info("operator action {} {} on {} by {}", command.action().wireName(), command.actionId(), txId,
-                            actor);
+                    try (var mdc = io.sagalog.logging.TransactionMdc.of(txId, definition, command.step())) {
+                        log.info("operator action {} {} on {} by {}", command.action().wireName(), command.actionId(),
+                                txId, actor);
+                    }
                     ObjectNode body = JSON.createObjectNode().put("actionId", command.actionId()).put("txId", txId)
                             .put("action", command.action().wireName()).put("status", "accepted");
                     body.putObject("links").put("transaction", "/v1/transactions/" + txId);

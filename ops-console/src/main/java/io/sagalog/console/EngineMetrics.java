@@ -36,6 +36,11 @@ public final class EngineMetrics implements DecisionObserver {
     private static final Duration[] BUCKETS = java.util.stream.LongStream.of(1, 2, 5, 10, 20, 50, 100, 200, 500,
             1_000, 2_000, 5_000, 10_000, 30_000, 60_000).mapToObj(Duration::ofMillis).toArray(Duration[]::new);
 
+    /** 10 ms to 1 h: a transaction lasts from its steps' latencies to an operator's reaction to a parked one. */
+    private static final Duration[] TRANSACTION_BUCKETS = java.util.stream.LongStream.of(10, 50, 100, 250, 500, 1_000,
+            2_500, 5_000, 10_000, 30_000, 60_000, 300_000, 900_000, 3_600_000).mapToObj(Duration::ofMillis)
+            .toArray(Duration[]::new);
+
     private static final String LATE_RESULTS = "sagalog_late_results";
     private static final String LATE_RESULTS_HELP = "Successes that arrived for an attempt the engine no longer waited "
             + "for: compensated (the effect is undone), parked (it cannot be), ignored (already counted or undone), expired "
@@ -179,6 +184,44 @@ public final class EngineMetrics implements DecisionObserver {
         if (input instanceof Input.StepResult result && before != null) {
             stepLatency(before, result, now);
         }
+        outcome(decision).ifPresent(outcome -> transactionDuration(after, outcome, now));
+    }
+
+    /** The outcome a decision takes its transaction to, if it journals one: the transitions the counters count. */
+    private static Optional<TxStatus> outcome(Decision decision) {
+        for (JournalEntry entry : decision.journal()) {
+            JournalEvent event = entry.event();
+            if (event instanceof JournalEvent.TxCompleted) {
+                return Optional.of(TxStatus.COMPLETED);
+            } else if (event instanceof JournalEvent.TxRolledBack) {
+                return Optional.of(TxStatus.ROLLED_BACK);
+            } else if (event instanceof JournalEvent.TxParked) {
+                return Optional.of(TxStatus.PARKED);
+            } else if (event instanceof JournalEvent.TxResolved) {
+                return Optional.of(TxStatus.RESOLVED);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * From the transaction's acceptance (its TxRequested record's time, which is its createdAt) to the decision that
+     * takes it to {@code outcome}: once per transition, as the decision is made. A restart does not record a
+     * transaction again: stores restore from their changelogs without deciding anything, and an input read again
+     * finds the final state and journals no second outcome (docs/operations.md, "Transaction duration").
+     */
+    private void transactionDuration(TxState after, TxStatus outcome, Instant now) {
+        if (after == null || after.createdAt() == null) {
+            return;
+        }
+        Duration duration = Duration.between(after.createdAt(), now);
+        String key = "transaction|" + after.definition() + "|" + outcome;
+        timers.computeIfAbsent(key, k -> Timer.builder("sagalog.transaction.duration")
+                .description("From a transaction's acceptance to its outcome (COMPLETED, ROLLED_BACK, PARKED, "
+                        + "RESOLVED), per definition")
+                .tag("definition", after.definition()).tag("outcome", outcome.name())
+                .serviceLevelObjectives(TRANSACTION_BUCKETS)
+                .register(registry)).record(duration.isNegative() ? Duration.ZERO : duration);
     }
 
     /** From dispatch to result: the attempt's timeout timer was set at dispatch to fire one step timeout later. */

@@ -2,34 +2,57 @@ package io.sagalog.console;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.List;
-import java.util.Map;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class MetricsApiTest {
-    @Test
-    void shouldWriteOneHelpAndTypeLinePerNameAndOneLinePerSample() {
-        String text = MetricsApi.render(List.of(
-                new MetricsApi.Sample("sagalog_b", "B things", Map.of(), 2),
-                new MetricsApi.Sample("sagalog_a", "A things", Map.of("participant", "hotels"), 1),
-                new MetricsApi.Sample("sagalog_a", "A things", Map.of("participant", "flights"), 3)));
+    private final PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final AtomicReference<String> scrapedOn = new AtomicReference<>();
+    private Vertx vertx;
+    private HttpServer server;
 
-        assertThat(text).isEqualTo("""
-                # HELP sagalog_a A things
-                # TYPE sagalog_a gauge
-                sagalog_a{participant="hotels"} 1.0
-                sagalog_a{participant="flights"} 3.0
-                # HELP sagalog_b B things
-                # TYPE sagalog_b gauge
-                sagalog_b 2.0
-                """);
+    @BeforeEach
+    void start() throws Exception {
+        vertx = Vertx.vertx();
+        Router router = Router.router(vertx);
+        new MetricsApi(() -> {
+            scrapedOn.set(Thread.currentThread().getName());
+            return meters.scrape();
+        }).mount(router);
+        server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1").toCompletionStage()
+                .toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     @Test
-    void shouldSortLabelsAndEscapeQuotesAndBackslashesInTheirValues() {
-        String text = MetricsApi.render(List.of(new MetricsApi.Sample("m", "h",
-                Map.of("z", "last", "a", "say \"hi\" c:\\dir"), 0)));
+    void shouldServeTheRegistrysScrapeInThePrometheusTextFormatFromAWorkerThread() throws Exception {
+        Gauge.builder("sagalog_a", () -> 3).description("A things").tag("participant", "say \"hi\"").register(meters);
 
-        assertThat(text).contains("m{a=\"say \\\"hi\\\" c:\\\\dir\",z=\"last\"} 0.0\n");
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.actualPort() + "/metrics")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue(MetricsApi.CONTENT_TYPE);
+        assertThat(r.body()).contains("# HELP sagalog_a A things\n", "# TYPE sagalog_a gauge\n",
+                "sagalog_a{participant=\"say \\\"hi\\\"\"} 3.0\n");
+        assertThat(scrapedOn.get()).contains("worker").doesNotContain("eventloop");
     }
 }

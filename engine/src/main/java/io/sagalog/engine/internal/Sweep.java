@@ -3,6 +3,7 @@ package io.sagalog.engine.internal;
 import io.sagalog.engine.Timer;
 import io.sagalog.engine.TxState;
 import io.sagalog.engine.TxStatus;
+import io.sagalog.logging.TransactionMdc;
 import io.sagalog.schemas.avro.TxStateRecord;
 import java.time.Instant;
 import java.util.List;
@@ -57,15 +58,19 @@ final class Sweep {
                 continue;
             }
             if (state.timers().isEmpty()) {
-                log.warn("transaction {} is {} without any timer; asking the decider to repair it", state.txId(),
-                        state.status());
+                try (var mdc = TransactionMdc.of(state.txId(), state.definition(), null)) {
+                    log.warn("transaction {} is {} without any timer; asking the decider to repair it", state.txId(),
+                            state.status());
+                }
                 fire.accept(state.txId(), Timer.repair(Instant.ofEpochMilli(nowMillis)));
                 continue;
             }
             for (Timer timer : state.timers()) {
                 if (timers.reindexIfLost(state.txId(), timer, nowMillis)) {
-                    log.warn("timer {} of transaction {} was missing from the timer index; indexed again", timer,
-                            state.txId());
+                    try (var mdc = TransactionMdc.of(state.txId(), state.definition(), null)) {
+                        log.warn("timer {} of transaction {} was missing from the timer index; indexed again", timer,
+                                state.txId());
+                    }
                 }
             }
         }
@@ -100,7 +105,10 @@ final class Sweep {
                 if (status.isFinal()) {
                     long expiresAt = next.value.getExpiresAtMillis();
                     if (expiresAt != 0 && !expiries.contains(next.key, Instant.ofEpochMilli(expiresAt))) {
-                        log.warn("finished transaction {} was missing from the expiry index; indexed again", next.key);
+                        try (var mdc = TransactionMdc.of(next.key, next.value.getDefinition(), null)) {
+                            log.warn("finished transaction {} was missing from the expiry index; indexed again",
+                                    next.key);
+                        }
                         expiries.schedule(next.key, Instant.ofEpochMilli(expiresAt));
                     } else if (expiresAt == 0 && !next.value.getHeld()) {
                         // Finished before this engine had retention: any decision on it sets its expiry (from now).
@@ -111,7 +119,10 @@ final class Sweep {
                 if (TxIndex.contains(index, next.key, next.value.getCreatedAtMillis(), status)) {
                     continue;
                 }
-                log.warn("transaction {} is {} but missing from tx-index; indexed again with its timers", next.key, status);
+                try (var mdc = TransactionMdc.of(next.key, next.value.getDefinition(), null)) {
+                    log.warn("transaction {} is {} but missing from tx-index; indexed again with its timers", next.key,
+                            status);
+                }
                 TxIndex.update(index, next.key, next.value.getDefinition(), next.value.getCreatedAtMillis(), null, status);
                 for (Timer timer : WireCodec.state(next.value).timers()) {
                     timers.index(next.key, timer);

@@ -9,6 +9,7 @@ import io.sagalog.engine.StepCommand;
 import io.sagalog.engine.Timer;
 import io.sagalog.engine.TimerCommand;
 import io.sagalog.engine.TxState;
+import io.sagalog.logging.TransactionMdc;
 import io.sagalog.schemas.avro.ControlRecord;
 import io.sagalog.schemas.avro.JournalRecord;
 import io.sagalog.schemas.avro.StepRequest;
@@ -107,8 +108,10 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
     public void process(Record<String, ControlRecord> record) {
         ControlRecord value = record.value();
         if (value == null || record.key() == null || !record.key().equals(value.getTxId())) {
-            log.warn("skipping control record whose key {} does not match its txId {}", record.key(),
-                    value == null ? null : value.getTxId());
+            try (var mdc = TransactionMdc.of(value == null ? record.key() : value.getTxId(), null, null)) {
+                log.warn("skipping control record whose key {} does not match its txId {}", record.key(),
+                        value == null ? null : value.getTxId());
+            }
             return;
         }
         logTime = Math.max(logTime, record.timestamp());
@@ -118,7 +121,9 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
         try {
             input = WireCodec.input(value);
         } catch (RuntimeException e) {
-            log.error("skipping control record of transaction {} that this engine cannot read", record.key(), e);
+            try (var mdc = TransactionMdc.of(record.key(), null, null)) {
+                log.error("skipping control record of transaction {} that this engine cannot read", record.key(), e);
+            }
             return;
         }
         apply(record.key(), input, record.timestamp(), TraceParent.from(record.headers()).orElse(null));
@@ -180,15 +185,17 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
             }
             carryOut(txId, state, input, decider.decide(state, input, now), now, timestamp, trace);
         } catch (RuntimeException e) {
-            log.error("deciding {} of transaction {} failed; parking it (rule engine-error)", input.getClass().getSimpleName(),
-                    txId, e);
-            try {
-                Decision parked = decider.engineError(state, input, now, e);
-                if (parked != null) {
-                    carryOut(txId, state, input, parked, now, timestamp, trace);
+            try (var mdc = mdc(txId, state, input)) {
+                log.error("deciding {} of transaction {} failed; parking it (rule engine-error)",
+                        input.getClass().getSimpleName(), txId, e);
+                try {
+                    Decision parked = decider.engineError(state, input, now, e);
+                    if (parked != null) {
+                        carryOut(txId, state, input, parked, now, timestamp, trace);
+                    }
+                } catch (RuntimeException again) {
+                    log.error("cannot park transaction {} either; the input is skipped", txId, again);
                 }
-            } catch (RuntimeException again) {
-                log.error("cannot park transaction {} either; the input is skipped", txId, again);
             }
         }
     }
@@ -276,7 +283,16 @@ final class TransactionProcessor implements Processor<String, ControlRecord, Str
         try {
             observer.decided(state, input, decision, now);
         } catch (RuntimeException e) {
-            log.warn("the decision observer failed on transaction {}: {}", input.txId(), e.toString());
+            try (var mdc = mdc(input.txId(), state, input)) {
+                log.warn("the decision observer failed on transaction {}: {}", input.txId(), e.toString());
+            }
         }
+    }
+
+    /** txId, definition (of the state, or of a new request) and step (of a step result) for a line about one. */
+    private static TransactionMdc mdc(String txId, TxState state, Input input) {
+        String definition = state != null ? state.definition()
+                : input instanceof Input.TxRequested request ? request.definition() : null;
+        return TransactionMdc.of(txId, definition, input instanceof Input.StepResult result ? result.step() : null);
     }
 }

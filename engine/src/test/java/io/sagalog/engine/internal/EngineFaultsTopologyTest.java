@@ -121,6 +121,33 @@ class EngineFaultsTopologyTest {
     }
 
     @Test
+    void shouldNameTheTransactionAndItsDefinitionInTheMdcOfTheLineThatParksIt() {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory
+                .getLogger(TransactionProcessor.class);
+        // The MDC as it was when the line was written (an event reads it lazily otherwise).
+        List<java.util.Map<String, String>> parkingLines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        var appender = new ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent>() {
+            @Override
+            protected void append(ch.qos.logback.classic.spi.ILoggingEvent e) {
+                if (e.getFormattedMessage().contains("parking it")) {
+                    parkingLines.add(java.util.Map.copyOf(e.getMDCPropertyMap()));
+                }
+            }
+        };
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            control.pipeInput(TX, requested(TX, "broken"), T0);
+        } finally {
+            logger.detachAppender(appender);
+        }
+
+        assertThat(parkingLines).singleElement().satisfies(mdc -> assertThat(mdc).containsEntry("txId", TX)
+                .containsEntry("definition", "broken"));
+        assertThat(org.slf4j.MDC.get("txId")).as("not left behind on the stream thread").isNull();
+    }
+
+    @Test
     void shouldRepairATransactionLeftWithoutTimers() {
         control.pipeInput(TX, requested(TX, "trip-booking"), T0);
         // As if a crash between store flushes had lost its timers: the state says RUNNING, nothing would fire.
