@@ -46,8 +46,10 @@ public final class EngineInstance implements AutoCloseable {
         Path dir = settings.dataDir().toAbsolutePath();
         try {
             Files.createDirectories(dir);
-            // Logs to stdout (the child's one log file); Kafka's clients only from WARN.
+            // Logs to stdout (the child's one log file); Kafka's clients only from WARN, unless
+            // -Dsagalog.engine.kafkaLogLevel=INFO asks for their account of a fail-over (coordinators, group joins).
             Path logback = dir.resolve("logback.xml");
+            String kafkaLevel = System.getProperty("sagalog.engine.kafkaLogLevel", "WARN");
             Files.writeString(logback, """
                     <configuration>
                       <appender name="OUT" class="ch.qos.logback.core.ConsoleAppender">
@@ -55,9 +57,10 @@ public final class EngineInstance implements AutoCloseable {
                       </appender>
                       <logger name="io.sagalog" level="INFO"/>
                       <logger name="org.apache.kafka.streams.KafkaStreams" level="INFO"/>
+                      <logger name="org.apache.kafka.clients" level="KAFKA_LEVEL"/>
                       <root level="WARN"><appender-ref ref="OUT"/></root>
                     </configuration>
-                    """);
+                    """.replace("KAFKA_LEVEL", kafkaLevel));
             List<String> cmd = new ArrayList<>(List.of(ChildProcess.java(), "-Xms128m", "-Xmx" + settings.heap(),
                     "-XX:+UseSerialGC", "-Dlogback.configurationFile=" + logback, "-cp", ChildProcess.ownClasspath(),
                     "io.sagalog.app.SagalogCli", "engine",
