@@ -24,8 +24,6 @@ import io.vertx.ext.web.Router;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One engine process against a Kafka cluster: the engine, and ingest and console on one HTTP port (the whole API;
@@ -33,8 +31,6 @@ import org.slf4j.LoggerFactory;
  * part lives in its own module, the routes in {@link EngineRoutes}.
  */
 public final class SagalogNode implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(SagalogNode.class);
-
     /**
      * @param port the HTTP port, 0 for any free one
      * @param partitions partitions of the topics created on start (existing topics are left alone)
@@ -193,10 +189,7 @@ public final class SagalogNode implements AutoCloseable {
                     + e.getMessage(), e);
         }
         NodeAddress address = NodeAddress.of(options.host(), http.actualPort(), options.advertisedUrl());
-        log.info("Sagalog {} engine node starting: HTTP on {}:{}, reached at {}; Kafka {}; application id {}, instance {}",
-                SagalogCli.VERSION, options.host(), http.actualPort(), address.baseUrl(), kafka.bootstrapServers(),
-                options.engine().applicationId(), options.engine().instanceId() == null ? "(dynamic)"
-                        : options.engine().instanceId());
+        StartupLog.starting(options, http.actualPort(), address.baseUrl());
         if (options.sharedSecret()) {
             // Checked before the engine joins its group: an instance with the wrong secret never takes partitions
             // from the healthy ones (it costs this start the registry read, which otherwise runs beside the join).
@@ -252,21 +245,13 @@ public final class SagalogNode implements AutoCloseable {
             dispatcherRef[0] = dispatcher;
             front.open();
             engine.awaitStarted();
-            // Where start-up time goes, for the time-to-recover measurement (docs/recovery.md).
-            log.info("node started in {} ms (JVM up {} ms): topics checked {} ms, registry read (engine starting beside "
-                    + "it) {} ms, engine RUNNING and HTTP up {} ms", ms(System.nanoTime() - t0),
-                    java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime(), ms(topicsChecked - t0),
-                    ms(registryReadAt - topicsChecked), ms(System.nanoTime() - registryReadAt));
+            StartupLog.started(t0, topicsChecked, registryReadAt);
             return new SagalogNode(engine, registry, dispatcher, controlLog, vertx, http, broker, waits, front,
                     metricBinders);
         } catch (Exception e) {
             Closeables.closeAll(metricBinders, dispatcher, vertx::close, controlLog, engine, registry, broker, waits);
             throw e;
         }
-    }
-
-    private static long ms(long nanos) {
-        return nanos / 1_000_000;
     }
 
     public Registry registry() {
