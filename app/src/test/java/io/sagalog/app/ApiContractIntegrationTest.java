@@ -238,8 +238,15 @@ class ApiContractIntegrationTest {
         sagalog.api.registerHttpParticipant(participant, participants.url(participant), "30s", null);
         sagalog.api.registerDefinition(definition, "{\"name\":\"" + definition + "\",\"steps\":[{\"name\":\"s\","
                 + "\"participant\":\"" + participant + "\",\"action\":\"a\",\"kind\":\"pivot\"}]}");
-        // The documented examples name trip-booking; registered here so a submit example reaches its fields.
-        sagalog.api.registerDefinition("trip-booking", read(DefinitionSchema.text()).path("examples").get(0).toString());
+        // The documented examples name trip-booking; registered here so a submit example reaches its fields. Its
+        // participants get this run's names: the broker is shared, and step requests left for "flights" would be
+        // delivered, 25 s stale, to a later test's demo participants (whose engine replays the control log), and
+        // delivery admission would refuse that test's submits.
+        com.fasterxml.jackson.databind.node.ObjectNode example =
+                (com.fasterxml.jackson.databind.node.ObjectNode) read(DefinitionSchema.text()).path("examples").get(0).deepCopy();
+        ((com.fasterxml.jackson.databind.node.ArrayNode) example.get("steps")).forEach(step -> ((com.fasterxml.jackson.databind.node.ObjectNode) step)
+                .put("participant", step.path("participant").asText() + "-" + RUN));
+        sagalog.api.registerDefinition("trip-booking", example.toString());
         String txId = sagalog.api.submit(definition, "{}");
         Call call = Awaitility.await("the participant is called").atMost(Duration.ofSeconds(60))
                 .until(() -> participants.calls(txId).stream().findFirst(), java.util.Optional::isPresent).orElseThrow();

@@ -44,7 +44,12 @@ class SagalogDevIntegrationTest {
     static void start() throws Exception {
         String bootstrap = KafkaFixture.bootstrapServers();
         Path stateDir = Files.createTempDirectory("sagalog-engine-it");
-        EngineConfig engine = EngineConfig.defaults(bootstrap, stateDir).withApplicationId("it-" + UUID.randomUUID());
+        // From the log's end, as HttpTestNode: the broker is shared, and a fresh application id reading the control log
+        // from its start re-decides earlier tests' transactions, whose step requests carry their old times; the demo
+        // participants then report waits of many seconds and delivery admission refuses this test's submits.
+        EngineConfig engine = EngineConfig.defaults(bootstrap, stateDir).withApplicationId("it-" + UUID.randomUUID())
+                .withOverrides(Map.of(org.apache.kafka.streams.StreamsConfig.mainConsumerPrefix("auto.offset.reset"),
+                        "latest"));
         node = SagalogNode.start(new SagalogNode.Options(engine, "127.0.0.1", 0, 3,
                 DefinitionCatalog.of(List.of(TripBooking.definition()))));
         demo = new TripBooking();
